@@ -1,0 +1,3 @@
+from uts.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Mapping tables between UTS and other vocabularies, in SSSOM TSV."""

@@ -1,0 +1,360 @@
+"""Build the UTS source from the paper's five published vocabularies.
+
+Every published string becomes a label of exactly one concept. Strings that differ only by case or
+separators, singular/plural forms, typos and curated synonyms are merged (rules: lexical ones here,
+curated ones in ``ontology/import-rules.toml``). Re-running it over an existing source keeps every
+concept ID and every curated field, so IDs are never renumbered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from uts.errors import UTSError, VocabularyError, where
+from uts.matching.normalise import normalise
+from uts.ontology.model import (
+    Concept,
+    LabelScope,
+    Level,
+    Origin,
+    PaperTag,
+    Status,
+    Synonym,
+    format_id,
+    id_number,
+)
+from uts.ontology.ontology import Ontology, build
+from uts.ontology.paper import read_paper_vocabulary
+from uts.ontology.source import PAPER_PREFIX, SourceLayout, read_sources
+
+MACHINE = "utsteam:import-vocab"
+CURATORS = "utsteam:curators"
+LEXICAL = "semapv:LexicalMatching"
+MANUAL = "semapv:ManualMappingCuration"
+PAPER_SOURCE = "paper"
+
+DEFAULT_METADATA = """\
+id = "uts"
+title = "Unified Tag System (UTS)"
+version = "0.1.0"
+base_iri = "https://w3id.org/uts/"
+license = "https://www.apache.org/licenses/LICENSE-2.0"
+description = "The audio tag vocabulary of the UTS paper as a curated concept graph with stable IDs."
+paper = "https://arxiv.org/abs/2603.25767"
+paper_vocabulary = "https://github.com/AudenAI/Auden/tree/2f78687c446a946ff09e2ffd4335125b82baec32/examples/uts/configs/label"
+"""
+
+
+@dataclass(frozen=True)
+class Rule:
+    into: str
+    why: str
+
+
+@dataclass
+class ImportRules:
+    typos: dict[str, Rule] = field(default_factory=dict)
+    synonyms: dict[str, Rule] = field(default_factory=dict)
+    keep_apart: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> ImportRules:
+        name = where(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except tomllib.TOMLDecodeError as exc:
+            raise UTSError(f"{name}: not valid TOML ({exc}); fix the syntax") from None
+        unknown = set(data) - {"typos", "synonyms", "keep_apart"}
+        if unknown:
+            raise UTSError(f"{name}: unknown section(s) {sorted(unknown)}; use [typos], [synonyms] and [keep_apart]")
+        rules = cls(keep_apart={k: str(v) for k, v in data.get("keep_apart", {}).items()})
+        for section in ("typos", "synonyms"):
+            for key, value in data.get(section, {}).items():
+                if not isinstance(value, dict) or set(value) != {"into", "why"}:
+                    raise UTSError(f"{name}: [{section}] {key} must be {{ into = \"tag\", why = \"reason\" }}")
+                getattr(rules, section)[key] = Rule(str(value["into"]), str(value["why"]))
+        return rules
+
+
+@dataclass
+class ImportReport:
+    published: int
+    distinct_strings: int
+    concepts: int
+    new_concepts: int
+    merged: dict[str, int]
+    per_level: dict[str, int]
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _singular_candidates(key: str) -> set[str]:
+    out = set()
+    singular = _inflect_engine().singular_noun(key)
+    if isinstance(singular, str):
+        out.add(singular)
+    if key.endswith("ies"):
+        out.add(key[:-3] + "y")
+    if key.endswith("es"):
+        out.add(key[:-2])
+    if key.endswith("s") and not key.endswith("ss"):
+        out.add(key[:-1])
+    out.discard(key)
+    return out
+
+
+_ENGINE: Any = None
+
+
+def _inflect_engine() -> Any:
+    global _ENGINE
+    if _ENGINE is None:
+        import inflect
+
+        _ENGINE = inflect.engine()
+    return _ENGINE
+
+
+def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], dict[int, tuple[str, str, str]]]:
+    """Group published indices into concepts.
+
+    Returns the groups (lists of indices, best rank first) and, per index, how it joined its group:
+    ``(kind, justification, comment)``.
+    """
+    first_index: dict[str, int] = {}
+    for i, tag in enumerate(tags):
+        first_index.setdefault(tag, i)
+    keys = {normalise(t) for t in tags}
+    uf = _UnionFind()
+    for k in keys:
+        uf.find(k)
+    reason: dict[str, tuple[str, str, str]] = {}  # string -> (kind, justification, comment)
+
+    for section, kind, just in (("typos", "typo", MANUAL), ("synonyms", "synonym", MANUAL)):
+        for source, rule in getattr(rules, section).items():
+            for tag in (source, rule.into):
+                if tag not in first_index:
+                    raise VocabularyError(f"ontology/import-rules.toml: [{section}] names {tag!r}, which is not a published tag")
+            uf.union(normalise(source), normalise(rule.into))
+            reason[source] = (kind, just, f"{kind} of '{rule.into}': {rule.why}")
+
+    keep_apart = {normalise(k) for k in rules.keep_apart}
+    typo_keys = {normalise(k) for k in rules.typos}
+    for key in sorted(keys):
+        if key in keep_apart or key in typo_keys:
+            continue
+        for singular in _singular_candidates(key):
+            if singular in keys:
+                uf.union(key, singular)
+                plural_strings = [t for t in tags if normalise(t) == key]
+                for t in plural_strings:
+                    reason.setdefault(t, ("plural", LEXICAL, f"singular/plural variant of '{singular}'; reviewed (ontology/import-rules.toml)"))
+                singular_strings = [t for t in tags if normalise(t) == singular]
+                for t in singular_strings:
+                    reason.setdefault(t, ("plural", LEXICAL, f"singular/plural variant of '{key}'; reviewed (ontology/import-rules.toml)"))
+
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, tag in enumerate(tags):
+        members[uf.find(normalise(tag))].append(i)
+    groups = sorted(members.values(), key=lambda g: g[0])
+
+    how: dict[int, tuple[str, str, str]] = {}
+    for group in groups:
+        pref = choose_preferred([tags[i] for i in group], set(rules.typos))
+        pref_key = normalise(pref)
+        for i in group:
+            tag = tags[i]
+            if tag == pref:
+                how[i] = ("pref", LEXICAL, "preferred label" if first_index[tag] == i else f"repeated in the published list (first at index {first_index[tag]})")
+            elif tag in reason and reason[tag][0] in ("typo", "synonym"):
+                how[i] = reason[tag]
+            elif normalise(tag) == pref_key:
+                how[i] = ("orthographic", LEXICAL, f"case or separator variant of '{pref}'")
+            elif tag in reason:
+                how[i] = reason[tag]
+            else:
+                how[i] = ("orthographic", LEXICAL, f"case or separator variant of a variant of '{pref}'")
+    return groups, how
+
+
+def choose_preferred(strings: list[str], typos: set[str]) -> str:
+    """The best-ranked lower-case, non-typo form (strings come best rank first)."""
+    candidates = [s for s in strings if s not in typos] or strings
+    lower = [s for s in candidates if s == s.lower()] or candidates
+    return lower[0]
+
+
+_SCOPE = {"typo": LabelScope.HIDDEN, "orthographic": LabelScope.HIDDEN, "plural": LabelScope.ALT, "synonym": LabelScope.ALT}
+
+
+def import_vocab(
+    paper_dir: Path | str,
+    root: Path | str,
+    *,
+    rules_path: Path | None = None,
+    date: dt.date | None = None,
+    force: bool = False,
+) -> ImportReport:
+    """Write (or rebuild) ``ontology/`` and ``mappings/uts-paper.sssom.tsv`` under ``root``."""
+    from uts.ontology.lint import fix
+
+    root = Path(root)
+    layout = SourceLayout(root)
+    vocabulary = read_paper_vocabulary(paper_dir)
+    tags = vocabulary.tags
+    rules = ImportRules.read(rules_path or root / "ontology" / "import-rules.toml")
+    today = (date or dt.date.today()).isoformat()
+
+    existing: Ontology | None = None
+    if layout.terms.exists():
+        if not force:
+            raise UTSError(
+                f"{where(layout.terms)} already exists; rebuilding keeps its IDs and curated fields, "
+                "pass --force to do so"
+            )
+        existing_sources = read_sources(root)
+        existing, problems = build(existing_sources)
+        if problems:
+            raise UTSError("the existing source does not parse, fix it first:\n" + "\n".join(f"  {p}" for p in problems[:20]))
+
+    if not layout.metadata.exists():
+        layout.metadata.parent.mkdir(parents=True, exist_ok=True)
+        layout.metadata.write_text(DEFAULT_METADATA, encoding="utf-8")
+    meta = read_sources(root).metadata or (existing.metadata if existing else None)
+    if meta is None:
+        raise UTSError(f"{where(layout.metadata)} is not valid release metadata; fix it (see `uts validate`)")
+    version = meta.version
+
+    groups, how = group_tags(tags, rules)
+    old_by_label = existing.label_index if existing else {}
+    next_number = max((id_number(c) for c in existing.concepts), default=0) + 1 if existing else 1
+    concepts: dict[str, Concept] = dict(existing.concepts) if existing else {}
+    old_paper = {t.index: t for t in existing.paper} if existing else {}
+    paper: list[PaperTag] = []
+    new_concepts = 0
+    claimed: set[str] = set()
+
+    for group in groups:
+        strings = [tags[i] for i in group]
+        concept_id = next(
+            (old_by_label[normalise(s)] for s in strings if normalise(s) in old_by_label and old_by_label[normalise(s)] not in claimed),
+            None,
+        )
+        if concept_id is None:
+            concept_id = format_id(next_number)
+            next_number += 1
+            new_concepts += 1
+        claimed.add(concept_id)
+        pref = next(tags[i] for i in group if how[i][0] == "pref")
+        synonyms: dict[str, Synonym] = {}
+        for i in group:
+            kind, _, comment = how[i]
+            tag = tags[i]
+            if kind == "pref" or tag == pref or tag in synonyms:
+                continue
+            synonyms[tag] = Synonym(label=tag, scope=_SCOPE[kind], source=PAPER_SOURCE, comment=comment)
+        old = concepts.get(concept_id)
+        if old is not None:
+            kept = [s for s in old.synonyms if s.source != PAPER_SOURCE and s.label not in synonyms and s.label != old.label]
+            concept = old.model_copy(update={"synonyms": tuple(synonyms.values()) + tuple(kept), "origin": Origin.PAPER})
+            if normalise(old.label) not in {normalise(s) for s in strings}:
+                concept = concept.model_copy(update={"label": pref})
+        else:
+            concept = Concept(id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(synonyms.values()))
+        concepts[concept_id] = concept
+        for i in group:
+            kind, justification, comment = how[i]
+            previous = old_paper.get(i)
+            same = previous is not None and previous.concept_id == concept_id and previous.justification == justification
+            paper.append(
+                PaperTag(
+                    index=i,
+                    tag=tags[i],
+                    concept_id=concept_id,
+                    justification=justification,
+                    confidence=0.95 if kind == "plural" else 1.0,
+                    author=CURATORS if justification == MANUAL else MACHINE,
+                    date=previous.date if same and previous is not None else today,
+                    comment=comment,
+                )
+            )
+
+    header = {
+        "curie_map": {
+            "UTS": "https://w3id.org/uts/UTS_",
+            PAPER_PREFIX: "https://github.com/AudenAI/Auden/blob/2f78687c446a946ff09e2ffd4335125b82baec32/examples/uts/configs/label/label_3k.json#",
+            "semapv": "https://w3id.org/semapv/vocab/",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "utsteam": "https://w3id.org/uts/team/",
+        },
+        "mapping_set_id": "https://w3id.org/uts/mappings/uts-paper.sssom.tsv",
+        "mapping_set_version": version,
+        "mapping_set_title": "The UTS paper's published tags mapped to UTS concepts",
+        "mapping_set_description": (
+            "One row per index of the paper's 3k vocabulary (label_3k.json); the 800..2k files hold the same tags as its prefixes, and ontology/paper-order.tsv lists where a level's file orders them differently. "
+            "The subject is the published tag at that index; the object is the UTS concept it denotes. "
+            "Doubles as the compatibility table for models trained on the paper's label files."
+        ),
+        "license": "https://www.apache.org/licenses/LICENSE-2.0",
+        "creator_id": [CURATORS],
+    }
+    ontology = Ontology(
+        metadata=meta,
+        concepts=concepts,
+        paper=paper,
+        paper_header=header,
+        reordered=vocabulary.reordered,
+        layout=layout,
+    )
+    # Recompute derived columns (rank, levels) through the same path loading uses.
+    rebuilt, _ = build(_as_sources(ontology))
+    rebuilt.layout = layout
+    rebuilt.paper_header = header
+    fix(rebuilt, {})
+    kinds: dict[str, int] = defaultdict(int)
+    for kind, _, _ in how.values():
+        kinds[kind] += 1
+    return ImportReport(
+        published=len(tags),
+        distinct_strings=len(set(tags)),
+        concepts=len(groups),
+        new_concepts=new_concepts,
+        merged=dict(kinds),
+        per_level={level.value: len(rebuilt.in_level(level)) for level in Level},
+    )
+
+
+def _as_sources(ontology: Ontology) -> Any:
+    from uts.ontology.source import Sources
+
+    assert ontology.layout is not None
+    sources = Sources(layout=ontology.layout, metadata=ontology.metadata, paper_header=ontology.paper_header)
+    for concept in ontology.concepts.values():
+        sources.terms.append((0, concept.model_copy(update={"synonyms": ()})))
+        for synonym in concept.synonyms:
+            sources.labels.append((0, concept.id, synonym))
+    sources.paper = [(0, tag) for tag in ontology.paper]
+    sources.reordered = [(0, level, i, tag) for level, moved in ontology.reordered.items() for i, tag in moved.items()]
+    return sources

@@ -1,0 +1,192 @@
+"""The UTS data model: concepts, their labels and the paper's published tags, as pydantic models."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PREFIX = "UTS"
+ID_PATTERN = re.compile(r"^UTS:\d{7}$")
+
+
+def format_id(number: int) -> str:
+    """``7`` -> ``'UTS:0000007'``; IDs are opaque, the number only orders their creation."""
+    return f"{ID_PREFIX}:{number:07d}"
+
+
+def id_number(concept_id: str) -> int:
+    return int(concept_id.split(":", 1)[1])
+
+
+class Level(str, Enum):
+    """The paper's nested vocabulary sizes; a concept is in a level when its best rank is inside it."""
+
+    L800 = "800"
+    L1K = "1k"
+    L1_5K = "1.5k"
+    L2K = "2k"
+    L3K = "3k"
+
+    @property
+    def size(self) -> int:
+        return LEVEL_SIZES[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Level:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(level.value for level in cls)
+            raise ValueError(f"unknown level {text!r}; choose one of {choices}") from None
+
+    @classmethod
+    def containing(cls, rank: int) -> tuple[Level, ...]:
+        """Every level whose vocabulary includes the tag at this 0-based paper index."""
+        return tuple(level for level in cls if rank < level.size)
+
+
+LEVEL_SIZES: dict[Level, int] = {
+    Level.L800: 800,
+    Level.L1K: 1000,
+    Level.L1_5K: 1500,
+    Level.L2K: 2000,
+    Level.L3K: 3000,
+}
+
+
+class Status(str, Enum):
+    ACTIVE = "active"
+    DEPRECATED = "deprecated"
+
+
+class Origin(str, Enum):
+    """Where a concept comes from: the paper's published vocabulary, or our own curation."""
+
+    PAPER = "paper"
+    CURATED = "curated"
+
+
+class Domain(str, Enum):
+    SPEECH = "speech"
+    MUSIC = "music"
+    ENVIRONMENTAL = "environmental"
+
+
+class LabelScope(str, Enum):
+    """SKOS label kinds below the preferred label: alternative labels, and hidden ones (typos)."""
+
+    ALT = "alt"
+    HIDDEN = "hidden"
+
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Synonym(BaseModel):
+    """A non-preferred label and why it belongs to the concept."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str = Field(min_length=1)
+    scope: LabelScope
+    source: str = ""
+    comment: str = ""
+
+
+class Concept(BaseModel):
+    """One UTS concept; ``rank`` and ``levels`` are derived from the paper alignment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    label: str = Field(min_length=1)
+    status: Status = Status.ACTIVE
+    origin: Origin = Origin.PAPER
+    rank: int | None = None
+    levels: tuple[Level, ...] = ()
+    facets: tuple[str, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    broader: tuple[str, ...] = ()
+    definition: str = ""
+    replaced_by: str | None = None
+    consider: tuple[str, ...] = ()
+    comment: str = ""
+    synonyms: tuple[Synonym, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(f"concept ID {value!r} is not of the form 'UTS:0000001'")
+        return value
+
+    @field_validator("facets")
+    @classmethod
+    def _check_facets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for facet in value:
+            if not SLUG_PATTERN.match(facet):
+                raise ValueError(f"facet {facet!r} is not a lower-case slug like 'music-genre'")
+        return value
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is Status.ACTIVE
+
+    @property
+    def alt_labels(self) -> list[str]:
+        return [s.label for s in self.synonyms if s.scope is LabelScope.ALT]
+
+    @property
+    def hidden_labels(self) -> list[str]:
+        return [s.label for s in self.synonyms if s.scope is LabelScope.HIDDEN]
+
+    @property
+    def all_labels(self) -> list[str]:
+        return [self.label, *(s.label for s in self.synonyms)]
+
+
+class PaperTag(BaseModel):
+    """One entry of the paper's published vocabulary (index -> tag) and the concept it denotes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int = Field(ge=0)
+    tag: str = Field(min_length=1)
+    concept_id: str
+    justification: str
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    author: str = ""
+    date: str = ""
+    comment: str = ""
+
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        return Level.containing(self.index)
+
+
+class OntologyMetadata(BaseModel):
+    """Release metadata read from ``ontology/uts.toml``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = "uts"
+    title: str
+    version: str
+    base_iri: str
+    license: str
+    description: str = ""
+    paper: str = ""
+    paper_vocabulary: str = ""
+
+    @property
+    def version_iri(self) -> str:
+        return f"{self.base_iri}releases/{self.version}"
+
+    @property
+    def concept_namespace(self) -> str:
+        return f"{self.base_iri}{ID_PREFIX}_"
+
+    def iri(self, concept_id: str) -> str:
+        return self.concept_namespace + concept_id.split(":", 1)[1]

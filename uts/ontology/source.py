@@ -1,0 +1,323 @@
+"""The curated UTS source on disk: where each file lives, how it parses, and its canonical text.
+
+A source root holds ``ontology/uts.toml`` (release metadata), ``ontology/terms.tsv`` (one row per concept),
+``ontology/labels.tsv`` (alternative and hidden labels) and ``mappings/uts-paper.sssom.tsv`` (each index of the
+paper's published vocabulary and the concept it denotes).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from uts.errors import Problem, where
+from uts.mappings.sssom import format_sssom, read_sssom
+from uts.ontology.model import (
+    Concept,
+    Domain,
+    LabelScope,
+    Level,
+    OntologyMetadata,
+    Origin,
+    PaperTag,
+    Status,
+    Synonym,
+)
+from uts.ontology.tables import Row, format_table, join_list, parse_table, read_text
+
+TERMS_COLUMNS = (
+    "id",
+    "label",
+    "status",
+    "origin",
+    "rank",
+    "levels",
+    "facets",
+    "domains",
+    "broader",
+    "definition",
+    "replaced_by",
+    "consider",
+    "comment",
+)
+LABELS_COLUMNS = ("id", "concept_label", "label", "scope", "source", "comment")
+PAPER_ORDER_COLUMNS = ("level", "index", "tag")
+PAPER_COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "confidence",
+    "author_id",
+    "mapping_date",
+    "comment",
+)
+PAPER_PREFIX = "UTSPAPER"
+PAPER_PREDICATE = "skos:exactMatch"
+JUSTIFICATIONS = ("semapv:LexicalMatching", "semapv:ManualMappingCuration")
+
+
+@dataclass(frozen=True)
+class SourceLayout:
+    """Paths of the source files below one root (the repository, or a bundled release)."""
+
+    root: Path
+
+    @property
+    def metadata(self) -> Path:
+        return self.root / "ontology" / "uts.toml"
+
+    @property
+    def terms(self) -> Path:
+        return self.root / "ontology" / "terms.tsv"
+
+    @property
+    def labels(self) -> Path:
+        return self.root / "ontology" / "labels.tsv"
+
+    @property
+    def paper(self) -> Path:
+        return self.root / "mappings" / "uts-paper.sssom.tsv"
+
+    @property
+    def paper_order(self) -> Path:
+        return self.root / "ontology" / "paper-order.tsv"
+
+    @property
+    def tables(self) -> tuple[Path, Path, Path, Path]:
+        return (self.terms, self.labels, self.paper, self.paper_order)
+
+
+@dataclass
+class Sources:
+    """Everything parsed from a source root, each record with the line it came from."""
+
+    layout: SourceLayout
+    metadata: OntologyMetadata | None = None
+    terms: list[tuple[int, Concept]] = field(default_factory=list)
+    labels: list[tuple[int, str, Synonym]] = field(default_factory=list)
+    paper: list[tuple[int, PaperTag]] = field(default_factory=list)
+    paper_header: dict[str, Any] = field(default_factory=dict)
+    reordered: list[tuple[int, Level, int, str]] = field(default_factory=list)
+    texts: dict[Path, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+T = TypeVar("T")
+
+
+def _convert(path: Path, row: Row, problems: list[Problem], build: Callable[[], T]) -> T | None:
+    """Run ``build`` and turn a bad value into a problem that names the file, line and column."""
+    try:
+        return build()
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "row"
+            problems.append(
+                Problem(where(path), row.line, f"{loc}: {err['msg']} (got {err.get('input')!r})", f"correct the {loc} cell")
+            )
+    except ValueError as exc:
+        problems.append(Problem(where(path), row.line, str(exc), "correct the cell"))
+    return None
+
+
+def _enum_list(kind: type[Any], cells: list[str], column: str) -> tuple[Any, ...]:
+    out = []
+    for cell in cells:
+        try:
+            out.append(kind(cell))
+        except ValueError:
+            choices = ", ".join(member.value for member in kind)
+            raise ValueError(f"{column}: {cell!r} is not one of {choices}") from None
+    return tuple(out)
+
+
+def _term(row: Row) -> Concept:
+    rank = row["rank"]
+    if rank and not rank.isdigit():
+        raise ValueError(f"rank: {rank!r} is not a whole number")
+    return Concept(
+        id=row["id"],
+        label=row["label"],
+        status=_enum_list(Status, [row["status"]], "status")[0],
+        origin=_enum_list(Origin, [row["origin"]], "origin")[0],
+        rank=int(rank) if rank else None,
+        levels=_enum_list(Level, row.list("levels"), "levels"),
+        facets=tuple(row.list("facets")),
+        domains=_enum_list(Domain, row.list("domains"), "domains"),
+        broader=tuple(row.list("broader")),
+        definition=row["definition"],
+        replaced_by=row["replaced_by"] or None,
+        consider=tuple(row.list("consider")),
+        comment=row["comment"],
+    )
+
+
+def _paper_index(subject_id: str) -> int:
+    prefix, _, local = subject_id.partition(":")
+    if prefix != PAPER_PREFIX or not local.isdigit():
+        raise ValueError(f"subject_id {subject_id!r} is not of the form '{PAPER_PREFIX}:<index>'")
+    return int(local)
+
+
+def _paper(row: Row) -> PaperTag:
+    if row["predicate_id"] != PAPER_PREDICATE:
+        raise ValueError(f"predicate_id {row['predicate_id']!r} must be {PAPER_PREDICATE} (a published tag denotes its concept)")
+    if row["mapping_justification"] not in JUSTIFICATIONS:
+        raise ValueError(f"mapping_justification {row['mapping_justification']!r} must be one of {', '.join(JUSTIFICATIONS)}")
+    try:
+        confidence = float(row["confidence"])
+    except ValueError:
+        raise ValueError(f"confidence {row['confidence']!r} is not a number between 0 and 1") from None
+    return PaperTag(
+        index=_paper_index(row["subject_id"]),
+        tag=row["subject_label"],
+        concept_id=row["object_id"],
+        justification=row["mapping_justification"],
+        confidence=confidence,
+        author=row["author_id"],
+        date=row["mapping_date"],
+        comment=row["comment"],
+    )
+
+
+def read_sources(root: Path) -> Sources:
+    """Parse every source file below ``root``; format defects are collected, not raised."""
+    layout = SourceLayout(Path(root))
+    sources = Sources(layout=layout)
+    problems = sources.problems
+
+    meta_text = read_text(layout.metadata, problems)
+    if meta_text is not None:
+        try:
+            sources.metadata = OntologyMetadata(**tomllib.loads(meta_text))
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(Problem(where(layout.metadata), getattr(exc, "lineno", 0), f"not valid TOML ({exc})", "fix the TOML syntax"))
+        except ValidationError as exc:
+            problems.append(Problem(where(layout.metadata), 0, f"bad release metadata: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}", "give title, version, base_iri and license"))
+
+    text = read_text(layout.terms, problems)
+    if text is not None:
+        sources.texts[layout.terms] = text
+        for row in parse_table(layout.terms, text, TERMS_COLUMNS, problems).rows:
+            term = _convert(layout.terms, row, problems, lambda row=row: _term(row))  # type: ignore[misc]
+            if term is not None:
+                sources.terms.append((row.line, term))
+
+    text = read_text(layout.labels, problems)
+    if text is not None:
+        sources.texts[layout.labels] = text
+        for row in parse_table(layout.labels, text, LABELS_COLUMNS, problems).rows:
+            synonym = _convert(
+                layout.labels,
+                row,
+                problems,
+                lambda row=row: Synonym(  # type: ignore[misc]
+                    label=row["label"],
+                    scope=_enum_list(LabelScope, [row["scope"]], "scope")[0],
+                    source=row["source"],
+                    comment=row["comment"],
+                ),
+            )
+            if synonym is not None:
+                sources.labels.append((row.line, row["id"], synonym))
+
+    mapping_set = read_sssom(layout.paper, PAPER_COLUMNS, problems)
+    if mapping_set is not None:
+        sources.texts[layout.paper] = mapping_set.table.text
+        sources.paper_header = mapping_set.metadata
+        for row in mapping_set.table.rows:
+            tag = _convert(layout.paper, row, problems, lambda row=row: _paper(row))  # type: ignore[misc]
+            if tag is not None:
+                sources.paper.append((row.line, tag))
+
+    text = read_text(layout.paper_order, problems)
+    if text is not None:
+        sources.texts[layout.paper_order] = text
+        for row in parse_table(layout.paper_order, text, PAPER_ORDER_COLUMNS, problems).rows:
+            entry = _convert(layout.paper_order, row, problems, lambda row=row: _order(row))  # type: ignore[misc]
+            if entry is not None:
+                sources.reordered.append((row.line, *entry))
+    return sources
+
+
+def _order(row: Row) -> tuple[Level, int, str]:
+    level = Level.parse(row["level"])
+    if not row["index"].isdigit() or int(row["index"]) >= level.size:
+        raise ValueError(f"index {row['index']!r} is not a whole number below {level.size}, the size of level {level.value}")
+    if not row["tag"]:
+        raise ValueError("tag is empty")
+    return level, int(row["index"]), row["tag"]
+
+
+# ---- canonical text -------------------------------------------------------------------------------
+
+
+def format_terms(concepts: Iterable[Concept]) -> str:
+    rows = []
+    for c in sorted(concepts, key=lambda c: c.id):
+        rows.append(
+            (
+                c.id,
+                c.label,
+                c.status.value,
+                c.origin.value,
+                "" if c.rank is None else str(c.rank),
+                join_list(level.value for level in c.levels),
+                join_list(c.facets),
+                join_list(d.value for d in sorted(c.domains, key=list(Domain).index)),
+                join_list(sorted(c.broader)),
+                c.definition,
+                c.replaced_by or "",
+                join_list(sorted(c.consider)),
+                c.comment,
+            )
+        )
+    return format_table(TERMS_COLUMNS, rows)
+
+
+_SCOPE_ORDER = {LabelScope.ALT: 0, LabelScope.HIDDEN: 1}
+
+
+def format_labels(concepts: Iterable[Concept]) -> str:
+    rows = []
+    for c in sorted(concepts, key=lambda c: c.id):
+        for s in sorted(c.synonyms, key=lambda s: (_SCOPE_ORDER[s.scope], s.label.casefold(), s.label)):
+            rows.append((c.id, c.label, s.label, s.scope.value, s.source, s.comment))
+    return format_table(LABELS_COLUMNS, rows)
+
+
+def format_paper(header: dict[str, Any], tags: Iterable[PaperTag], pref_labels: dict[str, str]) -> str:
+    rows = [
+        (
+            f"{PAPER_PREFIX}:{t.index}",
+            t.tag,
+            PAPER_PREDICATE,
+            t.concept_id,
+            pref_labels.get(t.concept_id, ""),
+            t.justification,
+            repr(t.confidence),
+            t.author,
+            t.date,
+            t.comment,
+        )
+        for t in sorted(tags, key=lambda t: t.index)
+    ]
+    return format_sssom(header, PAPER_COLUMNS, rows)
+
+
+def format_paper_order(reordered: dict[Level, dict[int, str]]) -> str:
+    order = list(Level)
+    rows = [
+        (level.value, str(index), tag)
+        for level in sorted(reordered, key=order.index)
+        for index, tag in sorted(reordered[level].items())
+    ]
+    return format_table(PAPER_ORDER_COLUMNS, rows)

@@ -1,0 +1,118 @@
+"""Plain TSV tables, the canonical on-disk form of curated data: UTF-8, LF, one record per line.
+
+Cells never contain tabs or newlines and are not quoted, so a diff shows exactly what a curator changed.
+List-valued cells join their items with ``|``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from uts.errors import Problem, where
+
+LIST_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row with the 1-based line it was read from."""
+
+    line: int
+    cells: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells[column]
+
+    def list(self, column: str) -> list[str]:
+        return split_list(self.cells[column])
+
+
+@dataclass
+class Table:
+    path: Path
+    columns: tuple[str, ...]
+    rows: list[Row] = field(default_factory=list)
+    text: str = ""
+    header_line: int = 1
+
+
+def split_list(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
+
+
+def join_list(items: Iterable[str]) -> str:
+    return LIST_SEPARATOR.join(items)
+
+
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text, or ``None`` with a problem recorded when it is missing or not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(where(path), 0, "file is missing", "restore it from git or run `uts import-vocab`"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(where(path), line, f"bytes are not UTF-8 ({exc.reason})", "save the file as UTF-8"))
+        return None
+
+
+def parse_table(
+    path: Path, text: str, columns: Sequence[str], problems: list[Problem], *, first_line: int = 1
+) -> Table:
+    """Parse TSV text whose first line (at ``first_line``) is the header; bad rows become problems."""
+    table = Table(path=path, columns=tuple(columns), text=text, header_line=first_line)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    body = lines[first_line - 1 :]
+    name = where(path)
+    if not body:
+        problems.append(Problem(name, first_line, "the header row is missing", f"start the table with: {'<TAB>'.join(columns)}"))
+        return table
+    header = body[0].rstrip("\r").split("\t")
+    if header != list(columns):
+        problems.append(
+            Problem(
+                name,
+                first_line,
+                f"the header is {header!r} but this table needs the columns {list(columns)!r}",
+                "restore the header row exactly (tab-separated, in this order)",
+            )
+        )
+        return table
+    for offset, raw in enumerate(body[1:], start=first_line + 1):
+        if raw.endswith("\r"):
+            raw = raw[:-1]
+        if not raw.strip():
+            problems.append(Problem(name, offset, "blank line inside the table", "delete the blank line (or run `uts lint --fix`)"))
+            continue
+        cells = raw.split("\t")
+        if len(cells) != len(columns):
+            problems.append(
+                Problem(
+                    name,
+                    offset,
+                    f"row has {len(cells)} tab-separated fields but the table has {len(columns)} columns",
+                    "give the row exactly one tab between each of the columns "
+                    f"{', '.join(columns)} (leave empty cells empty)",
+                )
+            )
+            continue
+        table.rows.append(Row(offset, dict(zip(columns, (c.strip() for c in cells), strict=True))))
+    return table
+
+
+def format_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """The canonical text of a table; callers pass rows already in canonical order."""
+    out = ["\t".join(columns)]
+    for row in rows:
+        for cell in row:
+            if "\t" in cell or "\n" in cell or "\r" in cell:
+                raise ValueError(f"cell {cell!r} contains a tab or newline, which a TSV cell cannot hold")
+        out.append("\t".join(row))
+    return "\n".join(out) + "\n"

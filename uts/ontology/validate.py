@@ -1,0 +1,191 @@
+"""The rules a UTS release must satisfy. Each check returns problems that name the file, line and fix."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from uts.errors import Problem
+from uts.matching.normalise import normalise
+from uts.ontology import graph as graphs
+from uts.ontology.model import Origin, Status
+from uts.ontology.ontology import Ontology, origin_of
+from uts.ontology.source import PAPER_PREFIX
+
+
+def check(ontology: Ontology) -> list[Problem]:
+    """Every semantic rule; an empty list means the release is valid."""
+    return [
+        *check_labels(ontology),
+        *check_references(ontology),
+        *check_deprecation(ontology),
+        *check_cycles(ontology),
+        *check_paper(ontology),
+        *check_paper_order(ontology),
+    ]
+
+
+def _label_site(ontology: Ontology, concept_id: str, label: str) -> tuple[str, int]:
+    file, line = origin_of(ontology, "label", f"{concept_id}\t{label}")
+    return (file, line) if line else origin_of(ontology, "term", concept_id)
+
+
+def check_labels(ontology: Ontology) -> list[Problem]:
+    """Every label (preferred, alternative, hidden) of an active concept normalises to that concept only.
+
+    Surface variants of one concept may share a normalised key (``high-fidelity`` / ``high_fidelity``):
+    they are recorded because the paper published both.
+    """
+    problems: list[Problem] = []
+    holders: dict[str, tuple[str, str]] = {}
+    for concept in ontology.concepts.values():
+        seen_here: dict[str, str] = {}
+        for label in concept.all_labels:
+            key = normalise(label)
+            if not key:
+                file, line = _label_site(ontology, concept.id, label)
+                problems.append(Problem(file, line, f"label {label!r} of {concept.id} is empty after normalisation", "use a label with letters or digits"))
+                continue
+            if label in seen_here:
+                file, line = _label_site(ontology, concept.id, label)
+                problems.append(Problem(file, line, f"{concept.id} has the label {label!r} twice", "delete the repeated label"))
+                continue
+            seen_here[label] = key
+            if concept.status is not Status.ACTIVE:
+                continue
+            if key in holders and holders[key][0] != concept.id:
+                other_id, other_label = holders[key]
+                file, line = _label_site(ontology, concept.id, label)
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"label {label!r} of {concept.id} ({concept.label}) is also the label {other_label!r} of "
+                        f"{other_id} ({ontology.concepts[other_id].label}); a label must name one concept",
+                        "merge the two concepts (deprecate one with replaced_by) or drop the label from one of them",
+                    )
+                )
+            elif key not in holders:
+                holders[key] = (concept.id, label)
+    return problems
+
+
+def check_references(ontology: Ontology) -> list[Problem]:
+    problems: list[Problem] = []
+    concepts = ontology.concepts
+    for concept in concepts.values():
+        file, line = origin_of(ontology, "term", concept.id)
+        refs = [("broader", r) for r in concept.broader] + [("consider", r) for r in concept.consider]
+        if concept.replaced_by:
+            refs.append(("replaced_by", concept.replaced_by))
+        for column, ref in refs:
+            if ref == concept.id:
+                problems.append(Problem(file, line, f"{concept.id} names itself in {column}", f"remove {ref} from {column}"))
+            elif ref not in concepts:
+                problems.append(Problem(file, line, f"{column} of {concept.id} names unknown concept {ref}", f"use an existing ID in {column}, or add concept {ref} to terms.tsv"))
+            elif column != "consider" and concepts[ref].status is not Status.ACTIVE:
+                target = concepts[ref]
+                hint = f" (it is replaced by {target.replaced_by})" if target.replaced_by else ""
+                problems.append(
+                    Problem(file, line, f"{column} of {concept.id} names deprecated concept {ref}{hint}", f"point {column} at an active concept")
+                )
+    return problems
+
+
+def check_deprecation(ontology: Ontology) -> list[Problem]:
+    problems: list[Problem] = []
+    for concept in ontology.concepts.values():
+        file, line = origin_of(ontology, "term", concept.id)
+        if concept.status is Status.DEPRECATED and not (concept.replaced_by or concept.consider):
+            problems.append(
+                Problem(file, line, f"deprecated concept {concept.id} ({concept.label}) has neither replaced_by nor consider", "name its successor in replaced_by, or candidates in consider")
+            )
+        if concept.status is Status.ACTIVE and concept.replaced_by:
+            problems.append(
+                Problem(file, line, f"active concept {concept.id} has replaced_by {concept.replaced_by}", "set status to deprecated, or clear replaced_by")
+            )
+    return problems
+
+
+def check_cycles(ontology: Ontology) -> list[Problem]:
+    problems: list[Problem] = []
+    for cycle in graphs.find_cycles(ontology.graph):
+        file, line = origin_of(ontology, "term", cycle[0])
+        path = " -> ".join(f"{cid} ({ontology.concepts[cid].label})" for cid in [*cycle, cycle[0]])
+        problems.append(Problem(file, line, f"the broader links form a cycle: {path} (each is broader than the next)", "remove one broader link on the cycle"))
+    return problems
+
+
+def check_paper(ontology: Ontology) -> list[Problem]:
+    """Every published tag is a label of exactly the concept it maps to, and no index is lost."""
+    problems: list[Problem] = []
+    seen: dict[int, int] = {}
+    mapped: dict[str, int] = defaultdict(int)
+    for tag in ontology.paper:
+        file, line = origin_of(ontology, "paper", str(tag.index))
+        if tag.index in seen:
+            problems.append(Problem(file, line, f"{PAPER_PREFIX}:{tag.index} is mapped twice (also at line {seen[tag.index]})", "keep one row per published index"))
+            continue
+        seen[tag.index] = line
+        concept = ontology.concepts.get(tag.concept_id)
+        if concept is None:
+            problems.append(Problem(file, line, f"published tag {tag.tag!r} maps to unknown concept {tag.concept_id}", "map it to an existing concept ID"))
+            continue
+        mapped[concept.id] += 1
+        if concept.status is not Status.ACTIVE:
+            problems.append(
+                Problem(file, line, f"published tag {tag.tag!r} maps to deprecated concept {concept.id}", f"map it to {concept.replaced_by or 'the active successor'}")
+            )
+        if normalise(tag.tag) not in {normalise(label) for label in concept.all_labels}:
+            problems.append(
+                Problem(file, line, f"published tag {tag.tag!r} is not a label of {concept.id} ({concept.label})", f"add {tag.tag!r} as an alt or hidden label of {concept.id} in labels.tsv")
+            )
+    if seen:
+        missing = sorted(set(range(max(seen) + 1)) - set(seen))
+        if missing:
+            file, _ = origin_of(ontology, "paper", str(next(iter(seen))))
+            shown = ", ".join(str(i) for i in missing[:10])
+            problems.append(Problem(file, 0, f"published indices {shown} have no row ({len(missing)} missing)", "restore the rows (`uts import-vocab` rebuilds them)"))
+    for concept in ontology.concepts.values():
+        file, line = origin_of(ontology, "term", concept.id)
+        if concept.origin is Origin.PAPER and concept.status is Status.ACTIVE and not mapped.get(concept.id):
+            problems.append(
+                Problem(file, line, f"{concept.id} ({concept.label}) has origin 'paper' but no published tag maps to it", "set origin to 'curated', or map its published tag to it")
+            )
+        if concept.origin is Origin.CURATED and mapped.get(concept.id):
+            problems.append(Problem(file, line, f"{concept.id} ({concept.label}) has origin 'curated' but published tags map to it", "set origin to 'paper'"))
+    return problems
+
+
+def check_paper_order(ontology: Ontology) -> list[Problem]:
+    """A level's own order must hold exactly the tags of the 3k list's prefix, only reordered."""
+    problems: list[Problem] = []
+    by_index = {t.index: t.tag for t in ontology.paper}
+    for level, moved in ontology.reordered.items():
+        for index, tag in moved.items():
+            if index not in by_index:
+                file, line = origin_of(ontology, "order", f"{level.value}\t{index}")
+                problems.append(Problem(file, line, f"index {index} of level {level.value} has no published tag", "delete the row"))
+        prefix = [by_index.get(i, "") for i in range(level.size)]
+        reordered = [moved.get(i, tag) for i, tag in enumerate(prefix)]
+        if Counter(prefix) != Counter(reordered):
+            file, line = origin_of(ontology, "order", f"{level.value}\t{min(moved)}")
+            extra = sorted((Counter(reordered) - Counter(prefix)).elements())[:5]
+            problems.append(
+                Problem(file, line, f"the order of level {level.value} is not a reordering of the first {level.size} published tags (extra {extra})", "list each moved tag once, at its index in that level's file")
+            )
+    return problems
+
+
+def validate_root(root: Path | str | None = None) -> tuple[Ontology, list[Problem]]:
+    """Parse, check and lint the sources below ``root``: every problem, none raised."""
+    from uts.ontology.lint import lint
+    from uts.ontology.ontology import bundled_root, build
+    from uts.ontology.source import read_sources
+
+    sources = read_sources(Path(root) if root is not None else bundled_root())
+    ontology, problems = build(sources)
+    problems += check(ontology)
+    if not problems:
+        problems += lint(ontology, sources.texts)
+    return ontology, problems
