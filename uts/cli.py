@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from uts.errors import OntologyValidationError, UTSError
+
+if TYPE_CHECKING:
+    from uts.ontology import Ontology
 
 app = typer.Typer(help="UTS: the Unified Tag System of audio tags as a curated ontology.", no_args_is_help=True)
 console = Console()
@@ -23,7 +26,7 @@ Root = Annotated[
 ]
 
 
-def _load(root: Path | None) -> object:
+def _load(root: Path | None) -> Ontology:
     from uts.ontology import Ontology
 
     return Ontology.load(root)
@@ -36,10 +39,18 @@ def _fail(error: UTSError) -> None:
 
 @app.command("import-vocab")
 def import_vocab_cmd(
-    paper_dir: Annotated[Path, typer.Option("--paper-dir", help="Folder with the paper's label_{800,1k,1.5k,2k,3k}.json.")],
-    root: Annotated[Path, typer.Option("--root", help="Source root to write ontology/ and mappings/ into.")] = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="Rebuild over an existing source, keeping its IDs and curated fields.")] = False,
-    date: Annotated[str | None, typer.Option("--date", help="Mapping date for new rows (YYYY-MM-DD, default today).")] = None,
+    paper_dir: Annotated[
+        Path, typer.Option("--paper-dir", help="Folder with the paper's label_{800,1k,1.5k,2k,3k}.json.")
+    ],
+    root: Annotated[Path, typer.Option("--root", help="Source root to write ontology/ and mappings/ into.")] = Path(
+        "."
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild over an existing source, keeping its IDs and curated fields.")
+    ] = False,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Mapping date for new rows (YYYY-MM-DD, default today).")
+    ] = None,
 ) -> None:
     """Build the UTS source from the paper's published vocabularies."""
     from uts.ontology.importer import import_vocab
@@ -56,7 +67,9 @@ def import_vocab_cmd(
         f"{report.published} published tags ({report.distinct_strings} distinct strings) -> {report.concepts} concepts "
         f"({report.new_concepts} new)"
     )
-    console.print("how each published tag joined its concept: " + ", ".join(f"{k} {v}" for k, v in sorted(report.merged.items())))
+    console.print(
+        "how each published tag joined its concept: " + ", ".join(f"{k} {v}" for k, v in sorted(report.merged.items()))
+    )
     console.print("concepts per level: " + ", ".join(f"{k}: {v}" for k, v in report.per_level.items()))
 
 
@@ -71,7 +84,9 @@ def validate(root: Root = None) -> None:
             err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         err.print(f"[bold red]{len(problems)} problem(s)[/]")
         raise typer.Exit(1)
-    console.print(f"ok: UTS {ontology.metadata.version}, {len(ontology)} concepts, {len(ontology.paper)} published tags")
+    console.print(
+        f"ok: UTS {ontology.metadata.version}, {len(ontology)} concepts, {len(ontology.paper)} published tags"
+    )
 
 
 @app.command()
@@ -81,7 +96,7 @@ def lint(
 ) -> None:
     """Check (or with --fix, rewrite) the canonical form of the source files."""
     from uts.ontology import lint as linting
-    from uts.ontology.ontology import bundled_root, build
+    from uts.ontology.ontology import build, bundled_root
     from uts.ontology.source import read_sources
 
     sources = read_sources(root or bundled_root())
@@ -117,7 +132,7 @@ def export(
     try:
         fmt = ExportFormat.parse(format)
         lvl = Level.parse(level) if level else None
-        written = write_export(_load(root), fmt, output, level=lvl)  # type: ignore[arg-type]
+        written = write_export(_load(root), fmt, output, level=lvl)
     except UTSError as exc:
         _fail(exc)
     except ValueError as exc:
@@ -177,18 +192,26 @@ def stats(
     if as_json:
         console.print_json(json.dumps(figures.model_dump()))
         return
-    console.print(f"UTS {figures.version}: {figures.concepts} concepts ({figures.active} active, {figures.deprecated} deprecated; "
-                  f"{figures.from_paper} from the paper, {figures.curated} curated additions)")
-    console.print(f"{figures.published_tags} published tags, {figures.distinct_published_strings} distinct strings; "
-                  f"{figures.merged_concepts} concepts merge several published tags")
+    console.print(
+        f"UTS {figures.version}: {figures.concepts} concepts ({figures.active} active, {figures.deprecated} deprecated; "
+        f"{figures.from_paper} from the paper, {figures.curated} curated additions)"
+    )
+    console.print(
+        f"{figures.published_tags} published tags, {figures.distinct_published_strings} distinct strings; "
+        f"{figures.merged_concepts} concepts merge several published tags"
+    )
     table = Table("level", "published tags", "distinct concepts")
     for row in figures.levels:
         table.add_row(row.level, str(row.published_tags), str(row.concepts))
     console.print(table)
     console.print("labels: " + ", ".join(f"{k} {v}" for k, v in figures.labels.items()))
-    console.print("published tags by justification: " + ", ".join(f"{k} {v}" for k, v in figures.merges_by_justification.items()))
-    console.print(f"active concepts with broader {figures.with_broader}, definition {figures.with_definition}, "
-                  f"facet {figures.with_facet}, domain {figures.with_domain}; next free ID {figures.next_id}")
+    console.print(
+        "published tags by justification: " + ", ".join(f"{k} {v}" for k, v in figures.merges_by_justification.items())
+    )
+    console.print(
+        f"active concepts with broader {figures.with_broader}, definition {figures.with_definition}, "
+        f"facet {figures.with_facet}, domain {figures.with_domain}; next free ID {figures.next_id}"
+    )
 
 
 def main() -> None:

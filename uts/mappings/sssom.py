@@ -56,14 +56,20 @@ def read_sssom(path: Path, columns: Sequence[str], problems: list[Problem]) -> M
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 1) if mark is not None else 1
-        problems.append(Problem(name, line, f"the '#' YAML header does not parse ({exc})", "fix the YAML after the '#'"))
+        problems.append(
+            Problem(name, line, f"the '#' YAML header does not parse ({exc})", "fix the YAML after the '#'")
+        )
         return None
     if not isinstance(metadata, dict):
-        problems.append(Problem(name, 1, "the '#' YAML header is not a mapping of keys to values", "write `#key: value` lines"))
+        problems.append(
+            Problem(name, 1, "the '#' YAML header is not a mapping of keys to values", "write `#key: value` lines")
+        )
         return None
     for key in REQUIRED_HEADER:
         if key not in metadata:
-            problems.append(Problem(name, 1, f"the header lacks {key!r}, which SSSOM requires", f"add a `#{key}:` line"))
+            problems.append(
+                Problem(name, 1, f"the header lacks {key!r}, which SSSOM requires", f"add a `#{key}:` line")
+            )
     table = parse_table(path, text, columns, problems, first_line=n_header + 1)
     return MappingSet(path=path, metadata=metadata, table=table)
 

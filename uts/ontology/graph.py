@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from uts.ontology.model import Concept
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def build_graph(concepts: Iterable[Concept]) -> nx.DiGraph:
     """Nodes are concept IDs; an edge ``a -> b`` means ``a`` is broader than ``b``."""
+    import networkx as nx
+
     graph: nx.DiGraph = nx.DiGraph()
     concepts = list(concepts)
     graph.add_nodes_from(c.id for c in concepts)
@@ -18,28 +22,60 @@ def build_graph(concepts: Iterable[Concept]) -> nx.DiGraph:
     return graph
 
 
-def find_cycles(graph: nx.DiGraph, limit: int = 20) -> list[list[str]]:
-    """Up to ``limit`` distinct cycles, each as the list of IDs along it."""
-    if nx.is_directed_acyclic_graph(graph):
-        return []
+def find_cycles(concepts: Iterable[Concept], limit: int = 20) -> list[list[str]]:
+    """Up to ``limit`` cycles of broader links, each as the IDs along it (each broader than the next).
+
+    Plain Kahn peeling, so that loading never has to import networkx.
+    """
+    parents = {c.id: list(c.broader) for c in concepts}
+    children: dict[str, list[str]] = {k: [] for k in parents}
+    pending = dict.fromkeys(parents, 0)
+    for child, ps in parents.items():
+        for parent in ps:
+            if parent in children:
+                children[parent].append(child)
+                pending[child] += 1
+    queue = [k for k, n in pending.items() if n == 0]
+    while queue:
+        node = queue.pop()
+        for child in children[node]:
+            pending[child] -= 1
+            if pending[child] == 0:
+                queue.append(child)
+    stuck = {k for k, n in pending.items() if n > 0}
+    # Every stuck node has a stuck parent, so walking up from one always closes a cycle.
     cycles: list[list[str]] = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) > 1 or any(graph.has_edge(n, n) for n in component):
-            sub = graph.subgraph(component)
-            cycle = [edge[0] for edge in nx.find_cycle(sub)]
-            cycles.append(cycle)
-            if len(cycles) >= limit:
-                break
+    on_a_cycle: set[str] = set()
+    for start in sorted(stuck):
+        if len(cycles) >= limit:
+            break
+        if start in on_a_cycle:
+            continue
+        path: list[str] = []
+        seen: dict[str, int] = {}
+        node = start
+        while node not in seen:
+            seen[node] = len(path)
+            path.append(node)
+            node = min(p for p in parents[node] if p in stuck)
+        cycle = path[seen[node] :]
+        if not on_a_cycle.intersection(cycle):
+            cycles.append(cycle[::-1])
+            on_a_cycle.update(cycle)
     return cycles
 
 
 def ancestors(graph: nx.DiGraph, concept_id: str) -> set[str]:
     """Every concept broader than this one, transitively."""
+    import networkx as nx
+
     return set(nx.ancestors(graph, concept_id))
 
 
 def descendants(graph: nx.DiGraph, concept_id: str) -> set[str]:
     """Every concept narrower than this one, transitively."""
+    import networkx as nx
+
     return set(nx.descendants(graph, concept_id))
 
 

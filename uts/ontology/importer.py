@@ -78,7 +78,7 @@ class ImportRules:
         for section in ("typos", "synonyms"):
             for key, value in data.get(section, {}).items():
                 if not isinstance(value, dict) or set(value) != {"into", "why"}:
-                    raise UTSError(f"{name}: [{section}] {key} must be {{ into = \"tag\", why = \"reason\" }}")
+                    raise UTSError(f'{name}: [{section}] {key} must be {{ into = "tag", why = "reason" }}')
                 getattr(rules, section)[key] = Rule(str(value["into"]), str(value["why"]))
         return rules
 
@@ -146,7 +146,10 @@ def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], di
     first_index: dict[str, int] = {}
     for i, tag in enumerate(tags):
         first_index.setdefault(tag, i)
-    keys = {normalise(t) for t in tags}
+    strings_of: dict[str, list[str]] = defaultdict(list)
+    for tag in dict.fromkeys(tags):
+        strings_of[normalise(tag)].append(tag)
+    keys = set(strings_of)
     uf = _UnionFind()
     for k in keys:
         uf.find(k)
@@ -156,7 +159,9 @@ def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], di
         for source, rule in getattr(rules, section).items():
             for tag in (source, rule.into):
                 if tag not in first_index:
-                    raise VocabularyError(f"ontology/import-rules.toml: [{section}] names {tag!r}, which is not a published tag")
+                    raise VocabularyError(
+                        f"ontology/import-rules.toml: [{section}] names {tag!r}, which is not a published tag"
+                    )
             uf.union(normalise(source), normalise(rule.into))
             reason[source] = (kind, just, f"{kind} of '{rule.into}': {rule.why}")
 
@@ -168,12 +173,24 @@ def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], di
         for singular in _singular_candidates(key):
             if singular in keys:
                 uf.union(key, singular)
-                plural_strings = [t for t in tags if normalise(t) == key]
-                for t in plural_strings:
-                    reason.setdefault(t, ("plural", LEXICAL, f"singular/plural variant of '{singular}'; reviewed (ontology/import-rules.toml)"))
-                singular_strings = [t for t in tags if normalise(t) == singular]
-                for t in singular_strings:
-                    reason.setdefault(t, ("plural", LEXICAL, f"singular/plural variant of '{key}'; reviewed (ontology/import-rules.toml)"))
+                for t in strings_of[key]:
+                    reason.setdefault(
+                        t,
+                        (
+                            "plural",
+                            LEXICAL,
+                            f"singular/plural variant of '{singular}'; reviewed (ontology/import-rules.toml)",
+                        ),
+                    )
+                for t in strings_of[singular]:
+                    reason.setdefault(
+                        t,
+                        (
+                            "plural",
+                            LEXICAL,
+                            f"singular/plural variant of '{key}'; reviewed (ontology/import-rules.toml)",
+                        ),
+                    )
 
     members: dict[str, list[int]] = defaultdict(list)
     for i, tag in enumerate(tags):
@@ -187,7 +204,13 @@ def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], di
         for i in group:
             tag = tags[i]
             if tag == pref:
-                how[i] = ("pref", LEXICAL, "preferred label" if first_index[tag] == i else f"repeated in the published list (first at index {first_index[tag]})")
+                how[i] = (
+                    "pref",
+                    LEXICAL,
+                    "preferred label"
+                    if first_index[tag] == i
+                    else f"repeated in the published list (first at index {first_index[tag]})",
+                )
             elif tag in reason and reason[tag][0] in ("typo", "synonym"):
                 how[i] = reason[tag]
             elif normalise(tag) == pref_key:
@@ -206,7 +229,12 @@ def choose_preferred(strings: list[str], typos: set[str]) -> str:
     return lower[0]
 
 
-_SCOPE = {"typo": LabelScope.HIDDEN, "orthographic": LabelScope.HIDDEN, "plural": LabelScope.ALT, "synonym": LabelScope.ALT}
+_SCOPE = {
+    "typo": LabelScope.HIDDEN,
+    "orthographic": LabelScope.HIDDEN,
+    "plural": LabelScope.ALT,
+    "synonym": LabelScope.ALT,
+}
 
 
 def import_vocab(
@@ -237,7 +265,9 @@ def import_vocab(
         existing_sources = read_sources(root)
         existing, problems = build(existing_sources)
         if problems:
-            raise UTSError("the existing source does not parse, fix it first:\n" + "\n".join(f"  {p}" for p in problems[:20]))
+            raise UTSError(
+                "the existing source does not parse, fix it first:\n" + "\n".join(f"  {p}" for p in problems[:20])
+            )
 
     if not layout.metadata.exists():
         layout.metadata.parent.mkdir(parents=True, exist_ok=True)
@@ -259,7 +289,11 @@ def import_vocab(
     for group in groups:
         strings = [tags[i] for i in group]
         concept_id = next(
-            (old_by_label[normalise(s)] for s in strings if normalise(s) in old_by_label and old_by_label[normalise(s)] not in claimed),
+            (
+                old_by_label[normalise(s)]
+                for s in strings
+                if normalise(s) in old_by_label and old_by_label[normalise(s)] not in claimed
+            ),
             None,
         )
         if concept_id is None:
@@ -277,17 +311,25 @@ def import_vocab(
             synonyms[tag] = Synonym(label=tag, scope=_SCOPE[kind], source=PAPER_SOURCE, comment=comment)
         old = concepts.get(concept_id)
         if old is not None:
-            kept = [s for s in old.synonyms if s.source != PAPER_SOURCE and s.label not in synonyms and s.label != old.label]
-            concept = old.model_copy(update={"synonyms": tuple(synonyms.values()) + tuple(kept), "origin": Origin.PAPER})
+            kept = [
+                s for s in old.synonyms if s.source != PAPER_SOURCE and s.label not in synonyms and s.label != old.label
+            ]
+            concept = old.model_copy(
+                update={"synonyms": tuple(synonyms.values()) + tuple(kept), "origin": Origin.PAPER}
+            )
             if normalise(old.label) not in {normalise(s) for s in strings}:
                 concept = concept.model_copy(update={"label": pref})
         else:
-            concept = Concept(id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(synonyms.values()))
+            concept = Concept(
+                id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(synonyms.values())
+            )
         concepts[concept_id] = concept
         for i in group:
             kind, justification, comment = how[i]
             previous = old_paper.get(i)
-            same = previous is not None and previous.concept_id == concept_id and previous.justification == justification
+            same = (
+                previous is not None and previous.concept_id == concept_id and previous.justification == justification
+            )
             paper.append(
                 PaperTag(
                     index=i,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,7 +20,7 @@ def id_number(concept_id: str) -> int:
     return int(concept_id.split(":", 1)[1])
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """The paper's nested vocabulary sizes; a concept is in a level when its best rank is inside it."""
 
     L800 = "800"
@@ -56,25 +56,25 @@ LEVEL_SIZES: dict[Level, int] = {
 }
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ACTIVE = "active"
     DEPRECATED = "deprecated"
 
 
-class Origin(str, Enum):
+class Origin(StrEnum):
     """Where a concept comes from: the paper's published vocabulary, or our own curation."""
 
     PAPER = "paper"
     CURATED = "curated"
 
 
-class Domain(str, Enum):
+class Domain(StrEnum):
     SPEECH = "speech"
     MUSIC = "music"
     ENVIRONMENTAL = "environmental"
 
 
-class LabelScope(str, Enum):
+class LabelScope(StrEnum):
     """SKOS label kinds below the preferred label: alternative labels, and hidden ones (typos)."""
 
     ALT = "alt"

@@ -7,15 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from uts.errors import OntologyValidationError, Problem, UnknownConceptError, UnknownTagError, where
 from uts.matching.normalise import normalise
 from uts.ontology import graph as graphs
-from uts.ontology.model import Concept, Level, OntologyMetadata, PaperTag, Status
+from uts.ontology.model import Concept, Level, OntologyMetadata, PaperTag, Status, Synonym
 from uts.ontology.source import SourceLayout, Sources, read_sources
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Ontology:
     def level_tags(self, level: Level) -> list[PaperTag]:
         """The published tags of one level in that level's own file order (its original indices)."""
         by_index = {t.index: t for t in self.paper}
-        first_of = {}
+        first_of: dict[str, PaperTag] = {}
         for tag in sorted(self.paper, key=lambda t: t.index):
             first_of.setdefault(tag.tag, tag)
         moved = self.reordered.get(level, {})
@@ -182,26 +183,40 @@ def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
         if term.id in concepts:
             first = origins[("term", term.id)].line
             problems.append(
-                Problem(terms_file, line, f"ID {term.id} is already used at line {first}", "give this concept a new ID (never reuse one); `uts stats` shows the next free ID")
+                Problem(
+                    terms_file,
+                    line,
+                    f"ID {term.id} is already used at line {first}",
+                    "give this concept a new ID (never reuse one); `uts stats` shows the next free ID",
+                )
             )
             continue
         concepts[term.id] = term
         origins[("term", term.id)] = SourceLine(terms_file, line)
 
-    synonyms: dict[str, list] = defaultdict(list)
+    synonyms: dict[str, list[Synonym]] = defaultdict(list)
     for line, concept_id, synonym in sources.labels:
         if concept_id not in concepts:
-            problems.append(Problem(labels_file, line, f"label {synonym.label!r} belongs to unknown concept {concept_id}", "use the ID of an existing concept in terms.tsv"))
+            problems.append(
+                Problem(
+                    labels_file,
+                    line,
+                    f"label {synonym.label!r} belongs to unknown concept {concept_id}",
+                    "use the ID of an existing concept in terms.tsv",
+                )
+            )
             continue
         synonyms[concept_id].append(synonym)
         origins[("label", f"{concept_id}\t{synonym.label}")] = SourceLine(labels_file, line)
 
     reordered: dict[Level, dict[int, str]] = defaultdict(dict)
     order_file = where(layout.paper_order)
-    for line, level, index, tag in sources.reordered:
+    for line, level, index, moved_tag in sources.reordered:
         if index in reordered[level]:
-            problems.append(Problem(order_file, line, f"level {level.value} index {index} is listed twice", "keep one row"))
-        reordered[level][index] = tag
+            problems.append(
+                Problem(order_file, line, f"level {level.value} index {index} is listed twice", "keep one row")
+            )
+        reordered[level][index] = moved_tag
         origins[("order", f"{level.value}\t{index}")] = SourceLine(order_file, line)
 
     best_rank: dict[str, int] = {}
@@ -240,4 +255,4 @@ def origin_of(ontology: Ontology, kind: str, key: str) -> tuple[str, int]:
     return (found.file, found.line) if found else ("(built in memory)", 0)
 
 
-__all__ = ["Ontology", "SourceLine", "bundled_root", "build"]
+__all__ = ["Ontology", "SourceLine", "build", "bundled_root"]

@@ -20,15 +20,19 @@ def _read_level(path: Path, level: Level) -> list[str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise VocabularyError(f"{name}: file is missing; the published vocabulary needs label_800/1k/1.5k/2k/3k.json in one folder") from None
+        raise VocabularyError(
+            f"{name}: file is missing; the published vocabulary needs label_800/1k/1.5k/2k/3k.json in one folder"
+        ) from None
     except json.JSONDecodeError as exc:
-        raise VocabularyError(f"{name}:{exc.lineno}: not valid JSON ({exc.msg}); use the file exactly as the paper published it") from None
+        raise VocabularyError(
+            f"{name}:{exc.lineno}: not valid JSON ({exc.msg}); use the file exactly as the paper published it"
+        ) from None
     if not isinstance(data, dict):
         raise VocabularyError(f"{name}: expected a JSON object of index -> tag, got {type(data).__name__}")
     expected = [str(i) for i in range(len(data))]
     if list(data) != expected:
         bad = next(k for k, e in zip(data, expected, strict=True) if k != e)
-        raise VocabularyError(f"{name}: keys must be \"0\"..\"{len(data) - 1}\" in order; found {bad!r} out of place")
+        raise VocabularyError(f'{name}: keys must be "0".."{len(data) - 1}" in order; found {bad!r} out of place')
     if len(data) != level.size:
         raise VocabularyError(f"{name}: level {level.value} must have {level.size} tags, the file has {len(data)}")
     tags = []

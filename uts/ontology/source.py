@@ -23,9 +23,7 @@ from uts.ontology.model import (
     LabelScope,
     Level,
     OntologyMetadata,
-    Origin,
     PaperTag,
-    Status,
     Synonym,
 )
 from uts.ontology.tables import Row, format_table, join_list, parse_table, read_text
@@ -121,42 +119,36 @@ def _convert(path: Path, row: Row, problems: list[Problem], build: Callable[[], 
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "row"
             problems.append(
-                Problem(where(path), row.line, f"{loc}: {err['msg']} (got {err.get('input')!r})", f"correct the {loc} cell")
+                Problem(
+                    where(path), row.line, f"{loc}: {err['msg']} (got {err.get('input')!r})", f"correct the {loc} cell"
+                )
             )
     except ValueError as exc:
         problems.append(Problem(where(path), row.line, str(exc), "correct the cell"))
     return None
 
 
-def _enum_list(kind: type[Any], cells: list[str], column: str) -> tuple[Any, ...]:
-    out = []
-    for cell in cells:
-        try:
-            out.append(kind(cell))
-        except ValueError:
-            choices = ", ".join(member.value for member in kind)
-            raise ValueError(f"{column}: {cell!r} is not one of {choices}") from None
-    return tuple(out)
-
-
 def _term(row: Row) -> Concept:
     rank = row["rank"]
     if rank and not rank.isdigit():
         raise ValueError(f"rank: {rank!r} is not a whole number")
-    return Concept(
-        id=row["id"],
-        label=row["label"],
-        status=_enum_list(Status, [row["status"]], "status")[0],
-        origin=_enum_list(Origin, [row["origin"]], "origin")[0],
-        rank=int(rank) if rank else None,
-        levels=_enum_list(Level, row.list("levels"), "levels"),
-        facets=tuple(row.list("facets")),
-        domains=_enum_list(Domain, row.list("domains"), "domains"),
-        broader=tuple(row.list("broader")),
-        definition=row["definition"],
-        replaced_by=row["replaced_by"] or None,
-        consider=tuple(row.list("consider")),
-        comment=row["comment"],
+    # Plain strings in, so pydantic validates (and names the column of) every enum value once.
+    return Concept.model_validate(
+        {
+            "id": row["id"],
+            "label": row["label"],
+            "status": row["status"],
+            "origin": row["origin"],
+            "rank": int(rank) if rank else None,
+            "levels": row.list("levels"),
+            "facets": row.list("facets"),
+            "domains": row.list("domains"),
+            "broader": row.list("broader"),
+            "definition": row["definition"],
+            "replaced_by": row["replaced_by"] or None,
+            "consider": row.list("consider"),
+            "comment": row["comment"],
+        }
     )
 
 
@@ -169,9 +161,13 @@ def _paper_index(subject_id: str) -> int:
 
 def _paper(row: Row) -> PaperTag:
     if row["predicate_id"] != PAPER_PREDICATE:
-        raise ValueError(f"predicate_id {row['predicate_id']!r} must be {PAPER_PREDICATE} (a published tag denotes its concept)")
+        raise ValueError(
+            f"predicate_id {row['predicate_id']!r} must be {PAPER_PREDICATE} (a published tag denotes its concept)"
+        )
     if row["mapping_justification"] not in JUSTIFICATIONS:
-        raise ValueError(f"mapping_justification {row['mapping_justification']!r} must be one of {', '.join(JUSTIFICATIONS)}")
+        raise ValueError(
+            f"mapping_justification {row['mapping_justification']!r} must be one of {', '.join(JUSTIFICATIONS)}"
+        )
     try:
         confidence = float(row["confidence"])
     except ValueError:
@@ -199,50 +195,59 @@ def read_sources(root: Path) -> Sources:
         try:
             sources.metadata = OntologyMetadata(**tomllib.loads(meta_text))
         except tomllib.TOMLDecodeError as exc:
-            problems.append(Problem(where(layout.metadata), getattr(exc, "lineno", 0), f"not valid TOML ({exc})", "fix the TOML syntax"))
+            problems.append(
+                Problem(
+                    where(layout.metadata), getattr(exc, "lineno", 0), f"not valid TOML ({exc})", "fix the TOML syntax"
+                )
+            )
         except ValidationError as exc:
-            problems.append(Problem(where(layout.metadata), 0, f"bad release metadata: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}", "give title, version, base_iri and license"))
+            problems.append(
+                Problem(
+                    where(layout.metadata),
+                    0,
+                    f"bad release metadata: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}",
+                    "give title, version, base_iri and license",
+                )
+            )
 
-    text = read_text(layout.terms, problems)
+    terms_path, labels_path, paper_path, order_path = layout.tables
+    text = read_text(terms_path, problems)
     if text is not None:
-        sources.texts[layout.terms] = text
-        for row in parse_table(layout.terms, text, TERMS_COLUMNS, problems).rows:
-            term = _convert(layout.terms, row, problems, lambda row=row: _term(row))  # type: ignore[misc]
+        sources.texts[terms_path] = text
+        for row in parse_table(terms_path, text, TERMS_COLUMNS, problems).rows:
+            term = _convert(terms_path, row, problems, lambda row=row: _term(row))  # type: ignore[misc]
             if term is not None:
                 sources.terms.append((row.line, term))
 
-    text = read_text(layout.labels, problems)
+    text = read_text(labels_path, problems)
     if text is not None:
-        sources.texts[layout.labels] = text
-        for row in parse_table(layout.labels, text, LABELS_COLUMNS, problems).rows:
+        sources.texts[labels_path] = text
+        for row in parse_table(labels_path, text, LABELS_COLUMNS, problems).rows:
             synonym = _convert(
-                layout.labels,
+                labels_path,
                 row,
                 problems,
-                lambda row=row: Synonym(  # type: ignore[misc]
-                    label=row["label"],
-                    scope=_enum_list(LabelScope, [row["scope"]], "scope")[0],
-                    source=row["source"],
-                    comment=row["comment"],
+                lambda row=row: Synonym.model_validate(  # type: ignore[misc]
+                    {"label": row["label"], "scope": row["scope"], "source": row["source"], "comment": row["comment"]}
                 ),
             )
             if synonym is not None:
                 sources.labels.append((row.line, row["id"], synonym))
 
-    mapping_set = read_sssom(layout.paper, PAPER_COLUMNS, problems)
+    mapping_set = read_sssom(paper_path, PAPER_COLUMNS, problems)
     if mapping_set is not None:
-        sources.texts[layout.paper] = mapping_set.table.text
+        sources.texts[paper_path] = mapping_set.table.text
         sources.paper_header = mapping_set.metadata
         for row in mapping_set.table.rows:
-            tag = _convert(layout.paper, row, problems, lambda row=row: _paper(row))  # type: ignore[misc]
+            tag = _convert(paper_path, row, problems, lambda row=row: _paper(row))  # type: ignore[misc]
             if tag is not None:
                 sources.paper.append((row.line, tag))
 
-    text = read_text(layout.paper_order, problems)
+    text = read_text(order_path, problems)
     if text is not None:
-        sources.texts[layout.paper_order] = text
-        for row in parse_table(layout.paper_order, text, PAPER_ORDER_COLUMNS, problems).rows:
-            entry = _convert(layout.paper_order, row, problems, lambda row=row: _order(row))  # type: ignore[misc]
+        sources.texts[order_path] = text
+        for row in parse_table(order_path, text, PAPER_ORDER_COLUMNS, problems).rows:
+            entry = _convert(order_path, row, problems, lambda row=row: _order(row))  # type: ignore[misc]
             if entry is not None:
                 sources.reordered.append((row.line, *entry))
     return sources
@@ -251,7 +256,9 @@ def read_sources(root: Path) -> Sources:
 def _order(row: Row) -> tuple[Level, int, str]:
     level = Level.parse(row["level"])
     if not row["index"].isdigit() or int(row["index"]) >= level.size:
-        raise ValueError(f"index {row['index']!r} is not a whole number below {level.size}, the size of level {level.value}")
+        raise ValueError(
+            f"index {row['index']!r} is not a whole number below {level.size}, the size of level {level.value}"
+        )
     if not row["tag"]:
         raise ValueError("tag is empty")
     return level, int(row["index"]), row["tag"]

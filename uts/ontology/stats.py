@@ -53,7 +53,11 @@ def compute_stats(ontology: Ontology) -> OntologyStats:
         published_tags=len(ontology.paper),
         distinct_published_strings=len({t.tag for t in ontology.paper}),
         merged_concepts=sum(1 for n in per_concept.values() if n > 1),
-        labels={"pref": len(concepts), LabelScope.ALT.value: scopes[LabelScope.ALT.value], LabelScope.HIDDEN.value: scopes[LabelScope.HIDDEN.value]},
+        labels={
+            "pref": len(concepts),
+            LabelScope.ALT.value: scopes[LabelScope.ALT.value],
+            LabelScope.HIDDEN.value: scopes[LabelScope.HIDDEN.value],
+        },
         merges_by_justification=dict(Counter(t.justification for t in ontology.paper)),
         levels=[
             LevelStats(level=level.value, published_tags=level.size, concepts=len(ontology.in_level(level)))

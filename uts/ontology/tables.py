@@ -72,7 +72,9 @@ def parse_table(
     body = lines[first_line - 1 :]
     name = where(path)
     if not body:
-        problems.append(Problem(name, first_line, "the header row is missing", f"start the table with: {'<TAB>'.join(columns)}"))
+        problems.append(
+            Problem(name, first_line, "the header row is missing", f"start the table with: {'<TAB>'.join(columns)}")
+        )
         return table
     header = body[0].rstrip("\r").split("\t")
     if header != list(columns):
@@ -89,7 +91,9 @@ def parse_table(
         if raw.endswith("\r"):
             raw = raw[:-1]
         if not raw.strip():
-            problems.append(Problem(name, offset, "blank line inside the table", "delete the blank line (or run `uts lint --fix`)"))
+            problems.append(
+                Problem(name, offset, "blank line inside the table", "delete the blank line (or run `uts lint --fix`)")
+            )
             continue
         cells = raw.split("\t")
         if len(cells) != len(columns):

@@ -44,11 +44,20 @@ def check_labels(ontology: Ontology) -> list[Problem]:
             key = normalise(label)
             if not key:
                 file, line = _label_site(ontology, concept.id, label)
-                problems.append(Problem(file, line, f"label {label!r} of {concept.id} is empty after normalisation", "use a label with letters or digits"))
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"label {label!r} of {concept.id} is empty after normalisation",
+                        "use a label with letters or digits",
+                    )
+                )
                 continue
             if label in seen_here:
                 file, line = _label_site(ontology, concept.id, label)
-                problems.append(Problem(file, line, f"{concept.id} has the label {label!r} twice", "delete the repeated label"))
+                problems.append(
+                    Problem(file, line, f"{concept.id} has the label {label!r} twice", "delete the repeated label")
+                )
                 continue
             seen_here[label] = key
             if concept.status is not Status.ACTIVE:
@@ -80,14 +89,28 @@ def check_references(ontology: Ontology) -> list[Problem]:
             refs.append(("replaced_by", concept.replaced_by))
         for column, ref in refs:
             if ref == concept.id:
-                problems.append(Problem(file, line, f"{concept.id} names itself in {column}", f"remove {ref} from {column}"))
+                problems.append(
+                    Problem(file, line, f"{concept.id} names itself in {column}", f"remove {ref} from {column}")
+                )
             elif ref not in concepts:
-                problems.append(Problem(file, line, f"{column} of {concept.id} names unknown concept {ref}", f"use an existing ID in {column}, or add concept {ref} to terms.tsv"))
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{column} of {concept.id} names unknown concept {ref}",
+                        f"use an existing ID in {column}, or add concept {ref} to terms.tsv",
+                    )
+                )
             elif column != "consider" and concepts[ref].status is not Status.ACTIVE:
                 target = concepts[ref]
                 hint = f" (it is replaced by {target.replaced_by})" if target.replaced_by else ""
                 problems.append(
-                    Problem(file, line, f"{column} of {concept.id} names deprecated concept {ref}{hint}", f"point {column} at an active concept")
+                    Problem(
+                        file,
+                        line,
+                        f"{column} of {concept.id} names deprecated concept {ref}{hint}",
+                        f"point {column} at an active concept",
+                    )
                 )
     return problems
 
@@ -98,21 +121,38 @@ def check_deprecation(ontology: Ontology) -> list[Problem]:
         file, line = origin_of(ontology, "term", concept.id)
         if concept.status is Status.DEPRECATED and not (concept.replaced_by or concept.consider):
             problems.append(
-                Problem(file, line, f"deprecated concept {concept.id} ({concept.label}) has neither replaced_by nor consider", "name its successor in replaced_by, or candidates in consider")
+                Problem(
+                    file,
+                    line,
+                    f"deprecated concept {concept.id} ({concept.label}) has neither replaced_by nor consider",
+                    "name its successor in replaced_by, or candidates in consider",
+                )
             )
         if concept.status is Status.ACTIVE and concept.replaced_by:
             problems.append(
-                Problem(file, line, f"active concept {concept.id} has replaced_by {concept.replaced_by}", "set status to deprecated, or clear replaced_by")
+                Problem(
+                    file,
+                    line,
+                    f"active concept {concept.id} has replaced_by {concept.replaced_by}",
+                    "set status to deprecated, or clear replaced_by",
+                )
             )
     return problems
 
 
 def check_cycles(ontology: Ontology) -> list[Problem]:
     problems: list[Problem] = []
-    for cycle in graphs.find_cycles(ontology.graph):
+    for cycle in graphs.find_cycles(ontology.concepts.values()):
         file, line = origin_of(ontology, "term", cycle[0])
         path = " -> ".join(f"{cid} ({ontology.concepts[cid].label})" for cid in [*cycle, cycle[0]])
-        problems.append(Problem(file, line, f"the broader links form a cycle: {path} (each is broader than the next)", "remove one broader link on the cycle"))
+        problems.append(
+            Problem(
+                file,
+                line,
+                f"the broader links form a cycle: {path} (each is broader than the next)",
+                "remove one broader link on the cycle",
+            )
+        )
     return problems
 
 
@@ -124,36 +164,79 @@ def check_paper(ontology: Ontology) -> list[Problem]:
     for tag in ontology.paper:
         file, line = origin_of(ontology, "paper", str(tag.index))
         if tag.index in seen:
-            problems.append(Problem(file, line, f"{PAPER_PREFIX}:{tag.index} is mapped twice (also at line {seen[tag.index]})", "keep one row per published index"))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"{PAPER_PREFIX}:{tag.index} is mapped twice (also at line {seen[tag.index]})",
+                    "keep one row per published index",
+                )
+            )
             continue
         seen[tag.index] = line
         concept = ontology.concepts.get(tag.concept_id)
         if concept is None:
-            problems.append(Problem(file, line, f"published tag {tag.tag!r} maps to unknown concept {tag.concept_id}", "map it to an existing concept ID"))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"published tag {tag.tag!r} maps to unknown concept {tag.concept_id}",
+                    "map it to an existing concept ID",
+                )
+            )
             continue
         mapped[concept.id] += 1
         if concept.status is not Status.ACTIVE:
             problems.append(
-                Problem(file, line, f"published tag {tag.tag!r} maps to deprecated concept {concept.id}", f"map it to {concept.replaced_by or 'the active successor'}")
+                Problem(
+                    file,
+                    line,
+                    f"published tag {tag.tag!r} maps to deprecated concept {concept.id}",
+                    f"map it to {concept.replaced_by or 'the active successor'}",
+                )
             )
         if normalise(tag.tag) not in {normalise(label) for label in concept.all_labels}:
             problems.append(
-                Problem(file, line, f"published tag {tag.tag!r} is not a label of {concept.id} ({concept.label})", f"add {tag.tag!r} as an alt or hidden label of {concept.id} in labels.tsv")
+                Problem(
+                    file,
+                    line,
+                    f"published tag {tag.tag!r} is not a label of {concept.id} ({concept.label})",
+                    f"add {tag.tag!r} as an alt or hidden label of {concept.id} in labels.tsv",
+                )
             )
     if seen:
         missing = sorted(set(range(max(seen) + 1)) - set(seen))
         if missing:
             file, _ = origin_of(ontology, "paper", str(next(iter(seen))))
             shown = ", ".join(str(i) for i in missing[:10])
-            problems.append(Problem(file, 0, f"published indices {shown} have no row ({len(missing)} missing)", "restore the rows (`uts import-vocab` rebuilds them)"))
+            problems.append(
+                Problem(
+                    file,
+                    0,
+                    f"published indices {shown} have no row ({len(missing)} missing)",
+                    "restore the rows (`uts import-vocab` rebuilds them)",
+                )
+            )
     for concept in ontology.concepts.values():
         file, line = origin_of(ontology, "term", concept.id)
         if concept.origin is Origin.PAPER and concept.status is Status.ACTIVE and not mapped.get(concept.id):
             problems.append(
-                Problem(file, line, f"{concept.id} ({concept.label}) has origin 'paper' but no published tag maps to it", "set origin to 'curated', or map its published tag to it")
+                Problem(
+                    file,
+                    line,
+                    f"{concept.id} ({concept.label}) has origin 'paper' but no published tag maps to it",
+                    "set origin to 'curated', or map its published tag to it",
+                )
             )
         if concept.origin is Origin.CURATED and mapped.get(concept.id):
-            problems.append(Problem(file, line, f"{concept.id} ({concept.label}) has origin 'curated' but published tags map to it", "set origin to 'paper'"))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"{concept.id} ({concept.label}) has origin 'curated' but published tags map to it",
+                    "set origin to 'paper'",
+                )
+            )
     return problems
 
 
@@ -162,17 +245,24 @@ def check_paper_order(ontology: Ontology) -> list[Problem]:
     problems: list[Problem] = []
     by_index = {t.index: t.tag for t in ontology.paper}
     for level, moved in ontology.reordered.items():
-        for index, tag in moved.items():
+        for index in moved:
             if index not in by_index:
                 file, line = origin_of(ontology, "order", f"{level.value}\t{index}")
-                problems.append(Problem(file, line, f"index {index} of level {level.value} has no published tag", "delete the row"))
+                problems.append(
+                    Problem(file, line, f"index {index} of level {level.value} has no published tag", "delete the row")
+                )
         prefix = [by_index.get(i, "") for i in range(level.size)]
         reordered = [moved.get(i, tag) for i, tag in enumerate(prefix)]
         if Counter(prefix) != Counter(reordered):
             file, line = origin_of(ontology, "order", f"{level.value}\t{min(moved)}")
             extra = sorted((Counter(reordered) - Counter(prefix)).elements())[:5]
             problems.append(
-                Problem(file, line, f"the order of level {level.value} is not a reordering of the first {level.size} published tags (extra {extra})", "list each moved tag once, at its index in that level's file")
+                Problem(
+                    file,
+                    line,
+                    f"the order of level {level.value} is not a reordering of the first {level.size} published tags (extra {extra})",
+                    "list each moved tag once, at its index in that level's file",
+                )
             )
     return problems
 
@@ -180,7 +270,7 @@ def check_paper_order(ontology: Ontology) -> list[Problem]:
 def validate_root(root: Path | str | None = None) -> tuple[Ontology, list[Problem]]:
     """Parse, check and lint the sources below ``root``: every problem, none raised."""
     from uts.ontology.lint import lint
-    from uts.ontology.ontology import bundled_root, build
+    from uts.ontology.ontology import build, bundled_root
     from uts.ontology.source import read_sources
 
     sources = read_sources(Path(root) if root is not None else bundled_root())

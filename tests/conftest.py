@@ -1,0 +1,34 @@
+"""Shared fixtures: the repository, the shared public data beside it, and a tiny real ontology."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RESOURCES = REPO / "tests" / "resources"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def paper_dir() -> Path:
+    """The paper's published vocabularies (read from ../shared/data, never copied)."""
+    path = SHARED_DATA / "uts"
+    if not (path / "label_3k.json").exists():
+        pytest.skip(f"the shared data is not beside the repository ({path} is missing)")
+    return path
+
+
+@pytest.fixture
+def tiny_root(tmp_path: Path) -> Path:
+    """A writable copy of the six-concept fixture ontology."""
+    root = tmp_path / "tiny"
+    shutil.copytree(RESOURCES / "tiny", root)
+    return root

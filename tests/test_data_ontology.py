@@ -1,0 +1,97 @@
+"""The committed UTS release, checked record by record on every run."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from uts.matching.normalise import normalise
+from uts.ontology import Level, Ontology, Status
+from uts.ontology.stats import compute_stats
+from uts.ontology.validate import validate_root
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Ontology:
+    return Ontology.load()
+
+
+def test_release_validates_and_is_canonical(repo_root: Path) -> None:
+    _, problems = validate_root(repo_root)
+    assert problems == [], "\n".join(str(p) for p in problems[:20])
+
+
+def test_every_published_string_resolves_to_exactly_one_concept(ontology: Ontology, paper_dir: Path) -> None:
+    by_index = {t.index: t for t in ontology.paper}
+    owners_of: dict[str, set[str]] = {}
+    for c in ontology.active():
+        for label in c.all_labels:
+            owners_of.setdefault(normalise(label), set()).add(c.id)
+    for level in Level:
+        published = json.loads((paper_dir / f"label_{level.value}.json").read_text(encoding="utf-8"))
+        for index, tag in published.items():
+            owners = owners_of.get(normalise(tag), set())
+            assert len(owners) == 1, f"{level.value}[{index}] {tag!r} is a label of {sorted(owners)}"
+            concept = ontology.lookup(tag)
+            assert concept.id in owners
+            assert level in concept.levels, f"{tag!r} is in the {level.value} file but its concept is not in that level"
+            if level is Level.L3K:
+                assert by_index[int(index)].tag == tag
+                assert by_index[int(index)].concept_id == concept.id
+
+
+def test_distinct_concepts_per_level(ontology: Ontology, paper_dir: Path) -> None:
+    stats = compute_stats(ontology)
+    for row in stats.levels:
+        published = json.loads((paper_dir / f"label_{row.level}.json").read_text(encoding="utf-8"))
+        concepts = {ontology.lookup(tag).id for tag in published.values()}
+        assert row.concepts == len(concepts)
+        assert row.concepts < len(set(published.values())), "every level has surface duplicates to merge"
+
+
+def test_every_concept_has_a_published_tag_or_is_curated(ontology: Ontology) -> None:
+    for concept in ontology.active():
+        tags = ontology.paper_tags_of(concept.id)
+        if concept.origin.value == "paper":
+            assert tags, concept.id
+            assert concept.rank == min(t.index for t in tags), concept.id
+            assert normalise(concept.label) in {normalise(t.tag) for t in tags}, concept.id
+
+
+def test_paper_duplicates_and_merges(ontology: Ontology) -> None:
+    instructional = [t for t in ontology.paper if t.tag == "instructional"]
+    assert [t.index for t in instructional] == [89, 1348]
+    assert len({t.concept_id for t in instructional}) == 1
+    assert ontology.lookup("high_fidelity") is ontology.lookup("highfidelity") is ontology.lookup("high-fidelity")
+    assert ontology.lookup("drum").id == ontology.lookup("drums").id
+    assert ontology.lookup("reverberation").id == ontology.lookup("reverb").id
+    assert ontology.lookup("reverberant").id != ontology.lookup("reverb").id
+    assert "hisss" in ontology.lookup("hiss").hidden_labels
+    assert ontology.lookup("Southern").label == "southern"
+    # Curated keep-apart decisions hold.
+    for plural, singular in [("electronics", "electronic"), ("keys", "key"), ("pops", "pop"), ("acoustics", "acoustic")]:
+        assert ontology.lookup(plural).id != ontology.lookup(singular).id, plural
+
+
+def test_ids_are_opaque_unique_and_dense_enough(ontology: Ontology) -> None:
+    ids = sorted(ontology.concepts)
+    assert len(ids) == len(set(ids))
+    assert all(c.status in (Status.ACTIVE, Status.DEPRECATED) for c in ontology)
+    numbers = [int(i.split(":")[1]) for i in ids]
+    assert numbers[0] == 1
+
+
+def test_level_order_follows_each_published_file(ontology: Ontology, paper_dir: Path) -> None:
+    for level in Level:
+        published = json.loads((paper_dir / f"label_{level.value}.json").read_text(encoding="utf-8"))
+        assert [t.tag for t in ontology.level_tags(level)] == [published[str(i)] for i in range(len(published))]
+    assert ontology.reordered[Level.L2K] == {1840: "crowd_murmur", 1841: "club_music"}
+
+
+def test_labels_do_not_repeat_within_a_concept(ontology: Ontology) -> None:
+    for concept in ontology:
+        counts = Counter(concept.all_labels)
+        assert max(counts.values()) == 1, concept.id

@@ -1,0 +1,101 @@
+"""Bad input: every broken source must fail validation with the file, the line and a fix."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from uts.errors import OntologyValidationError
+from uts.ontology import Ontology
+from uts.ontology.lint import fix
+from uts.ontology.ontology import build
+from uts.ontology.source import read_sources
+from uts.ontology.validate import validate_root
+
+from .conftest import RESOURCES
+
+CASES = tomllib.loads((RESOURCES / "invalid_cases.toml").read_text(encoding="utf-8"))["case"]
+
+
+def test_fixture_is_valid() -> None:
+    ontology, problems = validate_root(RESOURCES / "tiny")
+    assert problems == []
+    assert len(ontology) == 6
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_broken_source_is_reported(case: dict[str, object], tiny_root: Path) -> None:
+    path = tiny_root / str(case["file"])
+    text = path.read_text(encoding="utf-8")
+    assert str(case["find"]) in text, "the case no longer matches the fixture"
+    path.write_text(text.replace(str(case["find"]), str(case["replace"]), 1), encoding="utf-8")
+
+    _, problems = validate_root(tiny_root)
+
+    matching = [p for p in problems if str(case["expect"]) in p.message or str(case["expect"]) in p.fix]
+    assert matching, f"expected a problem containing {case['expect']!r}, got: {[str(p) for p in problems]}"
+    problem = matching[0]
+    assert problem.file.endswith(str(case["file"]))
+    assert problem.line == case["line"]
+    assert problem.fix, "every problem must say how to fix it"
+
+
+def test_strict_load_raises_with_every_problem(tiny_root: Path) -> None:
+    terms = tiny_root / "ontology" / "terms.tsv"
+    text = terms.read_text(encoding="utf-8")
+    text = text.replace("environmental\tUTS:0000001\t", "environmental\tUTS:0000099\t")
+    text = text.replace("\tUTS:0000002\t\tmerged into bark", "\t\t\tmerged into bark")
+    terms.write_text(text, encoding="utf-8")
+    with pytest.raises(OntologyValidationError) as info:
+        Ontology.load(tiny_root)
+    messages = "\n".join(str(p) for p in info.value.problems)
+    assert "UTS:0000099" in messages
+    assert "neither replaced_by nor consider" in messages
+    assert "terms.tsv:3" in str(info.value)
+
+
+def test_non_utf8_file_is_reported(tiny_root: Path) -> None:
+    labels = tiny_root / "ontology" / "labels.tsv"
+    labels.write_bytes(labels.read_bytes() + "UTS:0000006\tdrum\ttambour\talt\tcurated\t\n".encode("latin-1") + b"\xff\n")
+    _, problems = validate_root(tiny_root)
+    assert any("not UTF-8" in p.message and p.line == 7 for p in problems), problems
+
+
+def test_missing_file_is_reported(tiny_root: Path) -> None:
+    (tiny_root / "ontology" / "labels.tsv").unlink()
+    _, problems = validate_root(tiny_root)
+    assert any(p.file.endswith("labels.tsv") and "missing" in p.message for p in problems)
+
+
+def test_cycle_message_names_the_path(tiny_root: Path) -> None:
+    terms = tiny_root / "ontology" / "terms.tsv"
+    terms.write_text(
+        terms.read_text(encoding="utf-8").replace("environmental\tUTS:0000005\t", "environmental\tUTS:0000002\t"),
+        encoding="utf-8",
+    )
+    _, problems = validate_root(tiny_root)
+    cycle = next(p for p in problems if "cycle" in p.message)
+    assert "UTS:0000001 (dog)" in cycle.message and "UTS:0000002 (bark)" in cycle.message
+
+
+def test_lint_fix_restores_canonical_form(tiny_root: Path) -> None:
+    original = {p: p.read_bytes() for p in tiny_root.rglob("*.tsv")}
+    terms = tiny_root / "ontology" / "terms.tsv"
+    lines = terms.read_text(encoding="utf-8").splitlines()
+    # Shuffle rows, break a derived column and add stray whitespace: all things lint owns.
+    body = lines[1:][::-1]
+    body = [line.replace("dog\tactive\tpaper\t0\t", "dog\tactive\tpaper\t9\t") for line in body]
+    body = [line.replace("\tdrum\t", "\t drum \t") for line in body]
+    terms.write_text("\n".join([lines[0], *body]) + "\n", encoding="utf-8")
+    _, problems = validate_root(tiny_root)
+    assert any("run `uts lint --fix`" in p.fix for p in problems)
+
+    sources = read_sources(tiny_root)
+    ontology, structural = build(sources)
+    assert structural == []
+    changed = fix(ontology, sources.texts)
+    assert changed == [terms]
+    assert {p: p.read_bytes() for p in tiny_root.rglob("*.tsv")} == original
+    assert validate_root(tiny_root)[1] == []

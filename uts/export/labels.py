@@ -1,0 +1,66 @@
+"""Training label files for one level in the paper's exact format, plus a table reading old models in UTS concepts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from uts.ontology.model import Concept, Level, Origin
+
+if TYPE_CHECKING:
+    from uts.ontology import Ontology
+
+COMPAT_HEADER = ("paper_index", "paper_tag", "concept_id", "concept_label", "index")
+
+
+def level_concepts(ontology: Ontology, level: Level) -> list[Concept]:
+    """The classes of the new label file: active concepts of the level, best rank first, no curated additions."""
+    return [c for c in ontology.in_level(level) if c.origin is not Origin.CURATED]
+
+
+def paper_json(values: list[str]) -> str:
+    """The paper's format: ``json.dumps`` of ``{"0": ..., "1": ...}`` with indent 2 and no trailing newline."""
+    return json.dumps({str(i): value for i, value in enumerate(values)}, indent=2)
+
+
+def current(ontology: Ontology, concept_id: str) -> Concept | None:
+    """The concept an ID stands for today, following ``replaced_by`` from deprecated concepts."""
+    seen: set[str] = set()
+    concept = ontology.concepts.get(concept_id)
+    while concept is not None and concept.replaced_by and concept.id not in seen:
+        seen.add(concept.id)
+        concept = ontology.concepts.get(concept.replaced_by)
+    return concept
+
+
+def compat_table(ontology: Ontology, level: Level, concepts: list[Concept]) -> str:
+    """One row per index of the level's published file: its tag, UTS concept and index in the new file."""
+    position = {c.id: i for i, c in enumerate(concepts)}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(COMPAT_HEADER)
+    for tag in ontology.level_tags(level):
+        concept = current(ontology, tag.concept_id)
+        if concept is None:
+            writer.writerow((tag.index, tag.tag, tag.concept_id, "", ""))
+            continue
+        writer.writerow((tag.index, tag.tag, concept.id, concept.label, position.get(concept.id, "")))
+    return buffer.getvalue()
+
+
+def sidecar_paths(output: Path) -> tuple[Path, Path]:
+    """``labels.json`` -> ``labels.concepts.json`` (index -> ID) and ``labels.compat.tsv``."""
+    return output.with_name(f"{output.stem}.concepts.json"), output.with_name(f"{output.stem}.compat.tsv")
+
+
+def write_labels(ontology: Ontology, level: Level, output: Path) -> list[Path]:
+    """Write the label file, its concept-ID sidecar and the compatibility table; return the three paths."""
+    concepts = level_concepts(ontology, level)
+    ids_path, compat_path = sidecar_paths(output)
+    output.write_bytes(paper_json([c.label for c in concepts]).encode("ascii"))
+    ids_path.write_bytes(paper_json([c.id for c in concepts]).encode("ascii"))
+    compat_path.write_bytes(compat_table(ontology, level, concepts).encode("utf-8"))
+    return [output, ids_path, compat_path]
