@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job: install, validate the curated UTS release, print its figures and build every export.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+uts() { .venv/bin/uts "$@"; }
+
+uts validate
+uts stats
+out=build/release
+mkdir -p "$out"
+uts export --format turtle --output "$out/uts.ttl"
+uts export --format jsonld --output "$out/uts.jsonld"
+uts export --format owl --output "$out/uts.owl"
+uts export --format json --output "$out/uts.json"
+for level in 800 1k 1.5k 2k 3k; do
+    uts export --format labels --level "$level" --output "$out/labels/label_$level.json"
+done
+echo "release artefacts are in $out/"
