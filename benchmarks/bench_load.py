@@ -41,9 +41,16 @@ def main() -> None:
     args = parser.parse_args()
 
     cold = subprocess.run(
-        [sys.executable, "-c", "import time; t = time.perf_counter(); from uts import Ontology; "
-         "i = time.perf_counter(); Ontology.load(); print(i - t, time.perf_counter() - i)"],
-        capture_output=True, text=True, check=True, cwd=REPO,
+        [
+            sys.executable,
+            "-c",
+            "import time; t = time.perf_counter(); from uts import Ontology; "
+            "i = time.perf_counter(); Ontology.load(); print(i - t, time.perf_counter() - i)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     )
     import_s, first_load_s = (float(x) for x in cold.stdout.split())
 
@@ -54,11 +61,15 @@ def main() -> None:
     if PAPER.exists():
         rows.append(("baseline: paper's 5 JSON files -> exact-match sets", timed(paper_baseline, args.repeat)))
     rows.append(("uts: Ontology.load() (parse + every rule)", timed(lambda: Ontology.load(), args.repeat)))
-    rows.append(("uts: uts validate (parse + rules + canonical-format lint)", timed(lambda: validate_root(REPO), args.repeat)))
+    rows.append(
+        ("uts: uts validate (parse + rules + canonical-format lint)", timed(lambda: validate_root(REPO), args.repeat))
+    )
 
     ontology = Ontology.load()
-    print(f"UTS {ontology.metadata.version}: {len(ontology)} concepts, {len(ontology.paper)} published tags; "
-          f"{args.repeat} runs each, one process, one core")
+    print(
+        f"UTS {ontology.metadata.version}: {len(ontology)} concepts, {len(ontology.paper)} published tags; "
+        f"{args.repeat} runs each, one process, one core"
+    )
     print(f"{'what':60} {'median s':>9} {'best s':>9}")
     for name, times in rows:
         print(f"{name:60} {statistics.median(times):9.4f} {min(times):9.4f}")

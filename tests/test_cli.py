@@ -14,7 +14,12 @@ TINY = str(RESOURCES / "tiny")
 
 def uts(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "uts", *args], capture_output=True, text=True, cwd=cwd, env={"COLUMNS": "200", "PATH": ""}, check=False
+        [sys.executable, "-m", "uts", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"COLUMNS": "200", "PATH": ""},
+        check=False,
     )
 
 
@@ -50,7 +55,8 @@ def test_show_any_spelling_and_id() -> None:
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["id"] == "UTS:0000003"
     table = uts("show", "barks", "--root", TINY)
-    assert "UTS:0000002" in table.stdout and "UTS:0000001 (dog)" in table.stdout
+    assert "UTS:0000002" in table.stdout
+    assert "UTS:0000001 (dog)" in table.stdout
 
 
 def test_show_unknown_tag_suggests() -> None:

@@ -19,7 +19,11 @@ def test_sssom_file_validates_with_sssom_py(path: Path) -> None:
     msdf = parse_sssom_table(path)
     report = validate(
         msdf,
-        [SchemaValidationType.JsonSchema, SchemaValidationType.PrefixMapCompleteness, SchemaValidationType.StrictCurieFormat],
+        [
+            SchemaValidationType.JsonSchema,
+            SchemaValidationType.PrefixMapCompleteness,
+            SchemaValidationType.StrictCurieFormat,
+        ],
         fail_on_error=False,
     )
     failures = {kind.value: r.results for kind, r in report.items() if r.results}

@@ -72,7 +72,12 @@ def test_paper_duplicates_and_merges(ontology: Ontology) -> None:
     assert "hisss" in ontology.lookup("hiss").hidden_labels
     assert ontology.lookup("Southern").label == "southern"
     # Curated keep-apart decisions hold.
-    for plural, singular in [("electronics", "electronic"), ("keys", "key"), ("pops", "pop"), ("acoustics", "acoustic")]:
+    for plural, singular in [
+        ("electronics", "electronic"),
+        ("keys", "key"),
+        ("pops", "pop"),
+        ("acoustics", "acoustic"),
+    ]:
         assert ontology.lookup(plural).id != ontology.lookup(singular).id, plural
 
 

@@ -59,5 +59,5 @@ def test_graph(tiny: Ontology) -> None:
 
 def test_level_parse_errors() -> None:
     assert Level.parse("1.5K") is Level.L1_5K
-    with pytest.raises(ValueError, match="choose one of 800, 1k, 1.5k, 2k, 3k"):
+    with pytest.raises(ValueError, match=r"choose one of 800, 1k, 1\.5k, 2k, 3k"):
         Level.parse("5k")

@@ -58,7 +58,9 @@ def test_strict_load_raises_with_every_problem(tiny_root: Path) -> None:
 
 def test_non_utf8_file_is_reported(tiny_root: Path) -> None:
     labels = tiny_root / "ontology" / "labels.tsv"
-    labels.write_bytes(labels.read_bytes() + "UTS:0000006\tdrum\ttambour\talt\tcurated\t\n".encode("latin-1") + b"\xff\n")
+    labels.write_bytes(
+        labels.read_bytes() + "UTS:0000006\tdrum\ttambour\talt\tcurated\t\n".encode("latin-1") + b"\xff\n"
+    )
     _, problems = validate_root(tiny_root)
     assert any("not UTF-8" in p.message and p.line == 7 for p in problems), problems
 
@@ -77,7 +79,8 @@ def test_cycle_message_names_the_path(tiny_root: Path) -> None:
     )
     _, problems = validate_root(tiny_root)
     cycle = next(p for p in problems if "cycle" in p.message)
-    assert "UTS:0000001 (dog)" in cycle.message and "UTS:0000002 (bark)" in cycle.message
+    assert "UTS:0000001 (dog)" in cycle.message
+    assert "UTS:0000002 (bark)" in cycle.message
 
 
 def test_lint_fix_restores_canonical_form(tiny_root: Path) -> None:

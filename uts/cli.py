@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from uts.errors import OntologyValidationError, UTSError
@@ -33,7 +34,7 @@ def _load(root: Path | None) -> Ontology:
 
 
 def _fail(error: UTSError) -> None:
-    err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -126,12 +127,13 @@ def export(
     root: Root = None,
 ) -> None:
     """Export the ontology (SKOS Turtle/JSON-LD, OWL, JSON) or training label files."""
-    from uts.export import ExportFormat, write_export
+    from uts.export import ExportFormat, check_options, write_export
     from uts.ontology import Level
 
     try:
         fmt = ExportFormat.parse(format)
         lvl = Level.parse(level) if level else None
+        check_options(fmt, lvl)
         written = write_export(_load(root), fmt, output, level=lvl)
     except UTSError as exc:
         _fail(exc)

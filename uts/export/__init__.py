@@ -43,8 +43,8 @@ def _renderers() -> dict[ExportFormat, Callable[[Ontology], str]]:
     }
 
 
-def write_export(ontology: Ontology, fmt: ExportFormat, output: Path, *, level: Level | None = None) -> list[Path]:
-    """Write ``ontology`` as ``fmt`` to ``output`` (creating its folder); return every file written."""
+def check_options(fmt: ExportFormat, level: Level | None) -> None:
+    """Reject option combinations before any work is done."""
     levels = ", ".join(lv.value for lv in Level)
     if fmt is ExportFormat.LABELS and level is None:
         raise ExportError(f"the labels export is per level: pass --level (one of {levels}), or level= in Python")
@@ -52,6 +52,11 @@ def write_export(ontology: Ontology, fmt: ExportFormat, output: Path, *, level: 
         raise ExportError(
             f"--level only applies to --format labels, not {fmt.value}; drop --level or use --format labels"
         )
+
+
+def write_export(ontology: Ontology, fmt: ExportFormat, output: Path, *, level: Level | None = None) -> list[Path]:
+    """Write ``ontology`` as ``fmt`` to ``output`` (creating its folder); return every file written."""
+    check_options(fmt, level)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     if level is not None:
@@ -62,4 +67,4 @@ def write_export(ontology: Ontology, fmt: ExportFormat, output: Path, *, level: 
     return [output]
 
 
-__all__ = ["ExportFormat", "write_export"]
+__all__ = ["ExportFormat", "check_options", "write_export"]
