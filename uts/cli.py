@@ -75,6 +75,33 @@ def import_vocab_cmd(
 
 
 @app.command()
+def curate(
+    sheet: Annotated[
+        Path, typer.Argument(help="TSV sheet: an id column (or '+' for a new concept) and the columns to edit.")
+    ],
+    root: Annotated[Path, typer.Option("--root", help="Source root to edit.")] = Path("."),
+    partial: Annotated[
+        bool, typer.Option("--partial", help="Skip (and report) bad rows instead of writing nothing.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the sheet, write nothing.")] = False,
+) -> None:
+    """Apply a curation sheet (bulk edits) to the source, checking every row and every rule."""
+    from uts.ontology.curate import apply_sheet
+
+    try:
+        report = apply_sheet(root, sheet, partial=partial, dry_run=dry_run)
+    except UTSError as exc:
+        _fail(exc)
+    for problem in report.skipped:
+        err.print(f"skipped: {problem}", markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        f"{report.rows} rows: {report.updated} concepts updated, {len(report.added)} added, "
+        f"{report.synonyms_added} synonyms added, {len(report.skipped)} problems skipped"
+        + ("" if report.written else " (dry run: nothing written)")
+    )
+
+
+@app.command()
 def validate(root: Root = None) -> None:
     """Check every rule and the canonical format; exit 1 listing each problem with file, line and fix."""
     from uts.ontology.validate import validate_root
@@ -176,6 +203,45 @@ def show(
     table.add_row("definition", concept.definition)
     table.add_row("paper indices", ", ".join(f"{t.index} {t.tag!r}" for t in ontology.paper_tags_of(concept.id)))
     console.print(table)
+
+
+@app.command()
+def tree(
+    facet: Annotated[
+        str | None, typer.Option("--facet", help="Show the subtree below this facet's root concept.")
+    ] = None,
+    concept: Annotated[str | None, typer.Option("--concept", help="Show the subtree below this label or ID.")] = None,
+    depth: Annotated[int | None, typer.Option("--depth", help="Stop after this many levels.")] = None,
+    root: Root = None,
+) -> None:
+    """Print the narrower tree below a facet root or a concept."""
+    from rich.tree import Tree
+
+    from uts.ontology import Ontology
+    from uts.ontology.tree import TreeNode, facet_tree, subtree
+
+    if (facet is None) == (concept is None):
+        _fail(UTSError("give exactly one of --facet FACET or --concept TAG (`uts stats` lists the facets)"))
+    try:
+        ontology = Ontology.load(root)
+        node = (
+            facet_tree(ontology, facet, max_depth=depth)
+            if facet
+            else subtree(ontology, ontology.resolve_id_or_label(concept or "").id, max_depth=depth)
+        )
+    except UTSError as exc:
+        _fail(exc)
+
+    def render(n: TreeNode, into: Tree) -> None:
+        for child in n.children:
+            text = f"{escape(child.concept.label)} [dim]{child.concept.id}[/]" + (
+                " [dim](see above)[/]" if child.repeated else ""
+            )
+            render(child, into.add(text))
+
+    top = Tree(f"[bold]{escape(node.concept.label)}[/] [dim]{node.concept.id}[/] ({node.size()} concepts)")
+    render(node, top)
+    console.print(top)
 
 
 @app.command()

@@ -76,6 +76,17 @@ class UnknownTagError(UTSError, KeyError):
         return str(self.args[0])
 
 
+class UnknownFacetError(UTSError, KeyError):
+    """No facet has this id."""
+
+    def __init__(self, facet_id: str, choices: str) -> None:
+        self.facet_id = facet_id
+        UTSError.__init__(self, f"no facet is called {facet_id!r}; choose one of {choices}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class VocabularyError(UTSError):
     """A published vocabulary file (e.g. the paper's label JSON) is not what it should be."""
 

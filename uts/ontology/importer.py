@@ -368,6 +368,7 @@ def import_vocab(
         paper=paper,
         paper_header=header,
         reordered=vocabulary.reordered,
+        facets=existing.facets if existing else {},
         layout=layout,
     )
     # Recompute derived columns (rank, levels) through the same path loading uses.
@@ -399,4 +400,5 @@ def _as_sources(ontology: Ontology) -> Any:
             sources.labels.append((0, concept.id, synonym))
     sources.paper = [(0, tag) for tag in ontology.paper]
     sources.reordered = [(0, level, i, tag) for level, moved in ontology.reordered.items() for i, tag in moved.items()]
+    sources.facets = [(0, facet) for facet in ontology.facets.values()]
     return sources

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from uts.errors import Problem, where
 from uts.ontology.ontology import Ontology
-from uts.ontology.source import format_labels, format_paper, format_paper_order, format_terms
+from uts.ontology.source import format_facets, format_labels, format_paper, format_paper_order, format_terms
 
 
 def canonical_texts(ontology: Ontology) -> dict[Path, str]:
@@ -23,6 +23,7 @@ def canonical_texts(ontology: Ontology) -> dict[Path, str]:
         layout.labels: format_labels(ontology.concepts.values()),
         layout.paper: format_paper(ontology.paper_header, ontology.paper, pref),
         layout.paper_order: format_paper_order(ontology.reordered),
+        layout.facets: format_facets(ontology.facets.values(), pref),
     }
 
 

@@ -147,6 +147,29 @@ class Concept(BaseModel):
         return [self.label, *(s.label for s in self.synonyms)]
 
 
+class Facet(BaseModel):
+    """A branch of the facet scheme: one of the paper's five aspects, or a sub-facet below one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    label: str = Field(min_length=1)
+    parent: str | None = None
+    root: str
+    definition: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not SLUG_PATTERN.match(value):
+            raise ValueError(f"facet id {value!r} is not a lower-case slug like 'music-genre'")
+        return value
+
+    @property
+    def is_aspect(self) -> bool:
+        return self.parent is None
+
+
 class PaperTag(BaseModel):
     """One entry of the paper's published vocabulary (index -> tag) and the concept it denotes."""
 

@@ -9,10 +9,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from uts.errors import OntologyValidationError, Problem, UnknownConceptError, UnknownTagError, where
+from uts.errors import (
+    OntologyValidationError,
+    Problem,
+    UnknownConceptError,
+    UnknownFacetError,
+    UnknownTagError,
+    where,
+)
 from uts.matching.normalise import normalise
 from uts.ontology import graph as graphs
-from uts.ontology.model import Concept, Level, OntologyMetadata, PaperTag, Status, Synonym
+from uts.ontology.model import Concept, Facet, Level, OntologyMetadata, PaperTag, Status, Synonym
 from uts.ontology.source import SourceLayout, Sources, read_sources
 
 if TYPE_CHECKING:
@@ -41,6 +48,7 @@ class Ontology:
     paper: list[PaperTag] = field(default_factory=list)
     paper_header: dict[str, Any] = field(default_factory=dict)
     reordered: dict[Level, dict[int, str]] = field(default_factory=dict)
+    facets: dict[str, Facet] = field(default_factory=dict)
     layout: SourceLayout | None = None
     where: dict[tuple[str, str], SourceLine] = field(default_factory=dict, repr=False)
 
@@ -143,6 +151,31 @@ class Ontology:
             out[tag.concept_id].append(tag)
         return out
 
+    # ---- facets -------------------------------------------------------------------------------------
+
+    def facet(self, facet_id: str) -> Facet:
+        try:
+            return self.facets[facet_id]
+        except KeyError:
+            choices = ", ".join(sorted(self.facets)) or "(none defined)"
+            raise UnknownFacetError(facet_id, choices) from None
+
+    def facet_and_subfacets(self, facet_id: str) -> set[str]:
+        """The facet and every facet below it (an aspect includes its sub-facets)."""
+        self.facet(facet_id)
+        out = {facet_id}
+        changed = True
+        while changed:
+            more = {f.id for f in self.facets.values() if f.parent in out} - out
+            out |= more
+            changed = bool(more)
+        return out
+
+    def in_facet(self, facet_id: str) -> list[Concept]:
+        """Active concepts that carry the facet (or one of its sub-facets) among their facets."""
+        wanted = self.facet_and_subfacets(facet_id)
+        return [c for c in self.concepts.values() if c.status is Status.ACTIVE and wanted.intersection(c.facets)]
+
     # ---- graph --------------------------------------------------------------------------------------
 
     @cached_property
@@ -175,7 +208,7 @@ def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
     """Assemble concepts from parsed rows; structural problems are returned, not raised."""
     problems = list(sources.problems)
     layout = sources.layout
-    terms_file, labels_file, paper_file, _ = (where(p) for p in layout.tables)
+    terms_file, labels_file, paper_file, _, facets_file = (where(p) for p in layout.tables)
     origins: dict[tuple[str, str], SourceLine] = {}
 
     concepts: dict[str, Concept] = {}
@@ -219,6 +252,14 @@ def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
         reordered[level][index] = moved_tag
         origins[("order", f"{level.value}\t{index}")] = SourceLine(order_file, line)
 
+    facets: dict[str, Facet] = {}
+    for line, facet in sources.facets:
+        if facet.id in facets:
+            problems.append(Problem(facets_file, line, f"facet {facet.id!r} is listed twice", "keep one row per facet"))
+            continue
+        facets[facet.id] = facet
+        origins[("facet", facet.id)] = SourceLine(facets_file, line)
+
     best_rank: dict[str, int] = {}
     for line, tag in sources.paper:
         origins[("paper", str(tag.index))] = SourceLine(paper_file, line)
@@ -244,6 +285,7 @@ def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
         paper=[tag for _, tag in sources.paper],
         paper_header=sources.paper_header,
         reordered=dict(reordered),
+        facets=facets,
         layout=layout,
         where=origins,
     )

@@ -20,6 +20,7 @@ from uts.mappings.sssom import format_sssom, read_sssom
 from uts.ontology.model import (
     Concept,
     Domain,
+    Facet,
     LabelScope,
     Level,
     OntologyMetadata,
@@ -45,6 +46,7 @@ TERMS_COLUMNS = (
 )
 LABELS_COLUMNS = ("id", "concept_label", "label", "scope", "source", "comment")
 PAPER_ORDER_COLUMNS = ("level", "index", "tag")
+FACETS_COLUMNS = ("id", "label", "parent", "root", "root_label", "definition")
 PAPER_COLUMNS = (
     "subject_id",
     "subject_label",
@@ -89,8 +91,12 @@ class SourceLayout:
         return self.root / "ontology" / "paper-order.tsv"
 
     @property
-    def tables(self) -> tuple[Path, Path, Path, Path]:
-        return (self.terms, self.labels, self.paper, self.paper_order)
+    def facets(self) -> Path:
+        return self.root / "ontology" / "facets.tsv"
+
+    @property
+    def tables(self) -> tuple[Path, Path, Path, Path, Path]:
+        return (self.terms, self.labels, self.paper, self.paper_order, self.facets)
 
 
 @dataclass
@@ -104,6 +110,7 @@ class Sources:
     paper: list[tuple[int, PaperTag]] = field(default_factory=list)
     paper_header: dict[str, Any] = field(default_factory=dict)
     reordered: list[tuple[int, Level, int, str]] = field(default_factory=list)
+    facets: list[tuple[int, Facet]] = field(default_factory=list)
     texts: dict[Path, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -210,7 +217,7 @@ def read_sources(root: Path) -> Sources:
                 )
             )
 
-    terms_path, labels_path, paper_path, order_path = layout.tables
+    terms_path, labels_path, paper_path, order_path, facets_path = layout.tables
     text = read_text(terms_path, problems)
     if text is not None:
         sources.texts[terms_path] = text
@@ -250,6 +257,27 @@ def read_sources(root: Path) -> Sources:
             entry = _convert(order_path, row, problems, lambda row=row: _order(row))  # type: ignore[misc]
             if entry is not None:
                 sources.reordered.append((row.line, *entry))
+
+    text = read_text(facets_path, problems)
+    if text is not None:
+        sources.texts[facets_path] = text
+        for row in parse_table(facets_path, text, FACETS_COLUMNS, problems).rows:
+            facet = _convert(
+                facets_path,
+                row,
+                problems,
+                lambda row=row: Facet.model_validate(  # type: ignore[misc]
+                    {
+                        "id": row["id"],
+                        "label": row["label"],
+                        "parent": row["parent"] or None,
+                        "root": row["root"],
+                        "definition": row["definition"],
+                    }
+                ),
+            )
+            if facet is not None:
+                sources.facets.append((row.line, facet))
     return sources
 
 
@@ -328,3 +356,27 @@ def format_paper_order(reordered: dict[Level, dict[int, str]]) -> str:
         for index, tag in sorted(reordered[level].items())
     ]
     return format_table(PAPER_ORDER_COLUMNS, rows)
+
+
+def format_facets(facets: Iterable[Facet], pref_labels: dict[str, str]) -> str:
+    """Aspects first in file order of their ids, each followed by its sub-facets sorted by id."""
+    facets = list(facets)
+    aspects = sorted((f for f in facets if f.parent is None), key=lambda f: f.id)
+    rows = []
+    for aspect in aspects:
+        for facet in [aspect, *sorted((f for f in facets if f.parent == aspect.id), key=lambda f: f.id)]:
+            rows.append(
+                (
+                    facet.id,
+                    facet.label,
+                    facet.parent or "",
+                    facet.root,
+                    pref_labels.get(facet.root, ""),
+                    facet.definition,
+                )
+            )
+    orphans = sorted(
+        (f for f in facets if f.parent is not None and f.parent not in {a.id for a in aspects}), key=lambda f: f.id
+    )
+    rows += [(f.id, f.label, f.parent or "", f.root, pref_labels.get(f.root, ""), f.definition) for f in orphans]
+    return format_table(FACETS_COLUMNS, rows)

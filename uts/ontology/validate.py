@@ -22,6 +22,7 @@ def check(ontology: Ontology) -> list[Problem]:
         *check_cycles(ontology),
         *check_paper(ontology),
         *check_paper_order(ontology),
+        *check_facets(ontology),
     ]
 
 
@@ -264,6 +265,76 @@ def check_paper_order(ontology: Ontology) -> list[Problem]:
                     "list each moved tag once, at its index in that level's file",
                 )
             )
+    return problems
+
+
+def check_facets(ontology: Ontology) -> list[Problem]:
+    """Facets form a two-level scheme (aspects, then sub-facets), each rooted at an active concept."""
+    problems: list[Problem] = []
+    facets = ontology.facets
+    for facet in facets.values():
+        file, line = origin_of(ontology, "facet", facet.id)
+        if facet.parent is not None:
+            parent = facets.get(facet.parent)
+            if parent is None:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"facet {facet.id!r} has unknown parent {facet.parent!r}",
+                        "name an aspect facet as parent",
+                    )
+                )
+            elif parent.parent is not None:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"facet {facet.id!r} has parent {facet.parent!r}, which is itself a sub-facet",
+                        "attach it to one of the five aspects",
+                    )
+                )
+        root = ontology.concepts.get(facet.root)
+        if root is None:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"facet {facet.id!r} has unknown root concept {facet.root}",
+                    "name the concept at the top of this facet",
+                )
+            )
+        elif root.status is not Status.ACTIVE:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"facet {facet.id!r} has deprecated root concept {facet.root}",
+                    f"use {root.replaced_by or 'an active concept'}",
+                )
+            )
+        elif facet.id not in root.facets:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"facet {facet.id!r} has root {facet.root} ({root.label}), which does not carry that facet",
+                    f"add {facet.id} to the facets of {facet.root}",
+                )
+            )
+    known = ", ".join(sorted(facets)) or "(no facets defined yet)"
+    for concept in ontology.concepts.values():
+        for facet_id in concept.facets:
+            if facet_id not in facets:
+                file, line = origin_of(ontology, "term", concept.id)
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{concept.id} ({concept.label}) has unknown facet {facet_id!r}",
+                        f"use one of {known}, or add the facet to facets.tsv",
+                    )
+                )
     return problems
 
 
