@@ -128,18 +128,18 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
                     Problem(name, row.line, "a new concept (id '+') needs a label", "fill the label cell")
                 )
                 continue
-            concept_id = format_id(next_number)
+            given = format_id(next_number)
             next_number += 1
-            concepts[concept_id] = Concept(id=concept_id, label=label, origin=Origin.CURATED)
-            report.added.append(concept_id)
-        elif not ID_PATTERN.match(concept_id) or concept_id not in concepts:
+            concepts[given] = Concept(id=given, label=label, origin=Origin.CURATED)
+            report.added.append(given)
+        elif not ID_PATTERN.match(given) or given not in concepts:
             sheet_problems.append(
                 Problem(
-                    name, row.line, f"unknown concept {concept_id!r}", "use an existing ID, or '+' to add a concept"
+                    name, row.line, f"unknown concept {given!r}", "use an existing ID, or '+' to add a concept"
                 )
             )
             continue
-        row_ids[row.line] = concept_id
+        row_ids[row.line] = given
 
     index: dict[str, str] = {}
     for c in sorted(concepts.values(), key=lambda c: c.status is Status.ACTIVE):
