@@ -151,6 +151,12 @@ def export(
     format: Annotated[str, typer.Option("--format", "-f", help="turtle, jsonld, owl, json or labels.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     level: Annotated[str | None, typer.Option("--level", help="With --format labels: 800, 1k, 1.5k, 2k or 3k.")] = None,
+    facet: Annotated[
+        str | None, typer.Option("--facet", help="With --format labels: only this facet (e.g. music-genre).")
+    ] = None,
+    include_curated: Annotated[
+        bool, typer.Option("--include-curated", help="With --format labels: add curated grouping concepts.")
+    ] = False,
     root: Root = None,
 ) -> None:
     """Export the ontology (SKOS Turtle/JSON-LD, OWL, JSON) or training label files."""
@@ -160,8 +166,8 @@ def export(
     try:
         fmt = ExportFormat.parse(format)
         lvl = Level.parse(level) if level else None
-        check_options(fmt, lvl)
-        written = write_export(_load(root), fmt, output, level=lvl)
+        check_options(fmt, lvl, facet=facet)
+        written = write_export(_load(root), fmt, output, level=lvl, facet=facet, include_curated=include_curated)
     except UTSError as exc:
         _fail(exc)
     except ValueError as exc:
@@ -203,6 +209,46 @@ def show(
     table.add_row("definition", concept.definition)
     table.add_row("paper indices", ", ".join(f"{t.index} {t.tag!r}" for t in ontology.paper_tags_of(concept.id)))
     console.print(table)
+
+
+@app.command()
+def qc(
+    root: Root = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+) -> None:
+    """Curation quality report; exit 1 when a threshold (facets, domains, hierarchy, definitions) is not met."""
+    from uts.ontology import Ontology
+    from uts.ontology.qc import run_qc
+
+    try:
+        report = run_qc(Ontology.load(root))
+    except UTSError as exc:
+        _fail(exc)
+    if as_json:
+        console.print_json(report.model_dump_json())
+    else:
+        console.print(f"UTS {report.version}: {report.active} active concepts")
+        table = Table("primary facet", "concepts")
+        for facet_id, count in report.per_facet.items():
+            table.add_row(facet_id, str(count))
+        console.print(table)
+        console.print("domains: " + ", ".join(f"{k} {v}" for k, v in report.per_domain.items()))
+        console.print("levels: " + ", ".join(f"{k} {v}" for k, v in report.per_level.items()))
+        console.print("depth below a root: " + ", ".join(f"{k}: {v}" for k, v in report.depth.items()))
+        console.print(
+            f"orphans {len(report.orphans)}, outside their facet tree {len(report.outside_facet_tree)}, "
+            f"missing definitions {len(report.missing_definitions)}, shared labels {len(report.shared_labels)}, "
+            f"scope notes {report.scope_notes}"
+        )
+        if report.suspicious_merges:
+            console.print(f"merges to review ({len(report.suspicious_merges)}):")
+            for line in report.suspicious_merges:
+                console.print(f"  {escape(line)}", highlight=False)
+        for check in report.checks:
+            mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
+            console.print(f"{mark} {escape(check.name)}: {escape(check.detail)}", highlight=False)
+    if not report.passed:
+        raise typer.Exit(1)
 
 
 @app.command()

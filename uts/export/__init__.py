@@ -43,7 +43,7 @@ def _renderers() -> dict[ExportFormat, Callable[[Ontology], str]]:
     }
 
 
-def check_options(fmt: ExportFormat, level: Level | None) -> None:
+def check_options(fmt: ExportFormat, level: Level | None, *, facet: str | None = None) -> None:
     """Reject option combinations before any work is done."""
     levels = ", ".join(lv.value for lv in Level)
     if fmt is ExportFormat.LABELS and level is None:
@@ -52,17 +52,29 @@ def check_options(fmt: ExportFormat, level: Level | None) -> None:
         raise ExportError(
             f"--level only applies to --format labels, not {fmt.value}; drop --level or use --format labels"
         )
+    if fmt is not ExportFormat.LABELS and facet is not None:
+        raise ExportError(f"--facet only applies to --format labels, not {fmt.value}; drop --facet")
 
 
-def write_export(ontology: Ontology, fmt: ExportFormat, output: Path, *, level: Level | None = None) -> list[Path]:
+def write_export(
+    ontology: Ontology,
+    fmt: ExportFormat,
+    output: Path,
+    *,
+    level: Level | None = None,
+    facet: str | None = None,
+    include_curated: bool = False,
+) -> list[Path]:
     """Write ``ontology`` as ``fmt`` to ``output`` (creating its folder); return every file written."""
-    check_options(fmt, level)
+    check_options(fmt, level, facet=facet)
+    if facet is not None:
+        ontology.facet(facet)  # fail before writing anything
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     if level is not None:
         from uts.export.labels import write_labels
 
-        return write_labels(ontology, level, output)
+        return write_labels(ontology, level, output, facet=facet, include_curated=include_curated)
     output.write_bytes(_renderers()[fmt](ontology).encode("utf-8"))
     return [output]
 

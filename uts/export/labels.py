@@ -16,9 +16,22 @@ if TYPE_CHECKING:
 COMPAT_HEADER = ("paper_index", "paper_tag", "concept_id", "concept_label", "index")
 
 
-def level_concepts(ontology: Ontology, level: Level) -> list[Concept]:
-    """The classes of the new label file: active concepts of the level, best rank first, no curated additions."""
-    return [c for c in ontology.in_level(level) if c.origin is not Origin.CURATED]
+def level_concepts(
+    ontology: Ontology, level: Level, *, facet: str | None = None, include_curated: bool = False
+) -> list[Concept]:
+    """The classes of the new label file: active concepts of the level, best rank first.
+
+    With ``facet``, only concepts in that facet (or its sub-facets): a training head for one facet.
+    Curated additions (grouping concepts, which the paper never published) are left out unless asked for;
+    they come after the paper's concepts, in ID order.
+    """
+    concepts = [c for c in ontology.in_level(level) if c.origin is not Origin.CURATED]
+    if include_curated:
+        concepts += sorted((c for c in ontology.active() if c.origin is Origin.CURATED), key=lambda c: c.id)
+    if facet is not None:
+        wanted = ontology.facet_and_subfacets(facet)
+        concepts = [c for c in concepts if wanted.intersection(c.facets)]
+    return concepts
 
 
 def paper_json(values: list[str]) -> str:
@@ -56,9 +69,11 @@ def sidecar_paths(output: Path) -> tuple[Path, Path]:
     return output.with_name(f"{output.stem}.concepts.json"), output.with_name(f"{output.stem}.compat.tsv")
 
 
-def write_labels(ontology: Ontology, level: Level, output: Path) -> list[Path]:
+def write_labels(
+    ontology: Ontology, level: Level, output: Path, *, facet: str | None = None, include_curated: bool = False
+) -> list[Path]:
     """Write the label file, its concept-ID sidecar and the compatibility table; return the three paths."""
-    concepts = level_concepts(ontology, level)
+    concepts = level_concepts(ontology, level, facet=facet, include_curated=include_curated)
     ids_path, compat_path = sidecar_paths(output)
     output.write_bytes(paper_json([c.label for c in concepts]).encode("ascii"))
     ids_path.write_bytes(paper_json([c.id for c in concepts]).encode("ascii"))

@@ -134,9 +134,7 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
             report.added.append(given)
         elif not ID_PATTERN.match(given) or given not in concepts:
             sheet_problems.append(
-                Problem(
-                    name, row.line, f"unknown concept {given!r}", "use an existing ID, or '+' to add a concept"
-                )
+                Problem(name, row.line, f"unknown concept {given!r}", "use an existing ID, or '+' to add a concept")
             )
             continue
         row_ids[row.line] = given

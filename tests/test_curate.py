@@ -1,0 +1,100 @@
+"""Batch curation sheets: every row checked, nothing half-written, problems named by sheet line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from uts.ontology import Ontology
+from uts.ontology.curate import CurationError, apply_sheet
+from uts.ontology.validate import validate_root
+
+HEADER = "id\tlabel\tfacets\tdomains\tbroader\tdefinition\tcomment\tsynonyms\n"
+
+
+def sheet(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "sheet.tsv"
+    path.write_text(HEADER + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_sheet_adds_and_updates(tiny_root: Path, tmp_path: Path) -> None:
+    path = sheet(
+        tmp_path,
+        "+\tdog sound\tsound-event\tenvironmental\tanimal\tA sound made by a dog.\t\tdog sounds",
+        "UTS:0000002\t\t\t\tdog sound\t\t\tbarking|woofing",
+        "UTS:0000006\t\t\t\t\t\tThe instrument, not the beat.\t",
+    )
+    report = apply_sheet(tiny_root, path)
+    assert report.added == ["UTS:0000007"]
+    assert report.updated == 2
+    assert report.synonyms_added == 3
+    ontology = Ontology.load(tiny_root)
+    bark = ontology.lookup("barking")
+    assert bark.id == "UTS:0000002"
+    assert bark.broader == ("UTS:0000007",)
+    assert bark.definition == "The short loud cry of a dog."  # empty cells leave fields alone
+    assert ontology.lookup("dog sounds").origin.value == "curated"
+    assert ontology.get("UTS:0000006").comment == "The instrument, not the beat."
+    assert [c.label for c in ontology.ancestors("UTS:0000002")] == ["animal", "dog sound"]
+    assert validate_root(tiny_root)[1] == []
+
+
+def test_bad_rows_are_reported_and_nothing_is_written(tiny_root: Path, tmp_path: Path) -> None:
+    before = {p: p.read_bytes() for p in tiny_root.rglob("*.tsv")}
+    path = sheet(
+        tmp_path,
+        "UTS:0000002\t\t\t\tno such thing\t\t\t",
+        "UTS:0000042\t\t\t\t\t\t\t",
+        "UTS:0000006\t\t\t\t\t\t\tdog",
+        "+\t\t\t\t\t\t\t",
+        "UTS:0000003\t\t\tnoise\t\t\t\t",
+    )
+    with pytest.raises(CurationError) as info:
+        apply_sheet(tiny_root, path)
+    lines = {(p.line, p.message.split(" ")[0]) for p in info.value.problems}
+    messages = "\n".join(str(p) for p in info.value.problems)
+    assert "sheet.tsv:2: broader names 'no such thing'" in messages
+    assert "sheet.tsv:3: unknown concept 'UTS:0000042'" in messages
+    assert "sheet.tsv:4: synonym 'dog' is already a label of UTS:0000001" in messages
+    assert "sheet.tsv:5: a new concept (id '+') needs a label" in messages
+    assert any(line == 6 for line, _ in lines), messages  # 'noise' is not a domain
+    assert {p: p.read_bytes() for p in tiny_root.rglob("*.tsv")} == before
+
+
+def test_partial_applies_the_good_rows_and_counts_the_rest(tiny_root: Path, tmp_path: Path) -> None:
+    path = sheet(tmp_path, "UTS:0000002\t\t\t\tno such thing\t\t\t", "UTS:0000006\t\t\t\t\tA struck drum.\t\t")
+    report = apply_sheet(tiny_root, path, partial=True)
+    assert len(report.skipped) == 1
+    assert report.updated == 1
+    assert Ontology.load(tiny_root).get("UTS:0000006").definition == "A struck drum."
+    assert Ontology.load(tiny_root).get("UTS:0000002").broader == ("UTS:0000001",)
+
+
+def test_rule_violations_block_the_write(tiny_root: Path, tmp_path: Path) -> None:
+    before = (tiny_root / "ontology" / "terms.tsv").read_bytes()
+    path = sheet(tmp_path, "UTS:0000005\t\t\t\tbark\t\t\t")  # animal under bark under dog under animal
+    with pytest.raises(CurationError, match="cycle"):
+        apply_sheet(tiny_root, path)
+    assert (tiny_root / "ontology" / "terms.tsv").read_bytes() == before
+
+
+def test_dry_run_writes_nothing(tiny_root: Path, tmp_path: Path) -> None:
+    before = (tiny_root / "ontology" / "terms.tsv").read_bytes()
+    report = apply_sheet(tiny_root, sheet(tmp_path, "UTS:0000006\t\t\t\t\tA struck drum.\t\t"), dry_run=True)
+    assert report.updated == 1
+    assert not report.written
+    assert (tiny_root / "ontology" / "terms.tsv").read_bytes() == before
+
+
+def test_clear_a_field_with_a_dash(tiny_root: Path, tmp_path: Path) -> None:
+    apply_sheet(tiny_root, sheet(tmp_path, "UTS:0000002\t\t\t\t-\t\t\t"))
+    assert Ontology.load(tiny_root).get("UTS:0000002").broader == ()
+
+
+def test_unknown_column_is_rejected(tiny_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.tsv"
+    path.write_text("id\tcolour\nUTS:0000002\tred\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="unknown: colour"):
+        apply_sheet(tiny_root, path)
