@@ -100,3 +100,9 @@ def test_labels_do_not_repeat_within_a_concept(ontology: Ontology) -> None:
     for concept in ontology:
         counts = Counter(concept.all_labels)
         assert max(counts.values()) == 1, concept.id
+
+
+def test_every_facet_is_documented(repo_root: Path, ontology: Ontology) -> None:
+    readme = (repo_root / "ontology" / "README.md").read_text(encoding="utf-8")
+    for facet in ontology.facets.values():
+        assert f"`{facet.id}`" in readme, f"document facet {facet.id} in ontology/README.md"

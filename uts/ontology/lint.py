@@ -21,7 +21,10 @@ def canonical_texts(ontology: Ontology) -> dict[Path, str]:
     return {
         layout.terms: format_terms(ontology.concepts.values()),
         layout.labels: format_labels(ontology.concepts.values()),
-        layout.paper: format_paper(ontology.paper_header, ontology.paper, pref),
+        # The paper mapping set is versioned with the ontology release it belongs to.
+        layout.paper: format_paper(
+            {**ontology.paper_header, "mapping_set_version": ontology.metadata.version}, ontology.paper, pref
+        ),
         layout.paper_order: format_paper_order(ontology.reordered),
         layout.facets: format_facets(ontology.facets.values(), pref),
     }
