@@ -102,3 +102,16 @@ def test_lint_fix_restores_canonical_form(tiny_root: Path) -> None:
     assert changed == [terms]
     assert {p: p.read_bytes() for p in tiny_root.rglob("*.tsv")} == original
     assert validate_root(tiny_root)[1] == []
+
+
+def test_cycle_raises_the_cycle_error(tiny_root: Path) -> None:
+    from uts.errors import OntologyCycleError
+
+    terms = tiny_root / "ontology" / "terms.tsv"
+    terms.write_text(
+        terms.read_text(encoding="utf-8").replace("environmental\tUTS:0000005\t", "environmental\tUTS:0000002\t"),
+        encoding="utf-8",
+    )
+    with pytest.raises(OntologyCycleError) as info:
+        Ontology.load(tiny_root)
+    assert any(p.kind == "cycle" for p in info.value.problems)

@@ -15,6 +15,7 @@ class Problem:
     line: int
     message: str
     fix: str
+    kind: str = ""  # a stable code for programs, e.g. "cycle"; empty for most problems
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from uts.errors import (
+    OntologyCycleError,
     OntologyValidationError,
     Problem,
     UnknownConceptError,
@@ -66,6 +67,8 @@ class Ontology:
         ontology, problems = build(sources)
         if strict:
             problems = problems + check(ontology)
+            if any(p.kind == "cycle" for p in problems):
+                raise OntologyCycleError(problems)
             if problems:
                 raise OntologyValidationError(problems)
         return ontology

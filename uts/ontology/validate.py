@@ -152,6 +152,7 @@ def check_cycles(ontology: Ontology) -> list[Problem]:
                 line,
                 f"the broader links form a cycle: {path} (each is broader than the next)",
                 "remove one broader link on the cycle",
+                kind="cycle",
             )
         )
     return problems
