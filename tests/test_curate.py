@@ -98,3 +98,33 @@ def test_unknown_column_is_rejected(tiny_root: Path, tmp_path: Path) -> None:
     path.write_text("id\tcolour\nUTS:0000002\tred\n", encoding="utf-8")
     with pytest.raises(CurationError, match="unknown: colour"):
         apply_sheet(tiny_root, path)
+
+
+def test_merge_moves_labels_tags_and_children(tiny_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "merge.tsv"
+    path.write_text("id\tmerge_into\tcomment\nUTS:0000001\tanimal\tsame sense in this fixture\n", encoding="utf-8")
+    report = apply_sheet(tiny_root, path)
+    assert report.merged == [("UTS:0000001", "UTS:0000005")]
+    ontology = Ontology.load(tiny_root)
+    dog = ontology.get("UTS:0000001")
+    assert dog.status.value == "deprecated"
+    assert dog.replaced_by == "UTS:0000005"
+    assert dog.comment == "same sense in this fixture"
+    animal = ontology.get("UTS:0000005")
+    assert "dog" in animal.alt_labels
+    assert animal.origin.value == "paper"  # it now carries a published tag
+    assert ontology.lookup("dog").id == "UTS:0000005"
+    assert [t.index for t in ontology.paper_tags_of("UTS:0000005")] == [0]
+    assert ontology.paper_tags_of("UTS:0000005")[0].justification == "semapv:ManualMappingCuration"
+    assert ontology.get("UTS:0000002").broader == ("UTS:0000005",)  # bark moved up to the target
+    assert validate_root(tiny_root)[1] == []
+
+
+def test_merge_refusals(tiny_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "merge.tsv"
+    path.write_text("id\tmerge_into\nUTS:0000002\tbarks\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="cannot be merged into itself"):
+        apply_sheet(tiny_root, path)
+    path.write_text("id\tmerge_into\nUTS:0000006\tdog\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="is the root of facet 'instrument'"):
+        apply_sheet(tiny_root, path)

@@ -59,7 +59,7 @@ def test_rebuild_keeps_ids_when_a_concept_was_added(repo_root: Path, paper_dir: 
     # Curation added a concept at the top of the file; IDs of paper concepts must not move.
     terms = root / "ontology" / "terms.tsv"
     lines = terms.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines.insert(1, "UTS:0009999\tdog sounds\tactive\tcurated\t\t\t\t\t\tSounds a dog makes.\t\t\t\n")
+    lines.insert(1, "UTS:0009999\ttest grouping concept\tactive\tcurated\t\t\t\t\t\tSounds a dog makes.\t\t\t\n")
     terms.write_text("".join(lines), encoding="utf-8")
     import_vocab(paper_dir, root, date=DAY, force=True)
     after = Ontology.load(root)

@@ -3,6 +3,8 @@
 Curators and reviewers work in sheets; this turns a reviewed sheet into canonical source edits, checking every
 row first. A sheet is a TSV with an ``id`` column and any of the columns in ``EDITABLE``. An empty cell leaves
 the field as it is, ``-`` clears it. A row whose id is ``+`` adds a curated concept with the next free ID.
+A ``merge_into`` cell merges the row's concept into another: every label and published tag moves to the target,
+concepts below it move under the target, and the row's concept is deprecated with ``replaced_by`` the target.
 References (``broader``, ``replaced_by``, ``consider``) may be IDs or labels, including labels of concepts the
 same sheet adds.
 """
@@ -17,8 +19,18 @@ from pydantic import ValidationError
 
 from uts.errors import Problem, UTSError, where
 from uts.matching.normalise import normalise
-from uts.ontology.model import ID_PATTERN, Concept, LabelScope, Origin, Status, Synonym, format_id, id_number
-from uts.ontology.ontology import Ontology, build
+from uts.ontology.model import (
+    ID_PATTERN,
+    Concept,
+    LabelScope,
+    Origin,
+    PaperTag,
+    Status,
+    Synonym,
+    format_id,
+    id_number,
+)
+from uts.ontology.ontology import Ontology, build, with_derived_fields
 from uts.ontology.tables import read_text, split_list
 
 EDITABLE = (
@@ -34,6 +46,7 @@ EDITABLE = (
     "synonyms",
     "hidden_synonyms",
     "synonym_source",
+    "merge_into",
 )
 NEW = "+"
 CLEAR = "-"
@@ -46,6 +59,7 @@ class CurationReport:
     updated: int = 0
     added: list[str] = field(default_factory=list)
     synonyms_added: int = 0
+    merged: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     written: bool = False
 
@@ -175,7 +189,7 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         concept = concepts[concept_id]
         update: dict[str, Any] = {}
         for column, value in row.cells.items():
-            if column in ("id", "synonyms", "hidden_synonyms", "synonym_source") or not value:
+            if column in ("id", "synonyms", "hidden_synonyms", "synonym_source", "merge_into") or not value:
                 continue
             if column == "label" and row.cells["id"] == NEW:
                 continue
@@ -231,13 +245,30 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         if row.cells["id"] != NEW:
             report.updated += 1
 
+    # Pass 3: merges, after every field edit so the target's own edits are kept.
+    paper = list(ontology.paper)
+    for row in rows:
+        target_text = row.cells.get("merge_into", "")
+        source_id = row_ids.get(row.line)
+        if not target_text or source_id is None or row.line in bad_lines:
+            continue
+        target_id = ref(target_text, row.line, "merge_into")
+        if target_id is None:
+            continue
+        roots = {f.root: f.id for f in ontology.facets.values()}
+        problem = _merge(concepts, paper, source_id, target_id, roots)
+        if problem:
+            sheet_problems.append(Problem(name, row.line, problem, "fix merge_into"))
+        else:
+            report.merged.append((source_id, target_id))
+
     if sheet_problems and not partial:
         raise CurationError(sheet_problems)
     report.skipped = sheet_problems
     result = Ontology(
         metadata=ontology.metadata,
-        concepts=concepts,
-        paper=ontology.paper,
+        concepts=with_derived_fields(concepts, paper),
+        paper=paper,
         paper_header=ontology.paper_header,
         reordered=ontology.reordered,
         facets=ontology.facets,
@@ -252,6 +283,62 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         fix(result, sources.texts)
         report.written = True
     return report
+
+
+def _merge(
+    concepts: dict[str, Concept], paper: list[PaperTag], source_id: str, target_id: str, roots: dict[str, str]
+) -> str | None:
+    """Merge ``source_id`` into ``target_id`` in place; returns a problem message, or None when done."""
+    import datetime as dt
+
+    source, target = concepts[source_id], concepts[target_id]
+    if source_id == target_id:
+        return f"{source_id} cannot be merged into itself"
+    if source_id in roots:
+        return f"{source_id} is the root of facet {roots[source_id]!r}; give the facet another root first"
+    if source.status is not Status.ACTIVE or target.status is not Status.ACTIVE:
+        return (
+            f"only active concepts merge ({source_id} is {source.status.value}, {target_id} is {target.status.value})"
+        )
+    have = set(target.all_labels)
+    moved = [Synonym(label=source.label, scope=LabelScope.ALT, source="merge", comment=f"merged from {source_id}")]
+    moved += list(source.synonyms)
+    synonyms = list(target.synonyms) + [s for s in moved if s.label not in have]
+    concepts[target_id] = target.model_copy(
+        update={"synonyms": tuple(synonyms), "broader": tuple(b for b in target.broader if b != source_id)}
+    )
+    concepts[source_id] = source.model_copy(
+        update={"status": Status.DEPRECATED, "replaced_by": target_id, "synonyms": (), "broader": ()}
+    )
+    # Whatever pointed at the source now points at the target.
+    for concept_id, concept in list(concepts.items()):
+        if concept_id == source_id:
+            continue
+        update: dict[str, Any] = {}
+        if source_id in concept.broader:
+            broader = dict.fromkeys(target_id if b == source_id else b for b in concept.broader)
+            update["broader"] = tuple(b for b in broader if b != concept_id)
+        if concept.replaced_by == source_id:
+            update["replaced_by"] = target_id
+        if source_id in concept.consider:
+            update["consider"] = tuple(dict.fromkeys(target_id if c == source_id else c for c in concept.consider))
+        if update:
+            concepts[concept_id] = concept.model_copy(update=update)
+    today = dt.date.today().isoformat()
+    if any(tag.concept_id == source_id for tag in paper):
+        concepts[target_id] = concepts[target_id].model_copy(update={"origin": Origin.PAPER})
+    for i, tag in enumerate(paper):
+        if tag.concept_id == source_id:
+            paper[i] = tag.model_copy(
+                update={
+                    "concept_id": target_id,
+                    "justification": "semapv:ManualMappingCuration",
+                    "author": "utsteam:curators",
+                    "date": today,
+                    "comment": f"merged {source_id} ({source.label}) into {target_id} ({target.label}); was: {tag.comment}",
+                }
+            )
+    return None
 
 
 class CurationError(UTSError):

@@ -28,7 +28,7 @@ from uts.ontology.model import (
     format_id,
     id_number,
 )
-from uts.ontology.ontology import Ontology, build
+from uts.ontology.ontology import Ontology, build, with_derived_fields
 from uts.ontology.paper import read_paper_vocabulary
 from uts.ontology.source import PAPER_PREFIX, SourceLayout, read_sources
 
@@ -362,19 +362,15 @@ def import_vocab(
         "license": "https://www.apache.org/licenses/LICENSE-2.0",
         "creator_id": [CURATORS],
     }
-    ontology = Ontology(
+    rebuilt = Ontology(
         metadata=meta,
-        concepts=concepts,
+        concepts=with_derived_fields(concepts, paper),
         paper=paper,
         paper_header=header,
         reordered=vocabulary.reordered,
         facets=existing.facets if existing else {},
         layout=layout,
     )
-    # Recompute derived columns (rank, levels) through the same path loading uses.
-    rebuilt, _ = build(_as_sources(ontology))
-    rebuilt.layout = layout
-    rebuilt.paper_header = header
     fix(rebuilt, {})
     kinds: dict[str, int] = defaultdict(int)
     for kind, _, _ in how.values():
@@ -387,18 +383,3 @@ def import_vocab(
         merged=dict(kinds),
         per_level={level.value: len(rebuilt.in_level(level)) for level in Level},
     )
-
-
-def _as_sources(ontology: Ontology) -> Any:
-    from uts.ontology.source import Sources
-
-    assert ontology.layout is not None
-    sources = Sources(layout=ontology.layout, metadata=ontology.metadata, paper_header=ontology.paper_header)
-    for concept in ontology.concepts.values():
-        sources.terms.append((0, concept.model_copy(update={"synonyms": ()})))
-        for synonym in concept.synonyms:
-            sources.labels.append((0, concept.id, synonym))
-    sources.paper = [(0, tag) for tag in ontology.paper]
-    sources.reordered = [(0, level, i, tag) for level, moved in ontology.reordered.items() for i, tag in moved.items()]
-    sources.facets = [(0, facet) for facet in ontology.facets.values()]
-    return sources

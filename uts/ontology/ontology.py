@@ -263,22 +263,12 @@ def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
         facets[facet.id] = facet
         origins[("facet", facet.id)] = SourceLine(facets_file, line)
 
-    best_rank: dict[str, int] = {}
     for line, tag in sources.paper:
         origins[("paper", str(tag.index))] = SourceLine(paper_file, line)
-        if tag.concept_id in concepts:
-            best_rank[tag.concept_id] = min(best_rank.get(tag.concept_id, tag.index), tag.index)
-
-    built: dict[str, Concept] = {}
-    for concept_id, concept in concepts.items():
-        rank = best_rank.get(concept_id)
-        built[concept_id] = concept.model_copy(
-            update={
-                "synonyms": tuple(synonyms.get(concept_id, ())),
-                "rank": rank,
-                "levels": Level.containing(rank) if rank is not None else (),
-            }
-        )
+    built = with_derived_fields(
+        {cid: c.model_copy(update={"synonyms": tuple(synonyms.get(cid, ()))}) for cid, c in concepts.items()},
+        [tag for _, tag in sources.paper],
+    )
     metadata = sources.metadata or OntologyMetadata(
         title="(missing metadata)", version="0.0.0", base_iri="https://w3id.org/uts/", license=""
     )
@@ -293,6 +283,23 @@ def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
         where=origins,
     )
     return ontology, problems
+
+
+def with_derived_fields(concepts: dict[str, Concept], paper: list[PaperTag]) -> dict[str, Concept]:
+    """Concepts with ``rank`` and ``levels`` recomputed from the paper alignment (the one place they are)."""
+    best_rank: dict[str, int] = {}
+    for tag in paper:
+        if tag.concept_id in concepts:
+            best_rank[tag.concept_id] = min(best_rank.get(tag.concept_id, tag.index), tag.index)
+    out: dict[str, Concept] = {}
+    for concept_id, concept in concepts.items():
+        rank = best_rank.get(concept_id)
+        levels = Level.containing(rank) if rank is not None else ()
+        if concept.rank == rank and concept.levels == levels:
+            out[concept_id] = concept
+        else:
+            out[concept_id] = concept.model_copy(update={"rank": rank, "levels": levels})
+    return out
 
 
 def origin_of(ontology: Ontology, kind: str, key: str) -> tuple[str, int]:
