@@ -304,8 +304,10 @@ def _merge(
     moved = [Synonym(label=source.label, scope=LabelScope.ALT, source="merge", comment=f"merged from {source_id}")]
     moved += list(source.synonyms)
     synonyms = list(target.synonyms) + [s for s in moved if s.label not in have]
+    # The target keeps what it has and inherits what it lacks (a definition, a place in the hierarchy).
+    broader = tuple(b for b in target.broader if b != source_id) or tuple(b for b in source.broader if b != target_id)
     concepts[target_id] = target.model_copy(
-        update={"synonyms": tuple(synonyms), "broader": tuple(b for b in target.broader if b != source_id)}
+        update={"synonyms": tuple(synonyms), "broader": broader, "definition": target.definition or source.definition}
     )
     concepts[source_id] = source.model_copy(
         update={"status": Status.DEPRECATED, "replaced_by": target_id, "synonyms": (), "broader": ()}
@@ -316,8 +318,8 @@ def _merge(
             continue
         update: dict[str, Any] = {}
         if source_id in concept.broader:
-            broader = dict.fromkeys(target_id if b == source_id else b for b in concept.broader)
-            update["broader"] = tuple(b for b in broader if b != concept_id)
+            parents = dict.fromkeys(target_id if b == source_id else b for b in concept.broader)
+            update["broader"] = tuple(b for b in parents if b != concept_id)
         if concept.replaced_by == source_id:
             update["replaced_by"] = target_id
         if source_id in concept.consider:

@@ -222,6 +222,35 @@ def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], di
     return groups, how
 
 
+def _join_curated_merges(groups: list[list[int]], old_paper: dict[int, PaperTag]) -> list[list[int]]:
+    """Join lexical groups whose published indices a curator mapped to one concept (a curated merge)."""
+    owner: dict[str, int] = {}
+    parent = list(range(len(groups)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for g, group in enumerate(groups):
+        for i in group:
+            if i in old_paper:
+                concept_id = old_paper[i].concept_id
+                if concept_id in owner:
+                    parent[find(g)] = find(owner[concept_id])
+                else:
+                    owner[concept_id] = g
+    joined: dict[int, list[int]] = defaultdict(list)
+    for g, group in enumerate(groups):
+        joined[find(g)].extend(group)
+    return sorted((sorted(group) for group in joined.values()), key=lambda group: group[0])
+
+
+def _preferred(group: list[int], tags: list[str], how: dict[int, tuple[str, str, str]]) -> str:
+    return next(tags[i] for i in group if how[i][0] == "pref")
+
+
 def choose_preferred(strings: list[str], typos: set[str]) -> str:
     """The best-ranked lower-case, non-typo form (strings come best rank first)."""
     candidates = [s for s in strings if s not in typos] or strings
@@ -278,58 +307,56 @@ def import_vocab(
     version = meta.version
 
     groups, how = group_tags(tags, rules)
+    old_paper = {t.index: t for t in existing.paper} if existing else {}
+    if existing:
+        groups = _join_curated_merges(groups, old_paper)
     old_by_label = existing.label_index if existing else {}
     next_number = max((id_number(c) for c in existing.concepts), default=0) + 1 if existing else 1
     concepts: dict[str, Concept] = dict(existing.concepts) if existing else {}
-    old_paper = {t.index: t for t in existing.paper} if existing else {}
     paper: list[PaperTag] = []
     new_concepts = 0
     claimed: set[str] = set()
 
     for group in groups:
         strings = [tags[i] for i in group]
-        concept_id = next(
-            (
-                old_by_label[normalise(s)]
-                for s in strings
-                if normalise(s) in old_by_label and old_by_label[normalise(s)] not in claimed
-            ),
-            None,
-        )
+        # An existing concept keeps its ID: first the one the published indices map to, then by label.
+        candidates = [old_paper[i].concept_id for i in group if i in old_paper]
+        candidates += [old_by_label[normalise(s)] for s in strings if normalise(s) in old_by_label]
+        concept_id = next((c for c in candidates if c in concepts and c not in claimed), None)
         if concept_id is None:
             concept_id = format_id(next_number)
             next_number += 1
             new_concepts += 1
         claimed.add(concept_id)
-        pref = next(tags[i] for i in group if how[i][0] == "pref")
-        synonyms: dict[str, Synonym] = {}
+        old = concepts.get(concept_id)
+        keys = {normalise(t) for t in strings}
+        pref = old.label if old is not None and normalise(old.label) in keys else _preferred(group, tags, how)
+        have = {old.label, *(s.label for s in old.synonyms)} if old is not None else {pref}
+        added: dict[str, Synonym] = {}
         for i in group:
             kind, _, comment = how[i]
             tag = tags[i]
-            if kind == "pref" or tag == pref or tag in synonyms:
+            if tag in have or tag in added:
                 continue
-            synonyms[tag] = Synonym(label=tag, scope=_SCOPE[kind], source=PAPER_SOURCE, comment=comment)
-        old = concepts.get(concept_id)
-        if old is not None:
-            kept = [
-                s for s in old.synonyms if s.source != PAPER_SOURCE and s.label not in synonyms and s.label != old.label
-            ]
-            concept = old.model_copy(
-                update={"synonyms": tuple(synonyms.values()) + tuple(kept), "origin": Origin.PAPER}
+            added[tag] = Synonym(
+                label=tag, scope=_SCOPE.get(kind, LabelScope.ALT), source=PAPER_SOURCE, comment=comment
             )
-            if normalise(old.label) not in {normalise(s) for s in strings}:
+        if old is not None:
+            # Curated labels and their notes are kept as they are; only missing published strings are added.
+            concept = old.model_copy(update={"synonyms": old.synonyms + tuple(added.values()), "origin": Origin.PAPER})
+            if normalise(old.label) not in keys:
                 concept = concept.model_copy(update={"label": pref})
         else:
             concept = Concept(
-                id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(synonyms.values())
+                id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(added.values())
             )
         concepts[concept_id] = concept
         for i in group:
-            kind, justification, comment = how[i]
             previous = old_paper.get(i)
-            same = (
-                previous is not None and previous.concept_id == concept_id and previous.justification == justification
-            )
+            if previous is not None and previous.concept_id == concept_id and previous.tag == tags[i]:
+                paper.append(previous)  # a reviewed row stays exactly as it is
+                continue
+            kind, justification, comment = how[i]
             paper.append(
                 PaperTag(
                     index=i,
@@ -338,7 +365,7 @@ def import_vocab(
                     justification=justification,
                     confidence=0.95 if kind == "plural" else 1.0,
                     author=CURATORS if justification == MANUAL else MACHINE,
-                    date=previous.date if same and previous is not None else today,
+                    date=today,
                     comment=comment,
                 )
             )
