@@ -106,3 +106,10 @@ def test_every_facet_is_documented(repo_root: Path, ontology: Ontology) -> None:
     readme = (repo_root / "ontology" / "README.md").read_text(encoding="utf-8")
     for facet in ontology.facets.values():
         assert f"`{facet.id}`" in readme, f"document facet {facet.id} in ontology/README.md"
+
+
+def test_package_and_ontology_are_versioned_together(ontology: Ontology) -> None:
+    import uts
+
+    assert uts.__version__ == ontology.metadata.version
+    assert ontology.paper_header["mapping_set_version"] == ontology.metadata.version

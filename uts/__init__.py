@@ -5,6 +5,8 @@
 'drums'
 """
 
+from importlib import metadata as _metadata
+
 from uts.errors import (
     OntologyCycleError,
     OntologyValidationError,
@@ -17,7 +19,7 @@ from uts.errors import (
 from uts.matching.normalise import normalise
 from uts.ontology import Concept, Level, Ontology
 
-__version__ = "0.1.0"
+__version__ = _metadata.version("uts")
 
 __all__ = [
     "Concept",

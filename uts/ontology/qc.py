@@ -54,6 +54,14 @@ def _describe(ontology: Ontology, ids: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
+def _really_shared(ontology: Ontology, ids: list[str]) -> bool:
+    """More than one holder is a problem unless the extra holders are deprecated in favour of the active one."""
+    active = [i for i in ids if ontology.concepts[i].status is Status.ACTIVE]
+    if len(active) != 1:
+        return len(active) > 1
+    return any(ontology.concepts[i].replaced_by != active[0] for i in ids if i != active[0])
+
+
 def run_qc(ontology: Ontology) -> QCReport:
     """Measure the curation of ``ontology``; ``report.passed`` says whether every threshold is met."""
     active = sorted(ontology.active(), key=lambda c: c.id)
@@ -144,7 +152,7 @@ def run_qc(ontology: Ontology) -> QCReport:
         outside_facet_tree=outside,
         placed_ratio=placed_ratio,
         missing_definitions=missing_definitions,
-        shared_labels={k: v for k, v in shared.items() if any(ontology.concepts[i].status is Status.ACTIVE for i in v)},
+        shared_labels={k: v for k, v in shared.items() if _really_shared(ontology, v)},
         suspicious_merges=suspicious,
         scope_notes=sum(bool(c.comment) and c.origin is Origin.PAPER for c in active),
         cycles=cycles,
