@@ -328,6 +328,15 @@ def stats(
     )
 
 
+def _register_subcommands() -> None:
+    from uts.cli.mappings import app as mappings_app
+
+    app.add_typer(mappings_app, name="mappings")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,71 @@
+"""The matching machinery: exact, inflection, fuzzy (guarded) and embedding neighbours with a disk cache."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from uts.matching.embedding import EmbeddingIndex
+from uts.matching.fuzzy import FuzzyMatcher
+from uts.matching.labels import LabelIndex
+from uts.ontology import Ontology
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Ontology:
+    return Ontology.load()
+
+
+@pytest.fixture(scope="module")
+def index(ontology: Ontology) -> LabelIndex:
+    return LabelIndex(ontology)
+
+
+def test_exact_and_inflection(index: LabelIndex, ontology: Ontology) -> None:
+    hit = index.exact("High_Fidelity")
+    assert hit is not None
+    assert hit.method == "exact"
+    assert ontology.get(hit.concept_id).label == "high-fidelity"
+    plural = index.exact("cellos")
+    assert plural is not None
+    assert plural.method == "inflection"
+    assert ontology.get(plural.concept_id).label == "cello"
+    assert index.exact("zzzz") is None
+
+
+def test_fuzzy_catches_typos_but_not_near_miss_words(index: LabelIndex, ontology: Ontology) -> None:
+    fuzzy = FuzzyMatcher(index)
+    hits = fuzzy.match("saxophonne")
+    assert hits
+    assert ontology.get(hits[0].concept_id).label == "saxophone"
+    assert fuzzy.match("revert") == []  # one edit from 'reverb', but another word
+    assert fuzzy.match("bark") == []  # short words never match fuzzily
+
+
+def test_embedding_neighbours_and_cache(ontology: Ontology, tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    embeddings = EmbeddingIndex(ontology, cache=tmp_path)
+    [hits] = embeddings.search(["an automobile engine revving"], k=5)
+    labels = [ontology.get(h.concept_id).label for h in hits]
+    assert {"revving", "engine", "car", "rev", "revs"} & set(labels), labels
+    assert hits[0].score >= hits[-1].score
+    cached = list(tmp_path.glob("concepts-*.npy"))
+    assert len(cached) == 1
+    again = EmbeddingIndex(ontology, cache=tmp_path)
+    assert again.key == embeddings.key
+    assert again.matrix.shape == embeddings.matrix.shape
+
+
+def test_lexical_path_never_imports_torch() -> None:
+    import subprocess
+
+    code = (
+        "import sys; from uts import Ontology; from uts.matching.labels import LabelIndex; "
+        "from uts.matching.fuzzy import FuzzyMatcher; o = Ontology.load(); i = LabelIndex(o); "
+        "FuzzyMatcher(i).match('saxophonne'); i.exact('drums'); "
+        "bad = [m for m in ('torch', 'sentence_transformers') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
