@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from uts.ontology import Ontology
+
 from .conftest import REPO
 
 FILES = sorted((REPO / "mappings").glob("*.sssom.tsv"))
@@ -37,3 +39,64 @@ def test_sssom_file_validates_with_sssom_py(path: Path) -> None:
 
 def test_paper_mapping_set_exists() -> None:
     assert REPO / "mappings" / "uts-paper.sssom.tsv" in FILES
+
+
+# ---- the curated mapping sets of the legacy vocabularies ------------------------------------------------
+
+VOCABULARY_NAMES = [
+    "audioset", "esc50", "urbansound8k", "sonyc-ust", "mtg-genre", "mtg-instrument", "mtg-moodtheme",
+    "discogs400", "nsynth", "gtzan", "speech-commands", "ucs",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Ontology:
+    return Ontology.load()
+
+
+@pytest.fixture(scope="module")
+def data_dir() -> Path:
+    path = REPO.parent / "shared" / "data"
+    if not path.exists():
+        pytest.skip("the shared data is not beside the repository")
+    return path
+
+
+@pytest.mark.parametrize("name", VOCABULARY_NAMES)
+def test_every_class_has_a_reviewed_mapping(name: str, ontology: Ontology, data_dir: Path) -> None:
+    from uts.mappings.coverage import coverage, load_mapping_set, mapping_path
+    from uts.mappings.table import format_mapping_set
+    from uts.vocabularies import read_vocabulary
+
+    assert mapping_path(REPO, name).exists(), f"mappings/{name}.sssom.tsv is missing"
+    vocabulary = read_vocabulary(name, data_dir)
+    mapping_set, problems = load_mapping_set(REPO, vocabulary)
+    report = coverage(ontology, vocabulary, mapping_set, problems)
+    assert report.problems == []
+    assert report.gaps == [], f"{len(report.gaps)} classes have no reviewed row, e.g. {report.gaps[:5]}"
+    assert report.mapped == report.classes
+    assert format_mapping_set(mapping_set, ontology, vocabulary.ids) == mapping_set.text, (
+        "run `uts mappings lint --fix`"
+    )
+
+
+def _objects(name: str, subject: str, data_dir: Path, *, negated: bool = False) -> dict[str, str]:
+    from uts.mappings.coverage import load_mapping_set
+    from uts.vocabularies import read_vocabulary
+
+    mapping_set, _ = load_mapping_set(REPO, read_vocabulary(name, data_dir))
+    return {
+        r.object_label: r.predicate_id
+        for r in mapping_set.rows
+        if r.subject_id == subject and r.reviewed and r.negated == negated
+    }
+
+
+def test_spot_checks(data_dir: Path) -> None:
+    assert _objects("audioset", "AudioSet:/m/09x0r", data_dir).get("speech") == "skos:exactMatch"
+    assert "dog" in _objects("audioset", "AudioSet:/m/0bt9lr", data_dir)  # Dog
+    assert "bark" in _objects("audioset", "AudioSet:/m/05tny_", data_dir)  # Bark
+    assert _objects("mtg-genre", "MTGJamendo:genre---electronic", data_dir).get("electronic") == "skos:exactMatch"
+    dog_word = _objects("speech-commands", "SpeechCommands:dog", data_dir)
+    assert "dog" not in dog_word, "the spoken word 'dog' is not the animal"
+    assert "dog" in _objects("speech-commands", "SpeechCommands:dog", data_dir, negated=True)

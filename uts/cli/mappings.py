@@ -171,6 +171,44 @@ def review(
     )
 
 
+@app.command()
+def lint(
+    data_dir: DataDir = DEFAULT_DATA,
+    root: Root = Path("."),
+    fix: Annotated[bool, typer.Option("--fix", help="Rewrite non-canonical mapping files.")] = False,
+) -> None:
+    """Check (or with --fix, rewrite) the canonical form of every mapping file in mappings/."""
+    from uts.mappings.coverage import load_mapping_set, mapping_path
+    from uts.mappings.table import format_mapping_set
+    from uts.ontology import Ontology
+    from uts.vocabularies import VOCABULARIES, read_vocabulary
+
+    drift = []
+    try:
+        ontology = Ontology.load(root)
+        for name in VOCABULARIES:
+            path = mapping_path(root, name)
+            if not path.exists():
+                continue
+            vocab = read_vocabulary(name, data_dir)
+            mapping_set, problems = load_mapping_set(root, vocab)
+            if problems:
+                raise UTSError("\n".join(str(p) for p in problems[:20]))
+            canonical = format_mapping_set(mapping_set, ontology, vocab.ids)
+            if canonical != mapping_set.text:
+                drift.append(path)
+                if fix:
+                    path.write_text(canonical, encoding="utf-8")
+    except UTSError as exc:
+        _fail(exc)
+    for path in drift:
+        console.print(f"{'rewrote' if fix else 'not canonical (run `uts mappings lint --fix`)'}: {path}")
+    if drift and not fix:
+        raise typer.Exit(1)
+    if not drift:
+        console.print("ok: every mapping file is canonical")
+
+
 @app.command("list")
 def list_vocabularies() -> None:
     """The vocabularies uts can read, with their CURIE prefixes and default files."""
