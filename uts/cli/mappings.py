@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from uts.errors import UTSError
+
+if TYPE_CHECKING:
+    from uts.mappings.table import MappingSet
+    from uts.ontology import Ontology
+    from uts.vocabularies.base import Vocabulary
 
 app = typer.Typer(
     help="Mappings of legacy vocabularies (AudioSet, ESC-50, MTG-Jamendo, ...) to UTS, in SSSOM.", no_args_is_help=True
@@ -32,8 +36,23 @@ DEFAULT_DATA = Path(os.environ.get("UTS_DATA_DIR", "../shared/data"))
 
 
 def _fail(error: UTSError) -> None:
-    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+    from uts.cli import _fail as fail
+
+    fail(error)
+
+
+def _open(vocabulary: str, data_dir: Path, root: Path) -> tuple[Ontology, Vocabulary, MappingSet]:
+    """The ontology, the vocabulary and its current mapping set, refusing a mapping file that does not parse."""
+    from uts.mappings.coverage import load_mapping_set
+    from uts.ontology import Ontology
+    from uts.vocabularies import read_vocabulary
+
+    ontology = Ontology.load(root)
+    vocab = read_vocabulary(vocabulary, data_dir)
+    mapping_set, problems = load_mapping_set(root, vocab)
+    if problems:
+        raise UTSError("fix the mapping file first:\n" + "\n".join(f"  {p}" for p in problems[:20]))
+    return ontology, vocab, mapping_set
 
 
 @app.command()
@@ -51,17 +70,11 @@ def suggest(
     ] = None,
 ) -> None:
     """Write machine-suggested rows for every class that has no reviewed row yet (reviewed rows are kept)."""
-    from uts.mappings.coverage import load_mapping_set, write_mapping_set
+    from uts.mappings.coverage import write_mapping_set
     from uts.mappings.suggest import merge_suggestions, vocabulary_rows
-    from uts.ontology import Ontology
-    from uts.vocabularies import read_vocabulary
 
     try:
-        ontology = Ontology.load(root)
-        vocab = read_vocabulary(vocabulary, data_dir)
-        mapping_set, problems = load_mapping_set(root, vocab)
-        if problems:
-            raise UTSError("fix the mapping file first:\n" + "\n".join(f"  {p}" for p in problems[:20]))
+        ontology, vocab, mapping_set = _open(vocabulary, data_dir, root)
         suggested = vocabulary_rows(ontology, vocab, use_embeddings=not no_embeddings)
     except UTSError as exc:
         _fail(exc)
@@ -149,17 +162,11 @@ def review(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the sheet, write nothing.")] = False,
 ) -> None:
     """Record a curator's reviewed rows: they replace every earlier row of the subjects they cover."""
-    from uts.mappings.coverage import load_mapping_set, write_mapping_set
+    from uts.mappings.coverage import write_mapping_set
     from uts.mappings.review import apply_review
-    from uts.ontology import Ontology
-    from uts.vocabularies import read_vocabulary
 
     try:
-        ontology = Ontology.load(root)
-        vocab = read_vocabulary(vocabulary, data_dir)
-        mapping_set, problems = load_mapping_set(root, vocab)
-        if problems:
-            raise UTSError("fix the mapping file first:\n" + "\n".join(f"  {p}" for p in problems[:20]))
+        ontology, vocab, mapping_set = _open(vocabulary, data_dir, root)
         report = apply_review(mapping_set, sheet, ontology, vocab)
     except UTSError as exc:
         _fail(exc)

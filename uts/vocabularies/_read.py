@@ -10,12 +10,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import unquote
 
 from uts.errors import Problem, VocabularyError, where
+from uts.ontology.tables import Row
 from uts.vocabularies.base import Vocabulary, VocabularyClass, VocabularySpec
 
 # The characters a class's local id may hold: RFC 3986 path characters (unreserved, sub-delims, "@", "/")
@@ -118,17 +118,6 @@ def model_classes(path: Path) -> list[str]:
         seen.add(value)
         out.append(value)
     return out
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row of a delimited file with the 1-based line it ends on."""
-
-    line: int
-    cells: dict[str, str]
-
-    def __getitem__(self, column: str) -> str:
-        return self.cells[column]
 
 
 def read_rows(
