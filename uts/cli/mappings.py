@@ -108,9 +108,8 @@ def coverage(
     from uts.vocabularies import VOCABULARIES, read_vocabulary
 
     names = vocabularies or list(VOCABULARIES)
-    table = Table(
-        "vocabulary", "classes", "mapped", "exact/close", "reviewed rows by predicate", "machine-only", "gaps"
-    )
+    predicates = ("exact", "close", "broad", "narrow", "related")
+    table = Table("vocabulary", "classes", "mapped", "exact or close", *predicates, "Not", "machine-only", "gaps")
     evals = Table("vocabulary", "reviewed classes", "predicted", "correct", "precision", "recall")
     failed = False
     try:
@@ -119,13 +118,15 @@ def coverage(
             vocab = read_vocabulary(name, data_dir)
             mapping_set, problems = cov.load_mapping_set(root, vocab)
             report = cov.coverage(ontology, vocab, mapping_set, problems)
-            by_pred = ", ".join(f"{k.replace('skos:', '')} {v}" for k, v in report.by_predicate.items())
+            counts = report.by_predicate
+            negative = sum(n for key, n in counts.items() if key.startswith("Not "))
             table.add_row(
                 name,
                 str(report.classes),
                 str(report.mapped),
                 str(report.exact_or_close),
-                by_pred,
+                *(str(counts.get(f"skos:{p}Match", 0)) for p in predicates),
+                str(negative),
                 str(len(report.machine_only)),
                 str(len(report.gaps)),
             )
