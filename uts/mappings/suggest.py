@@ -75,9 +75,11 @@ class Suggester:
                 semantic[cls.id] = [h for h in hits if h.score >= self.threshold]
         out = []
         for cls in classes:
-            ranked = sorted(lexical[cls.id] + semantic.get(cls.id, []), key=lambda c: -c.score)
-            unique = list({c.concept_id: c for c in reversed(ranked)}.values())[::-1]
-            out.append(Suggestion(cls, tuple(sorted(unique, key=lambda c: -c.score)[:k])))
+            best: dict[str, Candidate] = {}  # one candidate per concept: its highest score
+            for candidate in lexical[cls.id] + semantic.get(cls.id, []):
+                if candidate.concept_id not in best or candidate.score > best[candidate.concept_id].score:
+                    best[candidate.concept_id] = candidate
+            out.append(Suggestion(cls, tuple(sorted(best.values(), key=lambda c: -c.score)[:k])))
         return out
 
 
