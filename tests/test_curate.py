@@ -128,3 +128,41 @@ def test_merge_refusals(tiny_root: Path, tmp_path: Path) -> None:
     path.write_text("id\tmerge_into\nUTS:0000006\tdog\n", encoding="utf-8")
     with pytest.raises(CurationError, match="is the root of facet 'instrument'"):
         apply_sheet(tiny_root, path)
+
+
+def test_merge_re_points_vocabulary_mappings(tiny_root: Path, tmp_path: Path) -> None:
+    from uts.mappings.coverage import load_mapping_set, write_mapping_set
+    from uts.mappings.review import apply_review
+    from uts.mappings.table import read_mapping_set
+    from uts.vocabularies.base import Vocabulary, VocabularyClass
+
+    vocab = Vocabulary(
+        name="toy",
+        prefix="TOY",
+        iri_prefix="https://example.org/toy/",
+        title="Toy",
+        source="memory",
+        classes=(VocabularyClass(id="TOY:dog", label="Dog"), VocabularyClass(id="TOY:pet", label="Pet")),
+    )
+    ontology = Ontology.load(tiny_root)
+    mapping_set, _ = load_mapping_set(tiny_root, vocab)
+    review = tmp_path / "review.tsv"
+    review.write_text(
+        "subject_id\tpredicate_id\tpredicate_modifier\tobject\tconfidence\tcomment\n"
+        "TOY:dog\tskos:exactMatch\t\tdog\t1\t\n"
+        "TOY:pet\tskos:narrowMatch\t\tdog\t0.8\t\n"
+        "TOY:pet\tskos:narrowMatch\t\tanimal\t0.8\t\n"
+    )
+    apply_review(mapping_set, review, ontology, vocab)
+    write_mapping_set(mapping_set, ontology, vocab)
+
+    merge = tmp_path / "merge.tsv"
+    merge.write_text("id\tmerge_into\nUTS:0000001\tanimal\n", encoding="utf-8")
+    apply_sheet(tiny_root, merge)
+
+    after, problems = read_mapping_set(tiny_root / "mappings" / "toy.sssom.tsv")
+    assert problems == []
+    assert after is not None
+    objects = [(r.subject_id, r.predicate_id, r.object_id) for r in after.rows]
+    assert objects == [("TOY:dog", "skos:exactMatch", "UTS:0000005"), ("TOY:pet", "skos:narrowMatch", "UTS:0000005")]
+    assert "re-pointed from merged UTS:0000001" in after.rows[0].comment

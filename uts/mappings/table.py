@@ -270,3 +270,35 @@ def format_mapping_set(mapping_set: MappingSet, ontology: Ontology, subject_orde
     }
     labels = {c.id: c.label for c in ontology.concepts.values()}
     return format_sssom(metadata, COLUMNS, [r.cells(labels.get(r.object_id, r.object_label)) for r in rows])
+
+
+def follow_merges(directory: Path, ontology: Ontology, merged: dict[str, str]) -> list[Path]:
+    """Re-point the rows of every vocabulary mapping set whose object was merged into another concept.
+
+    The paper mapping set is left alone: the merge itself re-points it. Row order is kept, so a canonical file
+    stays canonical; a row that would repeat another after re-pointing is dropped.
+    """
+    changed = []
+    for path in sorted(directory.glob("*.sssom.tsv")):
+        if path.name == "uts-paper.sssom.tsv":
+            continue
+        mapping_set, problems = read_mapping_set(path)
+        if mapping_set is None or problems or not any(r.object_id in merged for r in mapping_set.rows):
+            continue
+        rows: list[MappingRow] = []
+        seen: set[tuple[str, str, str, str]] = set()
+        for row in mapping_set.rows:
+            if row.object_id in merged:
+                note = f"re-pointed from merged {row.object_id}"
+                row = row.model_copy(
+                    update={"object_id": merged[row.object_id], "comment": "; ".join(filter(None, [row.comment, note]))}
+                )
+            key = (row.subject_id, row.predicate_id, row.predicate_modifier, row.object_id)
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+        mapping_set.rows = rows
+        order = list(dict.fromkeys(r.subject_id for r in rows))
+        path.write_text(format_mapping_set(mapping_set, ontology, order), encoding="utf-8")
+        changed.append(path)
+    return changed

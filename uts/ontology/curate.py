@@ -281,6 +281,10 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         )
     if not dry_run:
         fix(result, sources.texts)
+        if report.merged:
+            from uts.mappings.table import follow_merges
+
+            follow_merges(root / "mappings", result, dict(report.merged))
         report.written = True
     return report
 
