@@ -118,10 +118,10 @@ class Sources:
 T = TypeVar("T")
 
 
-def _convert(path: Path, row: Row, problems: list[Problem], build: Callable[[], T]) -> T | None:
-    """Run ``build`` and turn a bad value into a problem that names the file, line and column."""
+def _convert(path: Path, row: Row, problems: list[Problem], build: Callable[[Row], T]) -> T | None:
+    """Run ``build`` on a row and turn a bad value into a problem that names the file, line and column."""
     try:
-        return build()
+        return build(row)
     except ValidationError as exc:
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "row"
@@ -218,67 +218,57 @@ def read_sources(root: Path) -> Sources:
             )
 
     terms_path, labels_path, paper_path, order_path, facets_path = layout.tables
-    text = read_text(terms_path, problems)
-    if text is not None:
-        sources.texts[terms_path] = text
-        for row in parse_table(terms_path, text, TERMS_COLUMNS, problems).rows:
-            term = _convert(terms_path, row, problems, lambda row=row: _term(row))  # type: ignore[misc]
-            if term is not None:
-                sources.terms.append((row.line, term))
-
-    text = read_text(labels_path, problems)
-    if text is not None:
-        sources.texts[labels_path] = text
-        for row in parse_table(labels_path, text, LABELS_COLUMNS, problems).rows:
-            synonym = _convert(
-                labels_path,
-                row,
-                problems,
-                lambda row=row: Synonym.model_validate(  # type: ignore[misc]
-                    {"label": row["label"], "scope": row["scope"], "source": row["source"], "comment": row["comment"]}
-                ),
-            )
-            if synonym is not None:
-                sources.labels.append((row.line, row["id"], synonym))
-
+    sources.terms = [(row.line, term) for row, term in _read_rows(sources, terms_path, TERMS_COLUMNS, _term)]
+    sources.labels = [
+        (row.line, row["id"], synonym) for row, synonym in _read_rows(sources, labels_path, LABELS_COLUMNS, _synonym)
+    ]
     mapping_set = read_sssom(paper_path, PAPER_COLUMNS, problems)
     if mapping_set is not None:
         sources.texts[paper_path] = mapping_set.table.text
         sources.paper_header = mapping_set.metadata
         for row in mapping_set.table.rows:
-            tag = _convert(paper_path, row, problems, lambda row=row: _paper(row))  # type: ignore[misc]
+            tag = _convert(paper_path, row, problems, _paper)
             if tag is not None:
                 sources.paper.append((row.line, tag))
-
-    text = read_text(order_path, problems)
-    if text is not None:
-        sources.texts[order_path] = text
-        for row in parse_table(order_path, text, PAPER_ORDER_COLUMNS, problems).rows:
-            entry = _convert(order_path, row, problems, lambda row=row: _order(row))  # type: ignore[misc]
-            if entry is not None:
-                sources.reordered.append((row.line, *entry))
-
-    text = read_text(facets_path, problems)
-    if text is not None:
-        sources.texts[facets_path] = text
-        for row in parse_table(facets_path, text, FACETS_COLUMNS, problems).rows:
-            facet = _convert(
-                facets_path,
-                row,
-                problems,
-                lambda row=row: Facet.model_validate(  # type: ignore[misc]
-                    {
-                        "id": row["id"],
-                        "label": row["label"],
-                        "parent": row["parent"] or None,
-                        "root": row["root"],
-                        "definition": row["definition"],
-                    }
-                ),
-            )
-            if facet is not None:
-                sources.facets.append((row.line, facet))
+    sources.reordered = [
+        (row.line, *entry) for row, entry in _read_rows(sources, order_path, PAPER_ORDER_COLUMNS, _order)
+    ]
+    sources.facets = [(row.line, facet) for row, facet in _read_rows(sources, facets_path, FACETS_COLUMNS, _facet)]
     return sources
+
+
+def _read_rows(
+    sources: Sources, path: Path, columns: tuple[str, ...], build: Callable[[Row], T]
+) -> list[tuple[Row, T]]:
+    """Every row of one TSV source that ``build`` accepts; the text is kept for linting, defects become problems."""
+    text = read_text(path, sources.problems)
+    if text is None:
+        return []
+    sources.texts[path] = text
+    out = []
+    for row in parse_table(path, text, columns, sources.problems).rows:
+        value = _convert(path, row, sources.problems, build)
+        if value is not None:
+            out.append((row, value))
+    return out
+
+
+def _synonym(row: Row) -> Synonym:
+    return Synonym.model_validate(
+        {"label": row["label"], "scope": row["scope"], "source": row["source"], "comment": row["comment"]}
+    )
+
+
+def _facet(row: Row) -> Facet:
+    return Facet.model_validate(
+        {
+            "id": row["id"],
+            "label": row["label"],
+            "parent": row["parent"] or None,
+            "root": row["root"],
+            "definition": row["definition"],
+        }
+    )
 
 
 def _order(row: Row) -> tuple[Level, int, str]:
