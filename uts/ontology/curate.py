@@ -30,7 +30,7 @@ from uts.ontology.model import (
     format_id,
     id_number,
 )
-from uts.ontology.ontology import Ontology, build, with_derived_fields
+from uts.ontology.ontology import Ontology, build, build_label_index, with_derived_fields
 from uts.ontology.tables import read_text, split_list
 
 EDITABLE = (
@@ -153,10 +153,7 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
             continue
         row_ids[row.line] = given
 
-    index: dict[str, str] = {}
-    for c in sorted(concepts.values(), key=lambda c: c.status is Status.ACTIVE):
-        for label in c.all_labels:
-            index[normalise(label)] = c.id
+    index = build_label_index(concepts.values())  # includes the concepts this sheet adds
 
     def ref(text: str, line: int, column: str) -> str | None:
         if ID_PATTERN.match(text):

@@ -30,7 +30,7 @@ from uts.ontology.model import (
 )
 from uts.ontology.ontology import Ontology, build, with_derived_fields
 from uts.ontology.paper import read_paper_vocabulary
-from uts.ontology.source import PAPER_PREFIX, SourceLayout, read_sources
+from uts.ontology.source import PAPER_PREFIX, SourceLayout, read_metadata, read_sources
 
 MACHINE = "utsteam:import-vocab"
 CURATORS = "utsteam:curators"
@@ -291,8 +291,7 @@ def import_vocab(
                 f"{where(layout.terms)} already exists; rebuilding keeps its IDs and curated fields, "
                 "pass --force to do so"
             )
-        existing_sources = read_sources(root)
-        existing, problems = build(existing_sources)
+        existing, problems = build(read_sources(root))
         if problems:
             raise UTSError(
                 "the existing source does not parse, fix it first:\n" + "\n".join(f"  {p}" for p in problems[:20])
@@ -301,7 +300,8 @@ def import_vocab(
     if not layout.metadata.exists():
         layout.metadata.parent.mkdir(parents=True, exist_ok=True)
         layout.metadata.write_text(DEFAULT_METADATA, encoding="utf-8")
-    meta = read_sources(root).metadata or (existing.metadata if existing else None)
+    # An existing source already carries its metadata; only a fresh import reads the file just written.
+    meta = existing.metadata if existing else read_metadata(layout.metadata, [])
     if meta is None:
         raise UTSError(f"{where(layout.metadata)} is not valid release metadata; fix it (see `uts validate`)")
     version = meta.version

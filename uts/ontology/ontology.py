@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -96,11 +96,7 @@ class Ontology:
     @cached_property
     def label_index(self) -> dict[str, str]:
         """Normalised label -> concept ID; active concepts win over deprecated ones."""
-        index: dict[str, str] = {}
-        for c in sorted(self.concepts.values(), key=lambda c: c.status is Status.ACTIVE):
-            for label in c.all_labels:
-                index[normalise(label)] = c.id
-        return index
+        return build_label_index(self.concepts.values())
 
     def find(self, tag: str) -> Concept | None:
         """The concept with this label (any case or separator), or ``None``."""
@@ -283,6 +279,15 @@ def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
         where=origins,
     )
     return ontology, problems
+
+
+def build_label_index(concepts: Iterable[Concept]) -> dict[str, str]:
+    """Normalised label -> concept ID, where an active concept wins over a deprecated one with the same label."""
+    index: dict[str, str] = {}
+    for concept in sorted(concepts, key=lambda c: c.status is Status.ACTIVE):
+        for label in concept.all_labels:
+            index[normalise(label)] = concept.id
+    return index
 
 
 def with_derived_fields(concepts: dict[str, Concept], paper: list[PaperTag]) -> dict[str, Concept]:

@@ -191,31 +191,37 @@ def _paper(row: Row) -> PaperTag:
     )
 
 
+def read_metadata(path: Path, problems: list[Problem]) -> OntologyMetadata | None:
+    """The release metadata (``ontology/uts.toml``), or None with a problem recorded."""
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    try:
+        return OntologyMetadata(**tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(
+            Problem(where(path), getattr(exc, "lineno", 0), f"not valid TOML ({exc})", "fix the TOML syntax")
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        problems.append(
+            Problem(
+                where(path),
+                0,
+                f"bad release metadata: {error['msg']} at {error['loc']}",
+                "give title, version, base_iri and license",
+            )
+        )
+    return None
+
+
 def read_sources(root: Path) -> Sources:
     """Parse every source file below ``root``; format defects are collected, not raised."""
     layout = SourceLayout(Path(root))
     sources = Sources(layout=layout)
     problems = sources.problems
 
-    meta_text = read_text(layout.metadata, problems)
-    if meta_text is not None:
-        try:
-            sources.metadata = OntologyMetadata(**tomllib.loads(meta_text))
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(
-                Problem(
-                    where(layout.metadata), getattr(exc, "lineno", 0), f"not valid TOML ({exc})", "fix the TOML syntax"
-                )
-            )
-        except ValidationError as exc:
-            problems.append(
-                Problem(
-                    where(layout.metadata),
-                    0,
-                    f"bad release metadata: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}",
-                    "give title, version, base_iri and license",
-                )
-            )
+    sources.metadata = read_metadata(layout.metadata, problems)
 
     terms_path, labels_path, paper_path, order_path, facets_path = layout.tables
     sources.terms = [(row.line, term) for row, term in _read_rows(sources, terms_path, TERMS_COLUMNS, _term)]
