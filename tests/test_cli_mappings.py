@@ -5,20 +5,23 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .conftest import REPO
 
 
 def uts(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "uts", "mappings", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"COLUMNS": "200", "PATH": "", "HOME": str(cwd)},
-        check=False,
-    )
+    # A throwaway cache folder, so no run writes embedding vectors into the user's home or the repository.
+    with tempfile.TemporaryDirectory() as cache:
+        return subprocess.run(
+            [sys.executable, "-m", "uts", "mappings", *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env={"COLUMNS": "200", "PATH": "", "HOME": cache, "UTS_CACHE_DIR": cache},
+            check=False,
+        )
 
 
 def test_list_names_every_vocabulary() -> None:
