@@ -330,8 +330,11 @@ def stats(
 
 def _register_subcommands() -> None:
     from uts.cli.mappings import app as mappings_app
+    from uts.cli.resolve import eval_app, resolve
 
     app.add_typer(mappings_app, name="mappings")
+    app.command()(resolve)
+    app.add_typer(eval_app, name="eval")
 
 
 _register_subcommands()

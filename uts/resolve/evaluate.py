@@ -1,0 +1,442 @@
+"""`uts eval resolver`: how well the resolver does, measured so that a reader can trust the figures.
+
+Three parts, each against something the resolver was not tuned on:
+
+- lossless: every string of the paper's published vocabularies resolves to its own concept;
+- raw-tag variants: a labelled set (``variants.tsv``) written blind to the resolver, split into a dev half
+  (thresholds are calibrated on it) and a test half (reported);
+- captions: audio-LLM captions of AudioSet clips against the clips' human labels mapped to UTS through
+  ``mappings/audioset.sssom.tsv``, beside two baselines run in the same report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from uts.errors import Problem, UTSError
+from uts.ontology.model import Level
+from uts.ontology.ontology import Ontology, bundled_root
+from uts.resolve.model import Abstention, Match
+from uts.resolve.resolver import Calibration, Resolver
+
+VARIANTS_FILE = Path(__file__).with_name("variants.tsv")
+KINDS = ("orthographic", "inflection", "synonym", "typo", "hyponym", "negated", "nonsense")
+SPLITS = ("dev", "test")
+# Mapping predicates under which a clip labelled with the AudioSet class is also an instance of the UTS
+# concept: the same, nearly the same, or a broader concept. narrowMatch and relatedMatch do not carry over.
+CARRYING = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch")
+
+
+class EvaluationDataError(UTSError):
+    """An evaluation input (variants file, captions, segments) is malformed."""
+
+
+# ---- raw-tag variants -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    line: int
+    kind: str
+    input: str
+    expected: frozenset[str]  # concept IDs; empty for nonsense
+    split: str
+    note: str = ""
+
+
+def read_variants(ontology: Ontology, path: Path = VARIANTS_FILE) -> list[Variant]:
+    """The labelled raw-tag variants, checked: known kinds and splits, expected labels that exist."""
+    problems: list[Problem] = []
+    out: list[Variant] = []
+    text = path.read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    missing = {"kind", "input", "expected", "split"} - set(reader.fieldnames or ())
+    if missing:
+        raise EvaluationDataError(f"{path}:1: the header lacks {', '.join(sorted(missing))}; fix the header line")
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        kind, raw, split = row["kind"].strip(), row["input"], row["split"].strip()
+        expected_text = (row["expected"] or "").strip()
+
+        def problem(message: str, fix: str, line: int = line) -> None:
+            problems.append(Problem(str(path), line, message, fix))
+
+        if kind not in KINDS:
+            problem(f"kind {kind!r} is unknown", f"use one of {', '.join(KINDS)}")
+            continue
+        if split not in SPLITS:
+            problem(f"split {split!r} is unknown", "use dev or test")
+        if not raw.strip():
+            problem("the input is empty", "write the raw tag")
+        if raw in seen:
+            problem(f"input {raw!r} is also on line {seen[raw]}", "keep one row per input")
+        seen[raw] = line
+        expected: set[str] = set()
+        if kind == "nonsense":
+            if expected_text:
+                problem("a nonsense row expects a concept", "leave expected empty: the resolver must abstain")
+        elif not expected_text:
+            problem(f"a {kind} row has no expected concept", "write the preferred label of the right concept")
+        for label in filter(None, (p.strip() for p in expected_text.split("|"))):
+            concept = ontology.find(label)
+            if concept is None:
+                problem(f"expected label {label!r} is not a UTS label", "use a preferred label from ontology/terms.tsv")
+            else:
+                expected.add(concept.replaced_by or concept.id)
+        out.append(Variant(line, kind, raw, frozenset(expected), split, row.get("note") or ""))
+    if problems:
+        raise EvaluationDataError("\n".join(str(p) for p in problems))
+    return out
+
+
+@dataclass
+class KindScore:
+    kind: str
+    split: str
+    total: int = 0
+    correct: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def _judge(variant: Variant, result: Match | Abstention) -> bool:
+    if variant.kind == "nonsense":
+        return isinstance(result, Abstention)
+    if not isinstance(result, Match):
+        return False
+    return result.id in variant.expected and result.negated == (variant.kind == "negated")
+
+
+def _describe(result: Match | Abstention, ontology: Ontology) -> str:
+    if isinstance(result, Match):
+        flag = " (negated)" if result.negated else ""
+        return f"{result.label}{flag} [{result.method} {result.score:.2f}]"
+    best = f", best {ontology.concepts[result.best].label} {result.best_score:.2f}" if result.best else ""
+    return f"abstained{best}"
+
+
+def score_variants(resolver: Resolver, variants: Sequence[Variant]) -> list[KindScore]:
+    scores: dict[tuple[str, str], KindScore] = {}
+    for variant in variants:
+        result = resolver.resolve_tag(variant.input)
+        score = scores.setdefault((variant.kind, variant.split), KindScore(variant.kind, variant.split))
+        score.total += 1
+        if _judge(variant, result):
+            score.correct += 1
+        else:
+            score.errors.append(f"{variant.input!r} -> {_describe(result, resolver.ontology)}")
+    return sorted(scores.values(), key=lambda s: (KINDS.index(s.kind), s.split))
+
+
+def calibrate_tags(resolver: Resolver, variants: Sequence[Variant]) -> tuple[float, list[tuple[float, float, float]]]:
+    """The tag threshold that best balances answering and abstaining on the dev split.
+
+    Returns the threshold and the sweep as ``(threshold, answer accuracy, abstention accuracy)``; the
+    objective is their mean, so that neither the 7 answerable kinds nor the nonsense kind dominates.
+    """
+    probe = Resolver(
+        resolver.ontology,
+        resolver.level,
+        rollup=resolver.rollup,
+        backend=resolver.backend,
+        calibration=Calibration(1.01, resolver.calibration.phrase_threshold),
+    )
+    dev = [v for v in variants if v.split == "dev"]
+    results = [probe.resolve_tag(v.input) for v in dev]
+    sweep = []
+    for step in range(40, 100):
+        threshold = step / 100
+        answer = [0, 0]
+        abstain = [0, 0]
+        for variant, result in zip(dev, results, strict=True):
+            if (
+                isinstance(result, Abstention)
+                and result.best
+                and (result.best_score or 0) >= threshold
+                and result.reason.startswith("nearest concept below")
+            ):
+                # Embedding answers under this threshold would have been kept; a negation prefix stays.
+                negated = variant.kind == "negated"
+                result = Match(result.best, "", result.best_score or 0, "embedding", result.span, result.text, negated)
+            tally = abstain if variant.kind == "nonsense" else answer
+            tally[0] += _judge(variant, result)
+            tally[1] += 1
+        sweep.append((threshold, answer[0] / max(1, answer[1]), abstain[0] / max(1, abstain[1])))
+    best = max(sweep, key=lambda s: (round((s[1] + s[2]) / 2, 6), s[0]))
+    return best[0], sweep
+
+
+# ---- lossless ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class LosslessScore:
+    level: str
+    total: int
+    kept: int
+    failures: list[str] = field(default_factory=list)
+
+
+def score_lossless(ontology: Ontology, *, backend: str = "auto") -> list[LosslessScore]:
+    """Every published string of every level resolves, inside that level, to the concept it was curated into."""
+    out = []
+    for level in Level:
+        resolver = Resolver(ontology, level, embed=False, backend=backend)
+        score = LosslessScore(level.value, 0, 0)
+        for tag in ontology.level_tags(level):
+            expected = resolver._active(tag.concept_id)
+            result = resolver.resolve_tag(tag.tag)
+            score.total += 1
+            if isinstance(result, Match) and result.id == expected and result.method == "exact":
+                score.kept += 1
+            else:
+                score.failures.append(f"{tag.index} {tag.tag!r} -> {_describe(result, ontology)}")
+        out.append(score)
+    return out
+
+
+# ---- captions ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaptionData:
+    captions: dict[str, str]
+    gold: dict[str, frozenset[str]]  # clip -> UTS concepts its AudioSet labels carry to
+    expressible: frozenset[str]  # every UTS concept some AudioSet class carries to
+    unmapped_labels: int  # AudioSet label occurrences with no carrying mapping row
+
+
+def load_caption_data(
+    ontology: Ontology, data_dir: Path, root: Path | None = None, limit: int | None = None
+) -> CaptionData:
+    from uts.mappings.table import read_mapping_set
+    from uts.vocabularies.audioset import read_segments
+
+    captions_path = data_dir / "gama_audioset" / "captions_dev.json"
+    try:
+        captions = json.loads(captions_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise EvaluationDataError(
+            f"{captions_path}: cannot read the captions ({exc}); pass --data-dir pointing at the shared data folder"
+        ) from None
+    if not isinstance(captions, dict) or not all(isinstance(v, str) for v in captions.values()):
+        raise EvaluationDataError(f"{captions_path}: expected a JSON object of YTID -> caption string")
+    segments: dict[str, tuple[str, ...]] = {}
+    for name in ("eval_segments.csv", "balanced_train_segments.csv"):
+        segments.update(read_segments(data_dir / "audioset" / name))
+    mapping_file = (root or bundled_root()) / "mappings" / "audioset.sssom.tsv"
+    mapping_set, problems = read_mapping_set(mapping_file)
+    if mapping_set is None or problems:
+        raise EvaluationDataError("\n".join(str(p) for p in problems) or f"{mapping_file}: unreadable")
+    carries: dict[str, set[str]] = {}
+    for row in mapping_set.rows:
+        if row.predicate_modifier or row.predicate_id not in CARRYING or row.object_id not in ontology.concepts:
+            continue
+        concept = ontology.concepts[row.object_id]
+        carries.setdefault(row.subject_id.removeprefix("AudioSet:"), set()).add(concept.replaced_by or concept.id)
+    clips = sorted(y for y in captions if y in segments)
+    if limit is not None:
+        clips = clips[:limit]
+    missing = [y for y in captions if y not in segments]
+    if missing:
+        raise EvaluationDataError(
+            f"{len(missing)} captioned clips (e.g. {missing[0]}) have no row in the AudioSet segment CSVs; "
+            "use the captions and segment files listed together in shared/data/MANIFEST.md"
+        )
+    gold = {}
+    unmapped = 0
+    for ytid in clips:
+        concepts: set[str] = set()
+        for mid in segments[ytid]:
+            mapped = carries.get(mid)
+            if mapped:
+                concepts |= mapped
+            else:
+                unmapped += 1
+        gold[ytid] = frozenset(concepts)
+    expressible = frozenset(c for cs in carries.values() for c in cs)
+    return CaptionData({y: captions[y] for y in clips}, gold, expressible, unmapped)
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, predicted: set[str], gold: frozenset[str] | set[str]) -> None:
+        self.tp += len(predicted & gold)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+
+@dataclass
+class SystemScore(Counts):
+    """Flat counts (a concept is right only if the clip's labels carry to it) and hierarchical ones, where
+    predictions and gold both include their UTS ancestors, so "dog" earns "animal" when AudioSet says both."""
+
+    system: str = ""
+    hierarchical: Counts = field(default_factory=Counts)
+    predicted_per_clip: float = 0.0
+
+
+def score_predictions(
+    system: str, data: CaptionData, predictions: Mapping[str, Iterable[str]], ontology: Ontology | None = None
+) -> SystemScore:
+    """Micro-averaged P/R/F1 over the concepts AudioSet can express (others are neither right nor wrong)."""
+    score = SystemScore(system=system)
+    kept_total = 0
+    closure = _Ancestors(ontology) if ontology is not None else None
+    for ytid, gold in data.gold.items():
+        predicted = set(predictions.get(ytid, ())) & data.expressible
+        kept_total += len(predicted)
+        score.add(predicted, gold)
+        if closure is not None:
+            score.hierarchical.add(closure.expand(predicted, data.expressible), closure.expand(gold, data.expressible))
+    score.predicted_per_clip = kept_total / max(1, len(data.gold))
+    return score
+
+
+class _Ancestors:
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self.cache: dict[str, frozenset[str]] = {}
+
+    def of(self, concept_id: str) -> frozenset[str]:
+        if concept_id not in self.cache:
+            self.cache[concept_id] = frozenset(c.id for c in self.ontology.ancestors(concept_id))
+        return self.cache[concept_id]
+
+    def expand(self, concepts: Iterable[str], within: frozenset[str]) -> set[str]:
+        out = set(concepts)
+        for c in list(out):
+            out |= self.of(c)
+        return out & within
+
+
+_WORD = re.compile(r"[^\W_]+(?:['\-_][^\W_]+)*")
+
+
+def paper_filter(ontology: Ontology, level: Level, texts: dict[str, str]) -> dict[str, set[str]]:
+    """The paper's rule on caption words: keep a lower-cased word only if it is exactly a published tag."""
+    tag_to_concept: dict[str, str] = {}
+    for tag in ontology.level_tags(level):
+        concept = ontology.concepts[tag.concept_id]
+        tag_to_concept.setdefault(tag.tag, concept.replaced_by or concept.id)
+    return {
+        ytid: {tag_to_concept[w] for w in _WORD.findall(text.lower()) if w in tag_to_concept}
+        for ytid, text in texts.items()
+    }
+
+
+def whole_caption_embedding(resolver: Resolver, texts: dict[str, str], k: int) -> dict[str, set[str]]:
+    """The ``k`` concepts nearest to the embedding of the whole caption."""
+    from uts.matching.embedding import encode
+
+    ids = list(texts)
+    vectors = encode([texts[y] for y in ids], backend=resolver.backend)
+    found = resolver.index.search_vectors(vectors, k=k)
+    return {y: {c.concept_id for c in cands} for y, cands in zip(ids, found, strict=True)}
+
+
+@dataclass
+class NegationCheck:
+    negated_mentions: int = 0  # negated concepts reported across clips
+    negated_in_gold: int = 0  # ... of which the clip's human labels name (the cue was wrong, or the captioner)
+    negated_as_tags: int = 0  # concepts both reported as tags and only negated: must stay 0
+
+
+def score_captions(
+    resolver: Resolver,
+    data: CaptionData,
+    *,
+    k: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[SystemScore], NegationCheck]:
+    report = progress or (lambda _: None)
+    texts = data.captions
+    onto = resolver.ontology
+    scores = []
+
+    def add(system: str, predictions: Mapping[str, Iterable[str]]) -> None:
+        scores.append(score_predictions(system, data, predictions, onto))
+
+    level = resolver.level or Level.L3K
+    report("baseline: paper filter on caption words")
+    add(f"paper filter on caption words ({level.value})", paper_filter(onto, level, texts))
+    lexical = Resolver(onto, resolver.level, rollup=resolver.rollup, embed=False)
+    report("resolver, lexical stages only")
+    results = dict(zip(texts, lexical.resolve_texts(list(texts.values())), strict=True))
+    add("resolver, lexical only", {y: r.ids for y, r in results.items()})
+    if resolver.embed:
+        report("resolver, with embeddings for uncovered phrases")
+        results = dict(zip(texts, resolver.resolve_texts(list(texts.values())), strict=True))
+        add("resolver (lexical + phrase embeddings)", {y: r.ids for y, r in results.items()})
+        add(
+            "resolver, asserted tags only (no hedged)",
+            {y: [m.id for m in r.tags if not m.hedged] for y, r in results.items()},
+        )
+        report(f"baseline: whole-caption embedding top-{k}")
+        add(f"whole-caption embedding top-{k}", whole_caption_embedding(resolver, texts, k))
+    check = NegationCheck()
+    for ytid, result in results.items():
+        tags = set(result.ids)
+        for m in result.negated:
+            check.negated_mentions += 1
+            check.negated_in_gold += m.id in data.gold[ytid]
+            check.negated_as_tags += m.id in tags
+    return scores, check
+
+
+def calibrate_phrases(resolver: Resolver, data: CaptionData) -> tuple[float, list[tuple[float, SystemScore]]]:
+    """The phrase threshold with the best caption F1 on the dev captions (ties: the stricter threshold)."""
+    texts = list(data.captions.values())
+    sweep = []
+    for step in range(60, 100, 2):
+        threshold = step / 100
+        probe = Resolver(
+            resolver.ontology,
+            resolver.level,
+            rollup=resolver.rollup,
+            backend=resolver.backend,
+            calibration=Calibration(resolver.calibration.tag_threshold, threshold),
+        )
+        probe._embed_cache = resolver._embed_cache  # the encoder answers are the same for every threshold
+        results = probe.resolve_texts(texts)
+        predictions = {y: r.ids for y, r in zip(data.captions, results, strict=True)}
+        sweep.append((threshold, score_predictions(f"phrases >= {threshold:.2f}", data, predictions)))
+    best = max(sweep, key=lambda s: (round(s[1].f1, 4), s[0]))
+    return best[0], sweep
+
+
+def write_calibration(calibration: Calibration, path: Path) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+    path.write_text(
+        f"{header}[tags]\nthreshold = {calibration.tag_threshold:.2f}\n\n"
+        f"[phrases]\nthreshold = {calibration.phrase_threshold:.2f}\n",
+        encoding="utf-8",
+    )
