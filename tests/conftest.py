@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,16 @@ def tiny_root(tmp_path: Path) -> Path:
     root = tmp_path / "tiny"
     shutil.copytree(RESOURCES / "tiny", root)
     return root
+
+
+@pytest.fixture(scope="session")
+def uts_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One throwaway cache (ONNX export, concept vectors) for the whole session, never the user's home."""
+    path = tmp_path_factory.mktemp("uts-cache")
+    old = os.environ.get("UTS_CACHE_DIR")
+    os.environ["UTS_CACHE_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("UTS_CACHE_DIR", None)
+    else:
+        os.environ["UTS_CACHE_DIR"] = old

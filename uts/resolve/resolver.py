@@ -159,6 +159,7 @@ class Resolver:
         lex = self.lexicon
         self._not_evidence = lex.stopwords | lex.cue_words | lex.caption_framing
         self._not_phrase = lex.stopwords | lex.cue_words | lex.caption_framing
+        self._framing = frozenset(self._words[k] for k in lex.caption_framing if k in self._words)
 
     # ---- concepts and levels ------------------------------------------------------------------------
 
@@ -439,6 +440,8 @@ class Resolver:
             if hit is None and token.key not in skip:
                 hit = self._lookup_key(token.key)
                 length = 1
+                if hit is not None and hit[0] in self._framing:
+                    hit = None  # "sounds", "settings": framing words in another form
                 if hit is None and token.key.startswith("non") and token.text[3:4] == "-":
                     inner = self._lookup_key(token.key[3:])
                     if inner is not None:
