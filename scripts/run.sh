@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: install, validate the curated UTS release, print its figures and build every export.
+# The main job: install, validate the curated UTS release, print its figures, build every export, prepare the resolver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
@@ -17,3 +17,5 @@ for level in 800 1k 1.5k 2k 3k; do
     uts export --format labels --level "$level" --output "$out/labels/label_$level.json"
 done
 echo "release artefacts are in $out/"
+# Prepare the resolver (ONNX export of the bundled model and concept vectors, cached) and show it at work.
+uts resolve "A dog barks twice, no music. Possibly a siren in the distance."

@@ -218,6 +218,8 @@ class Resolver:
                 if concept_id is not None:
                     hit = (concept_id, "inflection", 0.97)
                     break
+        if len(self._key_cache) >= self.cache_size:
+            self._key_cache.clear()  # bounded: the words of a long stream are unbounded
         self._key_cache[key] = hit
         return hit
 
