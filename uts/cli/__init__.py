@@ -202,6 +202,7 @@ def show(
     table.add_row("levels", ", ".join(level.value for level in concept.levels))
     table.add_row("alt labels", ", ".join(concept.alt_labels))
     table.add_row("hidden labels", ", ".join(concept.hidden_labels))
+    table.add_row("narrower terms", ", ".join(concept.narrower_terms))
     table.add_row("facets", ", ".join(concept.facets))
     table.add_row("domains", ", ".join(d.value for d in concept.domains))
     table.add_row("broader", ", ".join(f"{b} ({ontology.concepts[b].label})" for b in concept.broader))

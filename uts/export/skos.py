@@ -67,12 +67,13 @@ def concept_annotations(concept: Concept, metadata: OntologyMetadata) -> list[tu
     from rdflib.namespace import DCTERMS, OWL, SKOS, XSD
 
     utss = Namespace(SCHEMA_NS)
-    scope = {LabelScope.ALT: SKOS.altLabel, LabelScope.HIDDEN: SKOS.hiddenLabel}
+    scope = {LabelScope.ALT: SKOS.altLabel, LabelScope.HIDDEN: SKOS.hiddenLabel, LabelScope.NARROWER: SKOS.hiddenLabel}
     pairs: list[tuple[Node, Node]] = [
         (SKOS.notation, Literal(concept.id)),
         (SKOS.prefLabel, Literal(concept.label, lang="en")),
     ]
     pairs += [(scope[s.scope], Literal(s.label, lang="en")) for s in concept.synonyms]
+    pairs += [(utss.narrowerTerm, Literal(term, lang="en")) for term in concept.narrower_terms]
     if concept.definition:
         pairs.append((SKOS.definition, Literal(concept.definition, lang="en")))
     pairs += [(utss.facet, Literal(facet)) for facet in concept.facets]

@@ -45,6 +45,7 @@ EDITABLE = (
     "comment",
     "synonyms",
     "hidden_synonyms",
+    "narrower_terms",
     "synonym_source",
     "merge_into",
 )
@@ -186,7 +187,10 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         concept = concepts[concept_id]
         update: dict[str, Any] = {}
         for column, value in row.cells.items():
-            if column in ("id", "synonyms", "hidden_synonyms", "synonym_source", "merge_into") or not value:
+            if (
+                column in ("id", "synonyms", "hidden_synonyms", "narrower_terms", "synonym_source", "merge_into")
+                or not value
+            ):
                 continue
             if column == "label" and row.cells["id"] == NEW:
                 continue
@@ -204,7 +208,11 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         taken = {normalise(label) for label in concept.all_labels}
         source = row.cells.get("synonym_source") or DEFAULT_SOURCE
         added = 0
-        for column, scope in (("synonyms", LabelScope.ALT), ("hidden_synonyms", LabelScope.HIDDEN)):
+        for column, scope in (
+            ("synonyms", LabelScope.ALT),
+            ("hidden_synonyms", LabelScope.HIDDEN),
+            ("narrower_terms", LabelScope.NARROWER),
+        ):
             for label in split_list(row.cells.get(column, "")):
                 key = normalise(label)
                 if key in taken:

@@ -75,10 +75,16 @@ class Domain(StrEnum):
 
 
 class LabelScope(StrEnum):
-    """SKOS label kinds below the preferred label: alternative labels, and hidden ones (typos)."""
+    """Label kinds below the preferred label.
+
+    ``alt``: synonyms and variants (skos:altLabel). ``hidden``: typos and separator variants (skos:hiddenLabel).
+    ``narrower``: a specific kind that is not a concept of its own ("poodle" for dog), posted up to this
+    concept as thesauri do (ISO 25964 "upward posting"); exported as skos:hiddenLabel and utss:narrowerTerm.
+    """
 
     ALT = "alt"
     HIDDEN = "hidden"
+    NARROWER = "narrower"
 
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -141,6 +147,10 @@ class Concept(BaseModel):
     @property
     def hidden_labels(self) -> list[str]:
         return [s.label for s in self.synonyms if s.scope is LabelScope.HIDDEN]
+
+    @property
+    def narrower_terms(self) -> list[str]:
+        return [s.label for s in self.synonyms if s.scope is LabelScope.NARROWER]
 
     @property
     def all_labels(self) -> list[str]:

@@ -314,7 +314,7 @@ def format_terms(concepts: Iterable[Concept]) -> str:
     return format_table(TERMS_COLUMNS, rows)
 
 
-_SCOPE_ORDER = {LabelScope.ALT: 0, LabelScope.HIDDEN: 1}
+_SCOPE_ORDER = {LabelScope.ALT: 0, LabelScope.HIDDEN: 1, LabelScope.NARROWER: 2}
 
 
 def format_labels(concepts: Iterable[Concept]) -> str:

@@ -57,6 +57,7 @@ def compute_stats(ontology: Ontology) -> OntologyStats:
             "pref": len(concepts),
             LabelScope.ALT.value: scopes[LabelScope.ALT.value],
             LabelScope.HIDDEN.value: scopes[LabelScope.HIDDEN.value],
+            LabelScope.NARROWER.value: scopes[LabelScope.NARROWER.value],
         },
         merges_by_justification=dict(Counter(t.justification for t in ontology.paper)),
         levels=[

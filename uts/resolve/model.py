@@ -18,7 +18,7 @@ class Match:
     id: str
     label: str
     score: float
-    method: str  # exact | inflection | fuzzy | phrase | embedding
+    method: str  # exact | inflection | narrower | fuzzy | phrase | embedding
     span: tuple[int, int]
     text: str
     negated: bool = False

@@ -29,8 +29,11 @@ if TYPE_CHECKING:
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
 HEDGE_FACTOR = 0.6  # a hedged mention ranks below an asserted one of the same method
+NARROWER_SCORE = 0.9  # "poodle" is surely a dog, but the answer is less specific than the input
 _SPLIT = re.compile(r"[\s_\-]+")
 _NEG_PREFIX = re.compile(r"^(?:no|non|not|without|zero|absence of|lack of)[\s_\-]+(.+)$")
+# The same cues after the word: "vocals: none", "drums absent", "noise-free".
+_NEG_SUFFIX = re.compile(r"^(.+?)(?:[\s_:]+|[\s_:]*-)(?:none|absent|missing|free)$")
 _HEDGE_PREFIX = re.compile(r"^(?:possibly|possible|maybe|perhaps|probably|likely|potential)[\s_\-]+(.+)$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
@@ -115,6 +118,7 @@ class Resolver:
         backend: str = "auto",
         calibration: Calibration | None = None,
         lexicon: Lexicon | None = None,
+        nested: bool = True,
         cache_size: int = 200_000,
     ) -> None:
         self.ontology = ontology
@@ -124,12 +128,14 @@ class Resolver:
             raise ResolverError(str(exc)) from None
         self.rollup = rollup
         self.embed = embed
+        self.nested = nested
         self.backend = backend
         self.calibration = calibration or Calibration.load()
         self.lexicon = lexicon or load_lexicon()
         self.cache_size = cache_size
         self.stats = ResolverStats()
 
+        self._narrower = frozenset(normalise(term) for c in ontology.concepts.values() for term in c.narrower_terms)
         self._words: dict[str, str] = {}
         for key, concept_id in ontology.label_index.items():
             active = self._active(concept_id)
@@ -211,12 +217,13 @@ class Resolver:
         hit: tuple[str, str, float] | None = None
         concept_id = self._words.get(key)
         if concept_id is not None:
-            hit = (concept_id, "exact", 1.0)
+            hit = (concept_id, "narrower", NARROWER_SCORE) if key in self._narrower else (concept_id, "exact", 1.0)
         else:
             for form in base_forms(key):
                 concept_id = self._words.get(form)
                 if concept_id is not None:
-                    hit = (concept_id, "inflection", 0.97)
+                    narrower = form in self._narrower
+                    hit = (concept_id, "narrower", NARROWER_SCORE) if narrower else (concept_id, "inflection", 0.97)
                     break
         if len(self._key_cache) >= self.cache_size:
             self._key_cache.clear()  # bounded: the words of a long stream are unbounded
@@ -288,12 +295,12 @@ class Resolver:
         if not _HAS_LETTER.search(stripped):
             return Abstention(tag, (start, end), "no label matches and there are no letters to match on")
         folded = stripped.casefold()
-        for pattern, negated in ((_NEG_PREFIX, True), (_HEDGE_PREFIX, False)):
+        for pattern, negated in ((_NEG_PREFIX, True), (_NEG_SUFFIX, True), (_HEDGE_PREFIX, False)):
             m = pattern.match(folded)
             if m is not None:
-                inner_start = start + m.start(1)
-                inner = tag[inner_start:end]
-                result = self._lexical_tag_core(inner, inner_start, end, tag)
+                inner_start, inner_end = start + m.start(1), start + m.end(1)
+                inner = tag[inner_start:inner_end]
+                result = self._lexical_tag_core(inner, inner_start, inner_end, tag)
                 if isinstance(result, Match):
                     return _with_flags(result, negated=negated, hedged=not negated)
                 if isinstance(result, _Pending):
@@ -431,6 +438,8 @@ class Resolver:
                             break
                 else:
                     hit = (concept_id, "exact", 1.0)
+                if hit is not None and "".join(keys[:-1]) + keys[-1] in self._narrower:
+                    hit = (hit[0], "narrower", NARROWER_SCORE)
                 if hit is not None:
                     length = size
                     break
@@ -465,6 +474,17 @@ class Resolver:
                     any(hedged[i : last + 1]),
                 )
             )
+            if self.nested and length > 1:
+                # "man speaking" is male-speaker, and also says man and speaking, as a one-word tagger would.
+                for j in range(i, last + 1):
+                    inner = tokens[j]
+                    if inner.key in skip or len(inner.key) < 3:
+                        continue
+                    sub = self._lookup_key(inner.key)
+                    if sub is not None and sub[0] != hit[0] and sub[0] not in self._framing:
+                        mentions.append(
+                            _Mention(sub[0], sub[1], sub[2], inner.start, inner.end, inner.text, negated[j], hedged[j])
+                        )
             for j in range(i, last + 1):
                 covered[j] = True
             i = last + 1
