@@ -477,13 +477,13 @@ class Resolver:
             if self.nested and length > 1:
                 # "man speaking" is male-speaker, and also says man and speaking, as a one-word tagger would.
                 for j in range(i, last + 1):
-                    inner = tokens[j]
-                    if inner.key in skip or len(inner.key) < 3:
+                    word = tokens[j]
+                    if word.key in skip or len(word.key) < 3:
                         continue
-                    sub = self._lookup_key(inner.key)
+                    sub = self._lookup_key(word.key)
                     if sub is not None and sub[0] != hit[0] and sub[0] not in self._framing:
                         mentions.append(
-                            _Mention(sub[0], sub[1], sub[2], inner.start, inner.end, inner.text, negated[j], hedged[j])
+                            _Mention(sub[0], sub[1], sub[2], word.start, word.end, word.text, negated[j], hedged[j])
                         )
             for j in range(i, last + 1):
                 covered[j] = True
