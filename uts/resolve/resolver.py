@@ -1,9 +1,10 @@
 """Captioner output (raw tags or whole captions) to UTS concepts.
 
-Stages, cheapest first: normalisation, exact label/synonym lookup, inflection, guarded fuzzy matching, and
-embedding nearest neighbours with abstention below a calibrated threshold. Captions are scanned once for every
-label (longest match wins); only the content phrases no label covers go to the encoder, and their answers are
-cached, so a caption stream mostly costs dictionary lookups. The lexical path never imports torch or numpy.
+Stages, cheapest first: normalisation, exact label/synonym/narrower-term lookup, inflection, typo correction
+(never of English words), and embedding nearest neighbours with abstention below a calibrated threshold.
+Captions are scanned once for every label (longest match wins, the words inside it count too); only the
+content phrases no label covers go to the encoder, and their answers are cached, so a caption stream mostly
+costs dictionary lookups. The lexical path never imports torch.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,7 +94,6 @@ class ResolverStats:
     encoded: int = 0  # texts sent to the encoder
     embed_cache_hits: int = 0
     tag_cache_hits: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 class Resolver:
@@ -163,8 +163,8 @@ class Resolver:
         self._ranks = {c.id: c.rank for c in ontology.concepts.values() if c.rank is not None}
         self._index: EmbeddingIndex | None = None
         lex = self.lexicon
-        self._not_evidence = lex.stopwords | lex.cue_words | lex.caption_framing
-        self._not_phrase = lex.stopwords | lex.cue_words | lex.caption_framing
+        # Words that are never evidence on their own and never start an encoder phrase.
+        self._skip = lex.stopwords | lex.cue_words | lex.caption_framing
         self._framing = frozenset(self._words[k] for k in lex.caption_framing if k in self._words)
 
     # ---- concepts and levels ------------------------------------------------------------------------
@@ -410,7 +410,7 @@ class Resolver:
         covered = [False] * n
         mentions: list[_Mention] = []
         phrases, first_len, words = self._phrases, self._first_len, self._words
-        skip = self._not_evidence
+        skip = self._skip
         # Where each clause segment ends, so that no phrase crosses punctuation.
         seg_end = [n] * n
         end = n
@@ -438,7 +438,7 @@ class Resolver:
                             break
                 else:
                     hit = (concept_id, "exact", 1.0)
-                if hit is not None and "".join(keys[:-1]) + keys[-1] in self._narrower:
+                if hit is not None and "".join(keys) in self._narrower:
                     hit = (hit[0], "narrower", NARROWER_SCORE)
                 if hit is not None:
                     length = size
@@ -496,7 +496,7 @@ class Resolver:
         """Runs of content words (at most three) that no label covers: the only text the encoder sees."""
         out: list[tuple[int, int]] = []
         run: list[int] = []
-        skip = self._not_phrase
+        skip = self._skip
 
         def flush() -> None:
             for k in range(0, len(run), 3):
