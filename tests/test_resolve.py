@@ -171,8 +171,10 @@ def test_unknown_level_is_a_clear_error(ontology: Ontology) -> None:
 
 def test_tokens_keep_offsets() -> None:
     text = "No hi-fi drums, possibly a dog's bark."
-    for token in tokenize(text):
-        assert text[token.start : token.end] == token.text
+    tokens = tokenize(text)
+    assert len(tokens) == 9
+    for word, start, end in zip(tokens.texts, tokens.starts, tokens.ends, strict=True):
+        assert text[start:end] == word
 
 
 def test_caption_tags_negation_and_hedging(ontology: Ontology, lexical: Resolver) -> None:

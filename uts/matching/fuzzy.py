@@ -42,6 +42,12 @@ class FuzzyMatcher:
         self.index = index
         self.cutoff = cutoff
         self._keys = list(index.keys)
+        # A typo keeps its first letter and its length within the edits allowed, so only keys that agree on
+        # both are worth scanning (about 1/100 of them).
+        self._by_shape: dict[tuple[str, int], list[str]] = {}
+        for key in self._keys:
+            self._by_shape.setdefault((key[:1], len(key)), []).append(key)
+        self._pools: dict[tuple[str, int, int], list[str]] = {}
 
     def _cutoff_for(self, key: str) -> float:
         if len(key) <= 5:
@@ -62,6 +68,13 @@ class FuzzyMatcher:
             if hit[:1] == key[:1] and hit != key
         ]
 
+    def _pool(self, first: str, length: int, edits: int) -> list[str]:
+        shape = (first, length, edits)
+        if shape not in self._pools:
+            lengths = range(length - edits, length + edits + 1)
+            self._pools[shape] = [k for n in lengths for k in self._by_shape.get((first, n), ())]
+        return self._pools[shape]
+
     def typo(self, text: str, rank: dict[str, int] | None = None) -> Candidate | None:
         """The label ``text`` is a misspelling of, or ``None``.
 
@@ -76,8 +89,9 @@ class FuzzyMatcher:
         edits = max_typo_edits(key)
         if edits == 0:
             return None
-        found = process.extract(key, self._keys, scorer=OSA.distance, score_cutoff=edits, limit=10)
-        hits = [(hit, int(distance)) for hit, distance, _ in found if hit[:1] == key[:1] and hit != key]
+        pool = self._pool(key[:1], len(key), edits)
+        found = process.extract(key, pool, scorer=OSA.distance, score_cutoff=edits, limit=10)
+        hits = [(hit, int(distance)) for hit, distance, _ in found if hit != key]
         if not hits:
             return None
         best = min(distance for _, distance in hits)

@@ -22,7 +22,7 @@ from uts.matching.normalise import normalise
 from uts.ontology.model import Level, Status
 from uts.ontology.ontology import Ontology
 from uts.resolve.model import Abstention, Match, Resolution
-from uts.resolve.text import Lexicon, Token, cue_scopes, load_lexicon, tokenize
+from uts.resolve.text import Lexicon, Tokens, cue_scopes, load_lexicon, tokenize
 
 if TYPE_CHECKING:
     from uts.matching.embedding import EmbeddingIndex
@@ -141,17 +141,29 @@ class Resolver:
             active = self._active(concept_id)
             if active is not None:
                 self._words[key] = active
-        self._phrases: dict[tuple[str, ...], str] = {}
+        # Multiword labels as word tuples, with the plural of the last word ("church bells") worked out here
+        # rather than per caption word.
+        self._phrases: dict[tuple[str, ...], tuple[str, str, float]] = {}
         self._first_len: dict[str, int] = {}
+        inflected: dict[tuple[str, ...], tuple[str, str, float]] = {}
         for concept in sorted(ontology.concepts.values(), key=lambda c: c.status is not Status.ACTIVE):
             active = self._active(concept.id)
             if active is None:
                 continue
             for label in concept.all_labels:
                 parts = tuple(normalise(p) for p in _SPLIT.split(label) if normalise(p))
-                if len(parts) > 1:
-                    self._phrases.setdefault(parts, active)
-                    self._first_len[parts[0]] = max(self._first_len.get(parts[0], 0), len(parts))
+                if len(parts) < 2:
+                    continue
+                narrower = "".join(parts) in self._narrower
+                self._phrases.setdefault(
+                    parts, (active, "narrower", NARROWER_SCORE) if narrower else (active, "exact", 1.0)
+                )
+                for plural in _plurals(parts[-1]):
+                    method = (active, "narrower", NARROWER_SCORE) if narrower else (active, "inflection", 0.97)
+                    inflected.setdefault((*parts[:-1], plural), method)
+                self._first_len[parts[0]] = max(self._first_len.get(parts[0], 0), len(parts))
+        for parts, hit in inflected.items():
+            self._phrases.setdefault(parts, hit)
         self._in_level: frozenset[str] | None = None
         if self.level is not None:
             self._in_level = frozenset(c.id for c in ontology.in_level(self.level))
@@ -330,7 +342,15 @@ class Resolver:
             return Abstention(tag, (start, end), "no label matches and embedding matching is off")
         return _Pending(text, start, end, tag)
 
-    def _match(self, hit: tuple[str, str, float], start: int, end: int, text: str) -> Match | Abstention:
+    def _match(
+        self,
+        hit: tuple[str, str, float],
+        start: int,
+        end: int,
+        text: str,
+        negated: bool = False,
+        hedged: bool = False,
+    ) -> Match | Abstention:
         concept_id, method, score = hit
         target = self.target(concept_id)
         if target is None:
@@ -342,7 +362,9 @@ class Resolver:
                 score,
             )
         concept = self.ontology.concepts[target[0]]
-        return Match(concept.id, concept.label, score, method, (start, end), text, rolled_up_from=target[1])
+        if hedged:
+            score *= HEDGE_FACTOR
+        return Match(concept.id, concept.label, score, method, (start, end), text, negated, hedged, target[1])
 
     def _embedding_result(
         self, p: _Pending, answer: tuple[str, float] | None, threshold: float, text: str
@@ -403,10 +425,11 @@ class Resolver:
 
     # ---- captions -----------------------------------------------------------------------------------
 
-    def _spot(self, tokens: list[Token], text: str) -> tuple[list[_Mention], list[bool], list[bool], list[bool]]:
+    def _spot(self, tokens: Tokens, text: str) -> tuple[list[_Mention], list[bool], list[bool], list[bool]]:
         """Every label in the tokens, longest match first, in one left-to-right pass."""
-        n = len(tokens)
-        negated, hedged, cues = cue_scopes(tokens, self.lexicon)
+        keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
+        n = len(keys)
+        negated, hedged, cues = cue_scopes(keys, self.lexicon)
         covered = [False] * n
         mentions: list[_Mention] = []
         phrases, first_len, words = self._phrases, self._first_len, self._words
@@ -415,46 +438,35 @@ class Resolver:
         seg_end = [n] * n
         end = n
         for j in range(n - 1, -1, -1):
-            if tokens[j].is_punct:
+            if not keys[j]:
                 end = j
             seg_end[j] = end
         i = 0
         while i < n:
-            token = tokens[i]
-            if token.is_punct or i in cues:
+            key = keys[i]
+            if not key or i in cues:
                 i += 1
                 continue
             length = 0
             hit: tuple[str, str, float] | None = None
-            longest = min(first_len.get(token.key, 0), seg_end[i] - i)
+            longest = min(first_len.get(key, 0), seg_end[i] - i)
             for size in range(longest, 1, -1):
-                keys = tuple(t.key for t in tokens[i : i + size])
-                concept_id = phrases.get(keys)
-                if concept_id is None:
-                    for form in base_forms(keys[-1]):
-                        concept_id = phrases.get((*keys[:-1], form))
-                        if concept_id is not None:
-                            hit = (concept_id, "inflection", 0.97)
-                            break
-                else:
-                    hit = (concept_id, "exact", 1.0)
-                if hit is not None and "".join(keys) in self._narrower:
-                    hit = (hit[0], "narrower", NARROWER_SCORE)
+                hit = phrases.get(tuple(keys[i : i + size]))
                 if hit is not None:
                     length = size
                     break
-            if hit is None and i + 1 < seg_end[i] and tokens[i + 1].key not in skip and token.key not in skip:
+            if hit is None and i + 1 < seg_end[i] and keys[i + 1] not in skip and key not in skip:
                 # "bird song", "hi fi": two written words of a one-word label.
-                concept_id = words.get(token.key + tokens[i + 1].key)
+                concept_id = words.get(key + keys[i + 1])
                 if concept_id is not None:
                     hit, length = (concept_id, "exact", 1.0), 2
-            if hit is None and token.key not in skip:
-                hit = self._lookup_key(token.key)
+            if hit is None and key not in skip:
+                hit = self._lookup_key(key)
                 length = 1
                 if hit is not None and hit[0] in self._framing:
                     hit = None  # "sounds", "settings": framing words in another form
-                if hit is None and token.key.startswith("non") and token.text[3:4] == "-":
-                    inner = self._lookup_key(token.key[3:])
+                if hit is None and key.startswith("non") and tokens.texts[i][3:4] == "-":
+                    inner = self._lookup_key(key[3:])
                     if inner is not None:
                         negated[i] = True
                         hit = inner
@@ -462,14 +474,15 @@ class Resolver:
                 i += 1
                 continue
             last = i + length - 1
+            start, stop = starts[i], ends[last]
             mentions.append(
                 _Mention(
                     hit[0],
                     hit[1],
                     hit[2],
-                    token.start,
-                    tokens[last].end,
-                    text[token.start : tokens[last].end],
+                    start,
+                    stop,
+                    text[start:stop],
                     any(negated[i : last + 1]),
                     any(hedged[i : last + 1]),
                 )
@@ -477,13 +490,13 @@ class Resolver:
             if self.nested and length > 1:
                 # "man speaking" is male-speaker, and also says man and speaking, as a one-word tagger would.
                 for j in range(i, last + 1):
-                    word = tokens[j]
-                    if word.key in skip or len(word.key) < 3:
+                    word = keys[j]
+                    if word in skip or len(word) < 3:
                         continue
-                    sub = self._lookup_key(word.key)
+                    sub = self._lookup_key(word)
                     if sub is not None and sub[0] != hit[0] and sub[0] not in self._framing:
                         mentions.append(
-                            _Mention(sub[0], sub[1], sub[2], word.start, word.end, word.text, negated[j], hedged[j])
+                            _Mention(sub[0], sub[1], sub[2], starts[j], ends[j], tokens.texts[j], negated[j], hedged[j])
                         )
             for j in range(i, last + 1):
                 covered[j] = True
@@ -492,21 +505,22 @@ class Resolver:
             covered[j] = True
         return mentions, covered, negated, hedged
 
-    def _uncovered_phrases(self, tokens: list[Token], covered: list[bool]) -> list[tuple[int, int]]:
+    def _uncovered_phrases(self, tokens: Tokens, covered: list[bool]) -> list[tuple[int, int]]:
         """Runs of content words (at most three) that no label covers: the only text the encoder sees."""
         out: list[tuple[int, int]] = []
         run: list[int] = []
         skip = self._skip
+        keys = tokens.keys
 
         def flush() -> None:
             for k in range(0, len(run), 3):
                 chunk = run[k : k + 3]
-                if len(chunk) > 1 or len(tokens[chunk[0]].key) >= 4:
+                if len(chunk) > 1 or len(keys[chunk[0]]) >= 4:
                     out.append((chunk[0], chunk[-1]))
             run.clear()
 
-        for j, token in enumerate(tokens):
-            if token.is_punct or covered[j] or token.key in skip or not _HAS_LETTER.search(token.key):
+        for j, key in enumerate(keys):
+            if not key or covered[j] or key in skip or not _HAS_LETTER.search(key):
                 if run:
                     flush()
                 continue
@@ -530,23 +544,22 @@ class Resolver:
             mentions, covered, negated_at, hedged_at = self._spot(tokens, text)
             phrases = self._uncovered_phrases(tokens, covered) if self.embed else []
             spotted.append((text, tokens, mentions, phrases, negated_at, hedged_at))
-            queries.extend(text[tokens[a].start : tokens[b].end] for a, b in phrases)
+            queries.extend(text[tokens.starts[a] : tokens.ends[b]] for a, b in phrases)
         answers = iter(self._nearest(queries) if queries else [])
         threshold = self.calibration.phrase_threshold
         out = []
         for text, tokens, mentions, phrases, negated_at, hedged_at in spotted:
-            found = [self._resolved_mention(m) for m in mentions]
-            matches = [m for m in found if isinstance(m, Match)]
-            abstained = [a for a in found if isinstance(a, Abstention)]
+            matches, abstained = self._aggregate(mentions)
             for a, b in phrases:
                 answer = next(answers)
                 if answer is None or answer[1] < threshold:
                     continue  # ordinary words that name no concept; not an abstention on a tag
+                start, stop = tokens.starts[a], tokens.ends[b]
                 p = _Pending(
-                    text[tokens[a].start : tokens[b].end],
-                    tokens[a].start,
-                    tokens[b].end,
-                    text[tokens[a].start : tokens[b].end],
+                    text[start:stop],
+                    start,
+                    stop,
+                    text[start:stop],
                     any(negated_at[a : b + 1]),
                     any(hedged_at[a : b + 1]),
                 )
@@ -555,11 +568,44 @@ class Resolver:
             out.append(self._rank(matches, abstained, top_k, min_score))
         return out
 
-    def _resolved_mention(self, m: _Mention) -> Match | Abstention:
-        result = self._match((m.concept, m.method, m.score), m.start, m.end, m.text)
-        if isinstance(result, Match) and (m.negated or m.hedged):
-            result = _with_flags(result, negated=m.negated, hedged=m.hedged)
-        return result
+    def _aggregate(self, mentions: list[_Mention]) -> tuple[list[Match], list[Abstention]]:
+        """One match per (reported concept, polarity): a long caption names the same things many times over.
+
+        The mention that stands for the group is the best asserted one (else the best hedged one), then the
+        first; ``count`` says how many mentions the group has.
+        """
+        groups: dict[tuple[str, bool], list[_Mention]] = {}
+        abstained: list[Abstention] = []
+        for m in mentions:
+            target = self.target(m.concept)
+            if target is None:
+                result = self._match((m.concept, m.method, m.score), m.start, m.end, m.text)
+                assert isinstance(result, Abstention)
+                abstained.append(result)
+                continue
+            groups.setdefault((target[0], m.negated), []).append(m)
+        matches = []
+        for group in groups.values():
+            best = group[0] if len(group) == 1 else max(group, key=lambda m: (not m.hedged, m.score, -m.start))
+            match = self._match(
+                (best.concept, best.method, best.score), best.start, best.end, best.text, best.negated, best.hedged
+            )
+            assert isinstance(match, Match)
+            if len(group) > 1:
+                match = Match(
+                    match.id,
+                    match.label,
+                    match.score,
+                    match.method,
+                    match.span,
+                    match.text,
+                    match.negated,
+                    match.hedged,
+                    match.rolled_up_from,
+                    len(group),
+                )
+            matches.append(match)
+        return matches, abstained
 
     # ---- ranking ------------------------------------------------------------------------------------
 
@@ -571,10 +617,13 @@ class Resolver:
         denied: dict[str, list[Match]] = {}
         for m in matches:
             (denied if m.negated else asserted).setdefault(m.id, []).append(m)
-        tags = [_merge(ms) for ms in asserted.values()]
-        tags.sort(key=lambda m: (-m.score, -m.count, m.span[0]))
-        negated = [_merge(ms) for cid, ms in denied.items() if cid not in asserted]
-        negated.sort(key=lambda m: m.span[0])
+        tags = [ms[0] if len(ms) == 1 else _merge(ms) for ms in asserted.values()]
+        if len(tags) > 1:
+            tags.sort(key=_rank_key)
+        negated = []
+        if denied:
+            negated = [_merge(ms) for cid, ms in denied.items() if cid not in asserted]
+            negated.sort(key=lambda m: m.span[0])
         result = Resolution(tags=tags, negated=negated, abstained=abstained)
         if min_score > 0:
             kept = [m for m in result.tags if m.score >= min_score]
@@ -584,6 +633,18 @@ class Resolver:
             result.beyond_top_k = len(result.tags) - top_k
             result.tags = result.tags[:top_k]
         return result
+
+
+def _plurals(word: str) -> list[str]:
+    """Plural spellings of a word, for the last word of multiword labels."""
+    out = [word + "s", word + "es"]
+    if word.endswith("y") and len(word) > 2:
+        out.append(word[:-1] + "ies")
+    return out
+
+
+def _rank_key(m: Match) -> tuple[float, int, int]:
+    return (-m.score, -m.count, m.span[0])
 
 
 def _with_flags(m: Match, *, negated: bool, hedged: bool) -> Match:

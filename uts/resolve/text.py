@@ -19,29 +19,29 @@ _TOKEN = re.compile(r"[^\W_]+(?:['\u2019\-_][^\W_]+)*|[,.;:!?()\[\]\"\u201c\u201
 _PUNCT = frozenset(',.;:!?()[]"\u201c\u201d')
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    key: str  # normalised; "" for punctuation
-    start: int
-    end: int
+@dataclass(slots=True)
+class Tokens:
+    """The words and punctuation of a text as parallel lists (thousands per long caption, so no object each)."""
 
-    @property
-    def is_punct(self) -> bool:
-        return not self.key
+    texts: list[str]
+    keys: list[str]  # normalised; "" for punctuation
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str) -> Tokens:
     """Words and clause punctuation of ``text`` with character offsets.
 
-    >>> [t.text for t in tokenize("No hi-fi drums, possibly a dog's bark.")]
+    >>> tokenize("No hi-fi drums, possibly a dog's bark.").texts
     ['No', 'hi-fi', 'drums', ',', 'possibly', 'a', "dog's", 'bark', '.']
     """
-    out = []
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        out.append(Token(word, "" if word in _PUNCT else normalise(word), m.start(), m.end()))
-    return out
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    texts = [text[a:b] for a, b in spans]
+    keys = ["" if w in _PUNCT else normalise(w) for w in texts]
+    return Tokens(texts, keys, [a for a, _ in spans], [b for _, b in spans])
 
 
 @dataclass(frozen=True)
@@ -100,36 +100,36 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     )
 
 
-def _ends_scope(tokens: list[Token], i: int, lexicon: Lexicon) -> bool:
-    token = tokens[i]
-    if token.is_punct or token.key in lexicon.scope_end:
+def _ends_scope(keys: list[str], i: int, lexicon: Lexicon) -> bool:
+    key = keys[i]
+    if not key or key in lexicon.scope_end:
         return True
-    return token.key == "and" and i + 1 < len(tokens) and tokens[i + 1].key in lexicon.clause_starts
+    return key == "and" and i + 1 < len(keys) and keys[i + 1] in lexicon.clause_starts
 
 
-def cue_scopes(tokens: list[Token], lexicon: Lexicon) -> tuple[list[bool], list[bool], set[int]]:
-    """Which tokens are negated and which hedged, and the indices of the cue words themselves."""
-    n = len(tokens)
+def cue_scopes(keys: list[str], lexicon: Lexicon) -> tuple[list[bool], list[bool], set[int]]:
+    """Which tokens (given by their normalised keys) are negated and which hedged, and the cue words' indices."""
+    n = len(keys)
     negated = [False] * n
     hedged = [False] * n
     cues: set[int] = set()
 
     def forward(start: int, marks: list[bool]) -> None:
         for j in range(start, min(n, start + lexicon.scope_words)):
-            if _ends_scope(tokens, j, lexicon):
+            if _ends_scope(keys, j, lexicon):
                 return
             marks[j] = True
 
     def backward(end: int, marks: list[bool]) -> None:
         for j in range(end, max(-1, end - lexicon.scope_words), -1):
-            if _ends_scope(tokens, j, lexicon):
+            if _ends_scope(keys, j, lexicon):
                 return
             marks[j] = True
 
     i = 0
     while i < n:
-        key = tokens[i].key
-        following = tokens[i + 1].key if i + 1 < n else ""
+        key = keys[i]
+        following = keys[i + 1] if i + 1 < n else ""
         pair = (key, following)
         if pair in lexicon.negation_after_pairs:
             cues.update((i, i + 1))
