@@ -164,6 +164,9 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.log_severity_level = 3
+        # Idle threads sleep instead of spinning after each run, so numpy's BLAS threads (the nearest-neighbour
+        # search right after) get the cores: one query's p99 drops from about 25 ms to under 10 ms on 2 cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
