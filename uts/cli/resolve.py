@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -53,110 +50,6 @@ def _resolver(root: Path | None, level: str | None, no_rollup: bool, no_embed: b
     from uts.resolve import Resolver
 
     return Resolver(Ontology.load(root), level, rollup=not no_rollup, embed=not no_embed, backend=backend)
-
-
-class InputRecord(BaseModel):
-    """One JSONL input line: an ``id`` and either a caption ``text`` or raw ``tags``; other keys pass through."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    id: str | int
-    text: str | None = None
-    tags: list[str] | None = None
-
-    @model_validator(mode="after")
-    def _one_input(self) -> InputRecord:
-        if (self.text is None) == (self.tags is None):
-            raise ValueError('give exactly one of "text" (a caption) or "tags" (a list of raw tag strings)')
-        return self
-
-
-@dataclass
-class Summary:
-    items: int = 0
-    tags: int = 0
-    negated: int = 0
-    abstained: int = 0
-    below_min_score: int = 0
-    beyond_top_k: int = 0
-    malformed: int = 0
-    blank: int = 0
-    malformed_lines: list[str] = field(default_factory=list)
-
-    def add(self, result: Resolution) -> None:
-        self.items += 1
-        self.tags += len(result.tags)
-        self.negated += len(result.negated)
-        self.abstained += len(result.abstained)
-        self.below_min_score += result.below_min_score
-        self.beyond_top_k += result.beyond_top_k
-
-
-def _explain_validation(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"])
-        parts.append(f"{where}: {error['msg']}" if where else error["msg"].removeprefix("Value error, "))
-    return "; ".join(parts)
-
-
-def _records(stream: IO[str], name: str, summary: Summary) -> Iterator[InputRecord]:
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            summary.blank += 1
-            continue
-        try:
-            yield InputRecord.model_validate(json.loads(line))
-        except json.JSONDecodeError as exc:
-            problem = f"not valid JSON ({exc.msg} at column {exc.colno})"
-        except ValidationError as exc:
-            problem = _explain_validation(exc)
-        else:
-            continue
-        summary.malformed += 1
-        message = f"{name}:{number}: skipped: {problem}"
-        summary.malformed_lines.append(message)
-        err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
-
-
-def stream_jsonl(
-    resolver: Resolver,
-    source: IO[str],
-    sink: IO[str],
-    *,
-    name: str,
-    top_k: int | None,
-    min_score: float,
-    batch: int = 256,
-    on_item: Any = None,
-) -> Summary:
-    """Resolve a JSONL stream record by record, batching the encoder; every input line is accounted for."""
-    summary = Summary()
-    pending: list[InputRecord] = []
-
-    def flush() -> None:
-        texts = [r.text for r in pending if r.text is not None]
-        resolved_texts = iter(resolver.resolve_texts(texts, top_k=top_k, min_score=min_score)) if texts else iter(())
-        resolver.prefetch_tags([t for r in pending if r.tags is not None for t in r.tags])
-        for record in pending:
-            if record.text is not None:
-                result = next(resolved_texts)
-            else:
-                result = resolver.resolve_tags(record.tags or [], top_k=top_k, min_score=min_score)
-            summary.add(result)
-            extra = {k: v for k, v in (record.model_extra or {}).items() if k not in ("tags", "negated", "abstained")}
-            sink.write(json.dumps({"id": record.id, **extra, **result.to_json()}, ensure_ascii=False) + "\n")
-            if on_item is not None:
-                on_item()
-        pending.clear()
-
-    for record in _records(source, name, summary):
-        pending.append(record)
-        if len(pending) >= batch:
-            flush()
-    if pending:
-        flush()
-    return summary
 
 
 def resolve(
@@ -203,6 +96,8 @@ def resolve(
 def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | None, min_score: float) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from uts.resolve.stream import stream_jsonl
+
     if str(input) != "-" and not input.is_file():
         raise UTSError(f"{input}: no such file; pass a JSONL file of {{id, text}} or {{id, tags}} records")
     total = None
@@ -230,6 +125,7 @@ def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | N
                 top_k=top_k,
                 min_score=min_score,
                 on_item=lambda: progress.advance(task),
+                on_malformed=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}", highlight=False, soft_wrap=True),
             )
     except UnicodeDecodeError as exc:
         raise UTSError(f"{input}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
