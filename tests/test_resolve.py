@@ -340,3 +340,14 @@ def test_normalised_keys_of_published_tags_are_unique_targets(ontology: Ontology
     """No published string is shadowed by another concept's label: the resolver and the paper agree."""
     for tag in ontology.paper:
         assert lexical._words[normalise(tag.tag)] == lexical._active(tag.concept_id)
+
+
+def test_small_caches_never_lose_answers(ontology: Ontology, embedded: Resolver) -> None:
+    """A batch larger than the caches still gets every answer (the caches evict oldest first)."""
+    tiny = Resolver(ontology, backend="onnx", cache_size=2)
+    tags = ["windy", "breezy afternoon", "xqzvt", "qwrtp zzkv", "windy"]
+    results = [tiny.resolve_tag(t) for t in tags[:1]] + tiny._resolve_tag_batch(tags)
+    assert all(isinstance(r, Match) or "nothing to embed" not in r.reason for r in results)
+    assert match(results[1]).id == match(results[0]).id
+    assert len(tiny._tag_cache) <= 2
+    assert len(tiny._embed_cache) <= 2

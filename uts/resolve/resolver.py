@@ -406,16 +406,18 @@ class Resolver:
         cache = self._embed_cache
         todo = list(dict.fromkeys(k for k in keys if k and k not in cache))
         self.stats.embed_cache_hits += len(keys) - len(todo)
+        fresh: dict[str, tuple[str, float] | None] = {}
         if todo:
             from uts.matching.embedding import encode
 
             vectors = encode(todo, backend=self.backend)
             self.stats.encoded += len(todo)
             for key, candidates in zip(todo, self.index.search_vectors(vectors, k=1), strict=True):
+                fresh[key] = (candidates[0].concept_id, candidates[0].score) if candidates else None
                 if len(cache) >= self.cache_size:
-                    del cache[next(iter(cache))]
-                cache[key] = (candidates[0].concept_id, candidates[0].score) if candidates else None
-        return [cache.get(k) if k else None for k in keys]
+                    del cache[next(iter(cache))]  # oldest first; this call's answers are kept in ``fresh``
+                cache[key] = fresh[key]
+        return [(fresh[k] if k in fresh else cache.get(k)) if k else None for k in keys]
 
     def warm(self) -> None:
         """Load the encoder and the concept vectors now rather than on the first query that needs them."""
