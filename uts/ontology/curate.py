@@ -31,24 +31,18 @@ from uts.ontology.model import (
     id_number,
 )
 from uts.ontology.ontology import Ontology, build, build_label_index, with_derived_fields
+from uts.ontology.source import TERMS_COLUMNS
 from uts.ontology.tables import read_text, split_list
 
-EDITABLE = (
-    "label",
-    "status",
-    "facets",
-    "domains",
-    "broader",
-    "definition",
-    "replaced_by",
-    "consider",
-    "comment",
-    "synonyms",
-    "hidden_synonyms",
-    "narrower_terms",
-    "synonym_source",
-    "merge_into",
-)
+# The concept fields a sheet may set: every column of terms.tsv except the ID and the fields derived from the paper.
+FIELD_COLUMNS = tuple(c for c in TERMS_COLUMNS if c not in ("id", "origin", "rank", "levels"))
+# Sheet columns that add labels, and the scope each one adds.
+LABEL_COLUMNS = {
+    "synonyms": LabelScope.ALT,
+    "hidden_synonyms": LabelScope.HIDDEN,
+    "narrower_terms": LabelScope.NARROWER,
+}
+EDITABLE = (*FIELD_COLUMNS, *LABEL_COLUMNS, "synonym_source", "merge_into")
 NEW = "+"
 CLEAR = "-"
 DEFAULT_SOURCE = "uts-curators"
@@ -187,10 +181,7 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         concept = concepts[concept_id]
         update: dict[str, Any] = {}
         for column, value in row.cells.items():
-            if (
-                column in ("id", "synonyms", "hidden_synonyms", "narrower_terms", "synonym_source", "merge_into")
-                or not value
-            ):
+            if column not in FIELD_COLUMNS or not value:
                 continue
             if column == "label" and row.cells["id"] == NEW:
                 continue
@@ -208,11 +199,7 @@ def apply_sheet(root: Path | str, sheet: Path | str, *, partial: bool = False, d
         taken = {normalise(label) for label in concept.all_labels}
         source = row.cells.get("synonym_source") or DEFAULT_SOURCE
         added = 0
-        for column, scope in (
-            ("synonyms", LabelScope.ALT),
-            ("hidden_synonyms", LabelScope.HIDDEN),
-            ("narrower_terms", LabelScope.NARROWER),
-        ):
+        for column, scope in LABEL_COLUMNS.items():
             for label in split_list(row.cells.get(column, "")):
                 key = normalise(label)
                 if key in taken:
