@@ -694,3 +694,27 @@ def test_ucs_minimal_and_malformed(tmp_path: Path) -> None:
     assert "ucs_v8.2.1_en.json:3: not valid JSON" in error("ucs", tmp_path)
     put(tmp_path, "ucs/ucs_v8.2.1_en.json", "[1]")
     assert "ucs_v8.2.1_en.json: $[0] is not a JSON object" in error("ucs", tmp_path)
+
+
+def test_audioset_segments(data_dir: Path) -> None:
+    from uts.vocabularies.audioset import read_segments
+
+    clips = read_segments(data_dir / "audioset" / "eval_segments.csv")
+    assert len(clips) == 20371  # the file's own header says num_ytids=20371
+    assert clips["--4gqARaEJE"] == ("/m/068hy", "/m/07q6cd_", "/m/0bt9lr", "/m/0jbk")
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("abc, 0.000, 10.000\n", ":3: the row has 3 cells, not 4"),
+        ('abc, 0.000, 10.000, "dog"\n', ":3: clip 'abc' has no valid label mids"),
+    ],
+)
+def test_audioset_segments_malformed(tmp_path: Path, row: str, expected: str) -> None:
+    from uts.vocabularies.audioset import read_segments
+
+    path = tmp_path / "segments.csv"
+    path.write_text("# comment\nYTID, start_seconds, end_seconds, positive_labels\n" + row)
+    with pytest.raises(VocabularyError, match=expected):
+        read_segments(path)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology, bundled_root
 from uts.resolve.model import Abstention, Match
 from uts.resolve.resolver import Calibration, Resolver
+from uts.resolve.text import tokenize
 
 VARIANTS_FILE = Path(__file__).with_name("variants.tsv")
 KINDS = ("orthographic", "inflection", "synonym", "typo", "hyponym", "negated", "nonsense")
@@ -337,9 +337,6 @@ class _Ancestors:
         return out & within
 
 
-_WORD = re.compile(r"[^\W_]+(?:['\-_][^\W_]+)*")
-
-
 def paper_filter(ontology: Ontology, level: Level, texts: dict[str, str]) -> dict[str, set[str]]:
     """The paper's rule on caption words: keep a lower-cased word only if it is exactly a published tag."""
     tag_to_concept: dict[str, str] = {}
@@ -347,7 +344,7 @@ def paper_filter(ontology: Ontology, level: Level, texts: dict[str, str]) -> dic
         concept = ontology.concepts[tag.concept_id]
         tag_to_concept.setdefault(tag.tag, concept.replaced_by or concept.id)
     return {
-        ytid: {tag_to_concept[w] for w in _WORD.findall(text.lower()) if w in tag_to_concept}
+        ytid: {tag_to_concept[w] for w in (w.lower() for w in tokenize(text).texts) if w in tag_to_concept}
         for ytid, text in texts.items()
     }
 

@@ -376,10 +376,7 @@ class Resolver:
             return Abstention(
                 text, (p.start, p.end), f"nearest concept below the threshold {threshold:.2f}", concept_id, score
             )
-        result = self._match((concept_id, "embedding", score), p.start, p.end, text)
-        if isinstance(result, Match):
-            result = _with_flags(result, negated=p.negated, hedged=p.hedged)
-        return result
+        return self._match((concept_id, "embedding", score), p.start, p.end, text, p.negated, p.hedged)
 
     @property
     def fuzzy(self) -> FuzzyMatcher:

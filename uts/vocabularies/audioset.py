@@ -148,9 +148,9 @@ def read_segments(path: Path) -> dict[str, tuple[str, ...]]:
     import io
 
     out: dict[str, tuple[str, ...]] = {}
-    lines = read_text(path).splitlines()
-    reader = csv.reader(io.StringIO("\n".join(lines)), skipinitialspace=True)
-    for number, cells in enumerate(reader, start=1):
+    reader = csv.reader(io.StringIO(read_text(path), newline=""), skipinitialspace=True)
+    for cells in reader:
+        number = reader.line_num
         if not cells or cells[0].startswith("#") or cells[0] == "YTID":
             continue
         if len(cells) != 4:
