@@ -138,4 +138,6 @@ def test_eval_resolver_report(tmp_path: Path, uts_cache: Path) -> None:
     assert any(s.startswith("paper filter") for s in systems)
     assert any(s.startswith("whole-caption embedding") for s in systems)
     assert data["captions"]["negation"]["negated_as_tags"] == 0
+    for system in data["captions"]["systems"]:
+        assert 0 <= system["hierarchical"]["f1"] <= 1
     assert "captions: 300 GAMA captions" in " ".join(result.stdout.split())

@@ -307,6 +307,12 @@ def _report_captions(data: Any, scores: list[Any], check: Any) -> dict[str, Any]
                 "tp": s.tp,
                 "fp": s.fp,
                 "fn": s.fn,
+                "hierarchical": {
+                    "precision": s.hierarchical.precision,
+                    "recall": s.hierarchical.recall,
+                    "f1": s.hierarchical.f1,
+                },
+                "tags_per_clip": s.predicted_per_clip,
             }
             for s in scores
         ],
