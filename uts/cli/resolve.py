@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -94,44 +95,47 @@ def resolve(
 
 
 def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | None, min_score: float) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
     from uts.resolve.stream import stream_jsonl
 
     if str(input) != "-" and not input.is_file():
         raise UTSError(f"{input}: no such file; pass a JSONL file of {{id, text}} or {{id, tags}} records")
-    total = None
-    if str(input) != "-":
-        with input.open("rb") as handle:
-            total = sum(1 for line in handle if line.strip())
-    source = sys.stdin if str(input) == "-" else input.open(encoding="utf-8")
     sink = sys.stdout if output is None or str(output) == "-" else output.open("w", encoding="utf-8")
     progress = Progress(
         TextColumn("resolving"),
         BarColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn(),
         TimeElapsedColumn(),
         console=err,
         disable=not err.is_terminal and not os.environ.get("UTS_PROGRESS"),
     )
+
+    def lines() -> Iterator[str]:
+        """The input's lines, read once; the bar follows the bytes read, so no pass is spent counting lines."""
+        if str(input) == "-":
+            yield from sys.stdin
+            return
+        with input.open("rb") as handle:
+            for raw in handle:
+                progress.advance(task, len(raw))
+                yield raw.decode("utf-8")
+
     try:
         with progress:
-            task = progress.add_task("resolve", total=total)
+            task = progress.add_task("resolve", total=None if str(input) == "-" else input.stat().st_size)
             summary = stream_jsonl(
                 resolver,
-                source,
+                lines(),
                 sink,
                 name=str(input),
                 top_k=top_k,
                 min_score=min_score,
-                on_item=lambda: progress.advance(task),
                 on_malformed=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}", highlight=False, soft_wrap=True),
             )
     except UnicodeDecodeError as exc:
         raise UTSError(f"{input}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
     finally:
-        if source is not sys.stdin:
-            source.close()
         if sink is not sys.stdout:
             sink.close()
     err.print(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -60,7 +60,7 @@ def _explain_validation(exc: ValidationError) -> str:
 
 
 def _records(
-    stream: IO[str], name: str, summary: StreamSummary, on_malformed: Callable[[str], None]
+    stream: Iterable[str], name: str, summary: StreamSummary, on_malformed: Callable[[str], None]
 ) -> Iterator[InputRecord]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
@@ -80,7 +80,7 @@ def _records(
 
 def stream_jsonl(
     resolver: Resolver,
-    source: IO[str],
+    source: Iterable[str],
     sink: IO[str],
     *,
     name: str,
