@@ -44,8 +44,8 @@ def main() -> None:
         [
             sys.executable,
             "-c",
-            "import time; t = time.perf_counter(); from uts import Ontology; "
-            "i = time.perf_counter(); Ontology.load(); print(i - t, time.perf_counter() - i)",
+            "import time; t = time.perf_counter(); from uts import load_ontology; "
+            "i = time.perf_counter(); load_ontology(); print(i - t, time.perf_counter() - i)",
         ],
         capture_output=True,
         text=True,
@@ -54,18 +54,18 @@ def main() -> None:
     )
     import_s, first_load_s = (float(x) for x in cold.stdout.split())
 
-    from uts.ontology import Ontology
-    from uts.ontology.validate import validate_root
+    from uts.ontology import load_ontology
+    from uts.ontology.load import validate_root
 
     rows: list[tuple[str, list[float]]] = []
     if PAPER.exists():
         rows.append(("baseline: paper's 5 JSON files -> exact-match sets", timed(paper_baseline, args.repeat)))
-    rows.append(("uts: Ontology.load() (parse + every rule)", timed(lambda: Ontology.load(), args.repeat)))
+    rows.append(("uts: load_ontology() (parse + every rule)", timed(lambda: load_ontology(), args.repeat)))
     rows.append(
         ("uts: uts validate (parse + rules + canonical-format lint)", timed(lambda: validate_root(REPO), args.repeat))
     )
 
-    ontology = Ontology.load()
+    ontology = load_ontology()
     print(
         f"UTS {ontology.metadata.version}: {len(ontology)} concepts, {len(ontology.paper)} published tags; "
         f"{args.repeat} runs each, one process, one core"
@@ -74,7 +74,7 @@ def main() -> None:
     for name, times in rows:
         print(f"{name:60} {statistics.median(times):9.4f} {min(times):9.4f}")
     print(f"{'cold process: import uts':60} {import_s:9.4f}")
-    print(f"{'cold process: first Ontology.load()':60} {first_load_s:9.4f}")
+    print(f"{'cold process: first load_ontology()':60} {first_load_s:9.4f}")
     worst = max(statistics.median(t) for n, t in rows if n.startswith("uts"))
     print(f"target: load and validate under 0.5 s -> {'met' if worst < 0.5 else 'NOT met'} ({worst:.3f} s)")
 

@@ -85,11 +85,11 @@ def test_stats_on_the_bundled_release() -> None:
 
 def test_import_vocab_refuses_to_overwrite(tiny_root: Path, paper_dir: Path) -> None:
     result = uts("import-vocab", "--paper-dir", str(paper_dir), "--root", str(tiny_root))
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error: --force is needed
     assert "--force" in result.stderr
 
 
 def test_import_vocab_bad_date(tmp_path: Path, paper_dir: Path) -> None:
     result = uts("import-vocab", "--paper-dir", str(paper_dir), "--root", str(tmp_path), "--date", "yesterday")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error
     assert "--date 'yesterday' is not a date" in result.stderr

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from uts.ontology import Ontology
-from uts.ontology.curate import CurationError, apply_sheet
-from uts.ontology.validate import validate_root
+from uts.ontology import load_ontology
+from uts.ontology.curate import CurationError, CurationReport
+from uts.ontology.load import validate_root
+from uts.store import FileStore
+from uts.store.curate import apply_sheet as apply_to_store
+
+
+def apply_sheet(root: Path, sheet: Path, **options: bool) -> CurationReport:
+    return apply_to_store(FileStore(root), sheet, **options)  # type: ignore[arg-type]
+
 
 HEADER = "id\tlabel\tfacets\tdomains\tbroader\tdefinition\tcomment\tsynonyms\n"
 
@@ -30,7 +37,7 @@ def test_sheet_adds_and_updates(tiny_root: Path, tmp_path: Path) -> None:
     assert report.added == ["UTS:0000007"]
     assert report.updated == 2
     assert report.synonyms_added == 3
-    ontology = Ontology.load(tiny_root)
+    ontology = load_ontology(tiny_root)
     bark = ontology.lookup("barking")
     assert bark.id == "UTS:0000002"
     assert bark.broader == ("UTS:0000007",)
@@ -68,8 +75,8 @@ def test_partial_applies_the_good_rows_and_counts_the_rest(tiny_root: Path, tmp_
     report = apply_sheet(tiny_root, path, partial=True)
     assert len(report.skipped) == 1
     assert report.updated == 1
-    assert Ontology.load(tiny_root).get("UTS:0000006").definition == "A struck drum."
-    assert Ontology.load(tiny_root).get("UTS:0000002").broader == ("UTS:0000001",)
+    assert load_ontology(tiny_root).get("UTS:0000006").definition == "A struck drum."
+    assert load_ontology(tiny_root).get("UTS:0000002").broader == ("UTS:0000001",)
 
 
 def test_rule_violations_block_the_write(tiny_root: Path, tmp_path: Path) -> None:
@@ -90,7 +97,7 @@ def test_dry_run_writes_nothing(tiny_root: Path, tmp_path: Path) -> None:
 
 def test_clear_a_field_with_a_dash(tiny_root: Path, tmp_path: Path) -> None:
     apply_sheet(tiny_root, sheet(tmp_path, "UTS:0000002\t\t\t\t-\t\t\t"))
-    assert Ontology.load(tiny_root).get("UTS:0000002").broader == ()
+    assert load_ontology(tiny_root).get("UTS:0000002").broader == ()
 
 
 def test_unknown_column_is_rejected(tiny_root: Path, tmp_path: Path) -> None:
@@ -105,7 +112,7 @@ def test_merge_moves_labels_tags_and_children(tiny_root: Path, tmp_path: Path) -
     path.write_text("id\tmerge_into\tcomment\nUTS:0000001\tanimal\tsame sense in this fixture\n", encoding="utf-8")
     report = apply_sheet(tiny_root, path)
     assert report.merged == [("UTS:0000001", "UTS:0000005")]
-    ontology = Ontology.load(tiny_root)
+    ontology = load_ontology(tiny_root)
     dog = ontology.get("UTS:0000001")
     assert dog.status.value == "deprecated"
     assert dog.replaced_by == "UTS:0000005"
@@ -131,38 +138,18 @@ def test_merge_refusals(tiny_root: Path, tmp_path: Path) -> None:
 
 
 def test_merge_re_points_vocabulary_mappings(tiny_root: Path, tmp_path: Path) -> None:
-    from uts.mappings.coverage import load_mapping_set, write_mapping_set
-    from uts.mappings.review import apply_review
-    from uts.mappings.table import read_mapping_set
-    from uts.vocabularies.base import Vocabulary, VocabularyClass
-
-    vocab = Vocabulary(
-        name="toy",
-        prefix="TOY",
-        iri_prefix="https://example.org/toy/",
-        title="Toy",
-        source="memory",
-        classes=(VocabularyClass(id="TOY:dog", label="Dog"), VocabularyClass(id="TOY:pet", label="Pet")),
-    )
-    ontology = Ontology.load(tiny_root)
-    mapping_set, _ = load_mapping_set(tiny_root, vocab)
-    review = tmp_path / "review.tsv"
-    review.write_text(
-        "subject_id\tpredicate_id\tpredicate_modifier\tobject\tconfidence\tcomment\n"
-        "TOY:dog\tskos:exactMatch\t\tdog\t1\t\n"
-        "TOY:pet\tskos:narrowMatch\t\tdog\t0.8\t\n"
-        "TOY:pet\tskos:narrowMatch\t\tanimal\t0.8\t\n"
-    )
-    apply_review(mapping_set, review, ontology, vocab)
-    write_mapping_set(mapping_set, ontology, vocab)
-
+    # The fixture maps TOY:dog exactMatch dog and TOY:barking Not exactMatch dog; merging dog into animal
+    # moves both rows to animal, in the same write as the merge.
     merge = tmp_path / "merge.tsv"
     merge.write_text("id\tmerge_into\nUTS:0000001\tanimal\n", encoding="utf-8")
     apply_sheet(tiny_root, merge)
 
-    after, problems = read_mapping_set(tiny_root / "mappings" / "toy.sssom.tsv")
-    assert problems == []
-    assert after is not None
-    objects = [(r.subject_id, r.predicate_id, r.object_id) for r in after.rows]
-    assert objects == [("TOY:dog", "skos:exactMatch", "UTS:0000005"), ("TOY:pet", "skos:narrowMatch", "UTS:0000005")]
+    after = load_ontology(tiny_root).mappings["toy"]
+    objects = [(r.subject_id, r.predicate_modifier, r.object_id) for r in after.rows]
+    assert objects == [
+        ("TOY:dog", "", "UTS:0000005"),
+        ("TOY:barking", "", "UTS:0000002"),
+        ("TOY:barking", "Not", "UTS:0000005"),
+    ]
     assert "re-pointed from merged UTS:0000001" in after.rows[0].comment
+    assert validate_root(tiny_root)[1] == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from uts.ontology import Ontology
+from uts.ontology import Ontology, load_ontology
 
 from .conftest import REPO
 
@@ -51,7 +51,7 @@ VOCABULARY_NAMES = [
 
 @pytest.fixture(scope="module")
 def ontology() -> Ontology:
-    return Ontology.load()
+    return load_ontology()
 
 
 @pytest.fixture(scope="module")
@@ -64,27 +64,25 @@ def data_dir() -> Path:
 
 @pytest.mark.parametrize("name", VOCABULARY_NAMES)
 def test_every_class_has_a_reviewed_mapping(name: str, ontology: Ontology, data_dir: Path) -> None:
-    from uts.mappings.coverage import coverage, load_mapping_set, mapping_path
-    from uts.mappings.table import format_mapping_set
+    from uts.mappings.coverage import coverage
+    from uts.mappings.sets import canonical_text
     from uts.vocabularies import read_vocabulary
 
-    assert mapping_path(REPO, name).exists(), f"mappings/{name}.sssom.tsv is missing"
+    path = REPO / "mappings" / f"{name}.sssom.tsv"
+    assert path.exists(), f"mappings/{name}.sssom.tsv is missing"
+    assert name in ontology.mappings
     vocabulary = read_vocabulary(name, data_dir)
-    mapping_set, problems = load_mapping_set(REPO, vocabulary)
-    report = coverage(ontology, vocabulary, mapping_set, problems)
+    report = coverage(ontology, vocabulary)
     assert report.problems == []
     assert report.gaps == [], f"{len(report.gaps)} classes have no reviewed row, e.g. {report.gaps[:5]}"
     assert report.mapped == report.classes
-    assert format_mapping_set(mapping_set, ontology, vocabulary.ids) == mapping_set.text, (
+    assert canonical_text(ontology.mappings[name], ontology, vocabulary) == path.read_text(encoding="utf-8"), (
         "run `uts mappings lint --fix`"
     )
 
 
-def _objects(name: str, subject: str, data_dir: Path, *, negated: bool = False) -> dict[str, str]:
-    from uts.mappings.coverage import load_mapping_set
-    from uts.vocabularies import read_vocabulary
-
-    mapping_set, _ = load_mapping_set(REPO, read_vocabulary(name, data_dir))
+def _objects(name: str, subject: str, *, negated: bool = False) -> dict[str, str]:
+    mapping_set = load_ontology().mappings[name]
     return {
         r.object_label: r.predicate_id
         for r in mapping_set.rows
@@ -92,11 +90,11 @@ def _objects(name: str, subject: str, data_dir: Path, *, negated: bool = False) 
     }
 
 
-def test_spot_checks(data_dir: Path) -> None:
-    assert _objects("audioset", "AudioSet:/m/09x0r", data_dir).get("speech") == "skos:exactMatch"
-    assert "dog" in _objects("audioset", "AudioSet:/m/0bt9lr", data_dir)  # Dog
-    assert "bark" in _objects("audioset", "AudioSet:/m/05tny_", data_dir)  # Bark
-    assert _objects("mtg-genre", "MTGJamendo:genre---electronic", data_dir).get("electronic") == "skos:exactMatch"
-    dog_word = _objects("speech-commands", "SpeechCommands:dog", data_dir)
+def test_spot_checks() -> None:
+    assert _objects("audioset", "AudioSet:/m/09x0r").get("speech") == "skos:exactMatch"
+    assert "dog" in _objects("audioset", "AudioSet:/m/0bt9lr")  # Dog
+    assert "bark" in _objects("audioset", "AudioSet:/m/05tny_")  # Bark
+    assert _objects("mtg-genre", "MTGJamendo:genre---electronic").get("electronic") == "skos:exactMatch"
+    dog_word = _objects("speech-commands", "SpeechCommands:dog")
     assert "dog" not in dog_word, "the spoken word 'dog' is not the animal"
-    assert "dog" in _objects("speech-commands", "SpeechCommands:dog", data_dir, negated=True)
+    assert "dog" in _objects("speech-commands", "SpeechCommands:dog", negated=True)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from uts.matching.normalise import normalise
-from uts.ontology import Level, Ontology, Status
+from uts.lexical import normalise
+from uts.ontology import Level, Ontology, Status, load_ontology
+from uts.ontology.load import validate_root
 from uts.ontology.stats import compute_stats
-from uts.ontology.validate import validate_root
 
 
 @pytest.fixture(scope="module")
 def ontology() -> Ontology:
-    return Ontology.load()
+    return load_ontology()
 
 
 def test_release_validates_and_is_canonical(repo_root: Path) -> None:
@@ -81,16 +81,26 @@ def test_paper_duplicates_and_merges(ontology: Ontology) -> None:
         assert ontology.lookup(plural).id != ontology.lookup(singular).id, plural
 
 
-def test_ids_are_opaque_unique_and_dense_enough(ontology: Ontology) -> None:
-    ids = sorted(ontology.concepts)
-    assert len(ids) == len(set(ids))
-    for concept in ontology:
-        if concept.status is Status.DEPRECATED:
-            successor = ontology.get(concept.replaced_by or "")
-            assert successor.status is Status.ACTIVE, concept.id
-            assert ontology.lookup(concept.label).id == successor.id, f"{concept.label!r} must resolve to the successor"
+def test_ids_are_unique_in_the_source_and_never_reused(repo_root: Path, ontology: Ontology) -> None:
+    lines = (repo_root / "ontology" / "terms.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    ids = [line.split("\t", 1)[0] for line in lines]
+    repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+    assert repeated == [], f"IDs used by more than one row of terms.tsv: {repeated}"
+    assert ids == sorted(ids)
     numbers = [int(i.split(":")[1]) for i in ids]
     assert numbers[0] == 1
+    assert ontology.next_id() == f"UTS:{max(numbers) + 1:07d}", "the next ID follows every ID ever used"
+
+
+def test_deprecated_concepts_lead_to_an_active_successor(ontology: Ontology) -> None:
+    deprecated = [c for c in ontology if c.status is Status.DEPRECATED]
+    assert deprecated
+    for concept in deprecated:
+        assert concept.replaced_by, f"{concept.id} has no replaced_by (split concepts would list consider)"
+        successor = ontology.current(concept.id)
+        assert successor is not None, concept.id
+        assert successor.status is Status.ACTIVE, concept.id
+        assert ontology.lookup(concept.label).id == successor.id, f"{concept.label!r} must resolve to the successor"
 
 
 def test_level_order_follows_each_published_file(ontology: Ontology, paper_dir: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from uts.errors import UTSError, VocabularyError
-from uts.ontology import Level, Ontology
+from uts.ontology import Level, load_ontology
 from uts.ontology.importer import ImportRules, Rule, group_tags, import_vocab
 from uts.ontology.paper import read_paper_vocabulary
 
@@ -40,7 +40,7 @@ def test_fresh_import_assigns_ids_by_rank(paper_dir: Path, tmp_path: Path, repo_
     assert report.published == 3000
     assert report.distinct_strings == 2998
     assert report.concepts == report.new_concepts
-    ontology = Ontology.load(root)
+    ontology = load_ontology(root)
     assert ontology.get("UTS:0000001").label == "electronic"
     ranks = [ontology.get(i).rank for i in sorted(ontology.concepts)]
     assert ranks == sorted(ranks)
@@ -55,14 +55,14 @@ def test_existing_source_is_not_overwritten_without_force(repo_root: Path, paper
 
 def test_rebuild_keeps_ids_when_a_concept_was_added(repo_root: Path, paper_dir: Path, tmp_path: Path) -> None:
     root = _copy_source(repo_root, tmp_path / "src")
-    before = Ontology.load(root)
+    before = load_ontology(root)
     # Curation added a concept at the top of the file; IDs of paper concepts must not move.
     terms = root / "ontology" / "terms.tsv"
     lines = terms.read_text(encoding="utf-8").splitlines(keepends=True)
     lines.insert(1, "UTS:0009999\ttest grouping concept\tactive\tcurated\t\t\t\t\t\tSounds a dog makes.\t\t\t\n")
     terms.write_text("".join(lines), encoding="utf-8")
     import_vocab(paper_dir, root, date=DAY, force=True)
-    after = Ontology.load(root)
+    after = load_ontology(root)
     assert after.get("UTS:0009999").definition == "Sounds a dog makes."
     for concept in before:
         assert after.get(concept.id).label == concept.label

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from uts.mappings.coverage import coverage, evaluate, load_mapping_set, write_mapping_set
-from uts.mappings.review import ReviewError, apply_review
-from uts.mappings.suggest import Suggester, merge_suggestions, to_rows
-from uts.mappings.table import read_mapping_set
-from uts.ontology import Ontology
+from uts.mappings.coverage import coverage, evaluate
+from uts.mappings.review import ReviewError, review_edits
+from uts.mappings.suggest import Suggester, suggestion_edits, to_rows
+from uts.ontology import Ontology, load_ontology
+from uts.ontology.edits import CreateMappingSet
+from uts.ontology.load import read_root, validate_root
+from uts.store import FileStore
 from uts.vocabularies.base import Vocabulary, VocabularyClass
 
 from .conftest import RESOURCES
@@ -21,7 +23,7 @@ DAY = dt.date(2026, 11, 29)
 
 @pytest.fixture
 def tiny() -> Ontology:
-    return Ontology.load(RESOURCES / "tiny")
+    return load_ontology(RESOURCES / "tiny")
 
 
 @pytest.fixture
@@ -60,30 +62,26 @@ def test_suggester_is_lexical_first(tiny: Ontology, vocab: Vocabulary) -> None:
     assert all(not r.reviewed for r in rows)
 
 
-def test_review_round_trip_and_suggestions_never_overwrite(tiny: Ontology, vocab: Vocabulary, tmp_path: Path) -> None:
-    root = tmp_path
-    mapping_set, problems = load_mapping_set(root, vocab)
-    assert problems == []
-    report = apply_review(
-        mapping_set,
+def test_review_round_trip_and_suggestions_never_overwrite(vocab: Vocabulary, tiny_root: Path, tmp_path: Path) -> None:
+    store = FileStore(tiny_root)
+    plan = review_edits(
+        store.load(),
+        vocab,
         sheet(
             tmp_path,
             "TOY:dog\tskos:exactMatch\t\tdog\t1.0\t",
             "TOY:barking\tskos:exactMatch\t\tbarks\t0.95\tthe event",
             "TOY:barking\tskos:exactMatch\tNot\tdog\t0.9\tthe event, not the animal",
         ),
-        tiny,
-        vocab,
         date=DAY,
     )
-    assert (report.subjects, report.rows) == (2, 3)
-    suggested = to_rows(Suggester(tiny, use_embeddings=False).suggest(list(vocab.classes)), date=DAY)
-    mapping_set.rows = merge_suggestions(mapping_set.rows, suggested)
-    write_mapping_set(mapping_set, tiny, vocab)
+    assert (plan.subjects, plan.rows) == (2, 3)
+    store.apply(plan.edits)
+    reviewed = store.load()
+    suggested = to_rows(Suggester(reviewed, use_embeddings=False).suggest(list(vocab.classes)), date=DAY)
+    store.apply(suggestion_edits(reviewed, vocab, suggested, author="utsteam:curators"))
 
-    again, problems = read_mapping_set(root / "mappings" / "toy.sssom.tsv")
-    assert problems == []
-    assert again is not None
+    again = store.load().mappings["toy"]
     by_subject: dict[str, list[str]] = {}
     for row in again.rows:
         by_subject.setdefault(row.subject_id, []).append(row.mapping_justification)
@@ -92,25 +90,37 @@ def test_review_round_trip_and_suggestions_never_overwrite(tiny: Ontology, vocab
     assert set(by_subject["TOY:hifi"]) == {"semapv:LexicalMatching"}
     negative = [r for r in again.rows if r.negated]
     assert [(r.subject_id, r.object_id) for r in negative] == [("TOY:barking", "UTS:0000001")]
-    # Writing is canonical: a second write changes nothing.
-    text = (root / "mappings" / "toy.sssom.tsv").read_text()
-    write_mapping_set(again, tiny, vocab)
-    assert (root / "mappings" / "toy.sssom.tsv").read_text() == text
+    # The store writes canonical files: the source validates, lints clean, and a second suggestion run changes
+    # nothing but the machine rows it replaces by equal ones.
+    assert validate_root(tiny_root)[1] == []
+    text = (tiny_root / "mappings" / "toy.sssom.tsv").read_text()
+    store.apply(suggestion_edits(store.load(), vocab, suggested, author="utsteam:curators"))
+    assert (tiny_root / "mappings" / "toy.sssom.tsv").read_text() == text
 
-    report_ = coverage(tiny, vocab, again, [])
-    assert report_.classes == 5
-    assert report_.mapped == 2
-    assert report_.by_predicate == {"Not skos:exactMatch": 1, "skos:exactMatch": 2}
-    assert report_.machine_only == ["TOY:drums", "TOY:hifi"]
-    assert report_.gaps == ["TOY:drums", "TOY:hifi", "TOY:siren"]
-    assert report_.problems == []
+    ontology = store.load()
+    report = coverage(ontology, vocab)
+    assert report.classes == 5
+    assert report.mapped == 2
+    assert report.by_predicate == {"Not skos:exactMatch": 1, "skos:exactMatch": 2}
+    assert report.machine_only == ["TOY:drums", "TOY:hifi"]
+    assert report.gaps == ["TOY:drums", "TOY:hifi", "TOY:siren"]
+    assert report.problems == []
 
-    result = evaluate(tiny, vocab, again, use_embeddings=False)
+    result = evaluate(ontology, vocab, use_embeddings=False)
     assert (result.reviewed_classes, result.predicted, result.correct) == (2, 2, 2)
 
 
+def test_a_new_vocabulary_gets_its_mapping_set(vocab: Vocabulary, tiny_root: Path, tmp_path: Path) -> None:
+    other = vocab.model_copy(update={"name": "toy2"})
+    store = FileStore(tiny_root)
+    plan = review_edits(store.load(), other, sheet(tmp_path, "TOY:dog\tskos:exactMatch\t\tdog\t1.0\t"), date=DAY)
+    assert isinstance(plan.edits[0], CreateMappingSet)
+    store.apply(plan.edits)
+    assert [r.object_id for r in store.load().mappings["toy2"].rows] == ["UTS:0000001"]
+    assert (tiny_root / "mappings" / "toy2.sssom.tsv").exists()
+
+
 def test_bad_review_rows_name_the_line(tiny: Ontology, vocab: Vocabulary, tmp_path: Path) -> None:
-    mapping_set, _ = load_mapping_set(tmp_path, vocab)
     path = sheet(
         tmp_path,
         "TOY:cat\tskos:exactMatch\t\tdog\t1.0\t",
@@ -118,25 +128,39 @@ def test_bad_review_rows_name_the_line(tiny: Ontology, vocab: Vocabulary, tmp_pa
         "TOY:dog\tskos:exactMatch\t\tnothing-like-this\t1.0\t",
         "TOY:dog\tskos:exactMatch\t\twoof\t1.0\t",
         "TOY:dog\tskos:exactMatch\tMaybe\tdog\t1.0\t",
+        "TOY:drums\tskos:exactMatch\t\tdrum\t1.0\t",
+        "TOY:drums\tskos:exactMatch\t\tdrums\t1.0\trepeats line 7: the same concept",
+        "TOY:drums\tskos:exactMatch\tNot\tdrum\t1.0\tcontradicts line 7",
     )
     with pytest.raises(ReviewError) as info:
-        apply_review(mapping_set, path, tiny, vocab)
+        review_edits(tiny, vocab, path)
     text = "\n".join(str(p) for p in info.value.problems)
     assert "review.tsv:2: 'TOY:cat' is not a class of toy" in text
     assert "review.tsv:3: predicate_id 'skos:sameAs' must be one of" in text
     assert "review.tsv:4: object 'nothing-like-this' is no UTS label or ID" in text
     assert "review.tsv:5: object UTS:0000004 (woof) is deprecated" in text
     assert "review.tsv:6: predicate_modifier 'Maybe' must be empty or 'Not'" in text
-    assert mapping_set.rows == []
+    assert "review.tsv:8: this row repeats line 7" in text
+    assert "review.tsv:9: this row contradicts line 7" in text
 
 
-def test_malformed_mapping_file_names_file_and_line(tiny: Ontology, vocab: Vocabulary, tmp_path: Path) -> None:
-    mapping_set, _ = load_mapping_set(tmp_path, vocab)
-    apply_review(mapping_set, sheet(tmp_path, "TOY:dog\tskos:exactMatch\t\tdog\t1.0\t"), tiny, vocab, date=DAY)
-    write_mapping_set(mapping_set, tiny, vocab)
-    path = tmp_path / "mappings" / "toy.sssom.tsv"
+def test_contradicting_rows_in_a_mapping_file_fail_validation(tiny_root: Path) -> None:
+    path = tiny_root / "mappings" / "toy.sssom.tsv"
+    lines = path.read_text().splitlines()
+    assert lines[18].startswith("TOY:dog\tDog\tskos:exactMatch\t\tUTS:0000001")  # line 19
+    path.write_text("\n".join([*lines, lines[18].replace("exactMatch\t\t", "exactMatch\tNot\t")]) + "\n")
+    problems = [str(p) for p in validate_root(tiny_root)[1]]
+    assert any(
+        "toy.sssom.tsv:22: TOY:dog Not skos:exactMatch UTS:0000001 contradicts the row at line 19" in p
+        for p in problems
+    ), problems
+
+
+def test_malformed_mapping_file_names_file_and_line(tiny_root: Path) -> None:
+    path = tiny_root / "mappings" / "toy.sssom.tsv"
     path.write_text(path.read_text().replace("\t1\t", "\tvery sure\t"))
-    _, problems = read_mapping_set(path)
+    problems = read_root(tiny_root).problems
     assert len(problems) == 1
-    assert problems[0].line == len(path.read_text().splitlines())
+    assert problems[0].line == 19
+    assert problems[0].file.endswith("toy.sssom.tsv")
     assert "confidence 'very sure' is not a number" in problems[0].message

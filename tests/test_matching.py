@@ -7,36 +7,39 @@ from pathlib import Path
 
 import pytest
 
-from uts.matching.embedding import EmbeddingIndex
+from uts.matching.candidate import exact_candidate
 from uts.matching.fuzzy import FuzzyMatcher
-from uts.matching.labels import LabelIndex
-from uts.ontology import Ontology
+from uts.ontology import Ontology, load_ontology
 
 
 @pytest.fixture(scope="module")
 def ontology() -> Ontology:
-    return Ontology.load()
+    return load_ontology()
 
 
-@pytest.fixture(scope="module")
-def index(ontology: Ontology) -> LabelIndex:
-    return LabelIndex(ontology)
-
-
-def test_exact_and_inflection(index: LabelIndex, ontology: Ontology) -> None:
-    hit = index.exact("High_Fidelity")
+def test_exact_and_inflection(ontology: Ontology) -> None:
+    hit = exact_candidate(ontology, "High_Fidelity")
     assert hit is not None
     assert hit.method == "exact"
     assert ontology.get(hit.concept_id).label == "high-fidelity"
-    plural = index.exact("glockenspiels")  # no curated plural: folded by the inflection rule
+    plural = exact_candidate(ontology, "glockenspiels")  # no curated plural: folded by the inflection rule
     assert plural is not None
     assert plural.method == "inflection"
     assert ontology.get(plural.concept_id).label == "glockenspiel"
-    assert index.exact("zzzz") is None
+    assert exact_candidate(ontology, "zzzz") is None
 
 
-def test_fuzzy_catches_typos_but_not_near_miss_words(index: LabelIndex, ontology: Ontology) -> None:
-    fuzzy = FuzzyMatcher(index)
+def test_a_label_of_a_merged_concept_names_its_successor(ontology: Ontology) -> None:
+    merged = ontology.lookup("rock_music")
+    hit = exact_candidate(ontology, "rock_music")
+    assert hit is not None
+    current = ontology.current(merged.id)
+    assert current is not None
+    assert hit.concept_id == current.id == ontology.lookup("rock").id
+
+
+def test_fuzzy_catches_typos_but_not_near_miss_words(ontology: Ontology) -> None:
+    fuzzy = FuzzyMatcher(ontology)
     hits = fuzzy.match("saxophonne")
     assert hits
     assert ontology.get(hits[0].concept_id).label == "saxophone"
@@ -45,7 +48,9 @@ def test_fuzzy_catches_typos_but_not_near_miss_words(index: LabelIndex, ontology
 
 
 def test_embedding_neighbours_and_cache(ontology: Ontology, tmp_path: Path) -> None:
-    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("sentence_transformers", reason="embedding matching needs the 'embed' extra")
+    from uts.matching.embedding import EmbeddingIndex
+
     embeddings = EmbeddingIndex(ontology, cache=tmp_path)
     [hits] = embeddings.search(["an automobile engine revving"], k=5)
     labels = [ontology.get(h.concept_id).label for h in hits]
@@ -62,9 +67,9 @@ def test_lexical_path_never_imports_torch() -> None:
     import subprocess
 
     code = (
-        "import sys; from uts import Ontology; from uts.matching.labels import LabelIndex; "
-        "from uts.matching.fuzzy import FuzzyMatcher; o = Ontology.load(); i = LabelIndex(o); "
-        "FuzzyMatcher(i).match('saxophonne'); i.exact('drums'); "
+        "import sys; from uts import load_ontology; from uts.matching.candidate import exact_candidate; "
+        "from uts.matching.fuzzy import FuzzyMatcher; o = load_ontology(); "
+        "FuzzyMatcher(o).match('saxophonne'); exact_candidate(o, 'drums'); "
         "bad = [m for m in ('torch', 'sentence_transformers') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

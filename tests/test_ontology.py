@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from uts import Level, Ontology, UnknownConceptError, UnknownTagError, normalise
+from uts import Level, Ontology, UnknownConceptError, UnknownTagError, load_ontology, normalise
 
 from .conftest import RESOURCES
 
 
 @pytest.fixture(scope="module")
 def tiny() -> Ontology:
-    return Ontology.load(RESOURCES / "tiny")
+    return load_ontology(RESOURCES / "tiny")
 
 
 def test_normalise_folds_case_and_separators() -> None:
@@ -30,6 +30,12 @@ def test_deprecated_labels_still_resolve(tiny: Ontology) -> None:
     woof = tiny.lookup("woof")
     assert woof.status.value == "deprecated"
     assert woof.replaced_by == "UTS:0000002"
+    current = tiny.current(woof.id)
+    assert current is not None
+    assert current.label == "bark"  # the label of a deprecated concept leads to its active successor
+    hit = tiny.labels.find("WOOF")
+    assert hit is not None
+    assert (hit.concept_id, hit.current) == ("UTS:0000004", "UTS:0000002")
 
 
 def test_unknown_lookups_raise_typed_errors(tiny: Ontology) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from uts.ontology import Level, Ontology
+from uts.ontology import Level, Ontology, load_ontology
 from uts.ontology.qc import run_qc
 from uts.ontology.tree import facet_tree
 
@@ -18,11 +18,11 @@ from .conftest import RESOURCES
 
 @pytest.fixture(scope="module")
 def bundled() -> Ontology:
-    return Ontology.load()
+    return load_ontology()
 
 
 def test_tiny_qc_lists_what_is_missing() -> None:
-    report = run_qc(Ontology.load(RESOURCES / "tiny"))
+    report = run_qc(load_ontology(RESOURCES / "tiny"))
     assert report.active == 5
     assert report.without_facet == []
     # high-fidelity is an aspect root, drum is the instrument root; bark sits under dog under animal.
@@ -34,7 +34,7 @@ def test_tiny_qc_lists_what_is_missing() -> None:
 
 
 def test_tree_of_a_facet() -> None:
-    tiny = Ontology.load(RESOURCES / "tiny")
+    tiny = load_ontology(RESOURCES / "tiny")
     node = facet_tree(tiny, "sound-source")
     assert node.concept.label == "animal"
     assert [c.concept.label for c in node.children] == ["dog"]

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from uts.errors import OntologyValidationError
-from uts.ontology import Ontology
-from uts.ontology.lint import fix
-from uts.ontology.ontology import build
-from uts.ontology.source import read_sources
-from uts.ontology.validate import validate_root
+from uts.ontology import load_ontology
+from uts.ontology.lint import changed_texts
+from uts.ontology.load import read_root, validate_root
 
 from .conftest import RESOURCES
 
@@ -49,7 +47,7 @@ def test_strict_load_raises_with_every_problem(tiny_root: Path) -> None:
     text = text.replace("\tUTS:0000002\t\tmerged into bark", "\t\t\tmerged into bark")
     terms.write_text(text, encoding="utf-8")
     with pytest.raises(OntologyValidationError) as info:
-        Ontology.load(tiny_root)
+        load_ontology(tiny_root)
     messages = "\n".join(str(p) for p in info.value.problems)
     assert "UTS:0000099" in messages
     assert "neither replaced_by nor consider" in messages
@@ -95,11 +93,11 @@ def test_lint_fix_restores_canonical_form(tiny_root: Path) -> None:
     _, problems = validate_root(tiny_root)
     assert any("run `uts lint --fix`" in p.fix for p in problems)
 
-    sources = read_sources(tiny_root)
-    ontology, structural = build(sources)
-    assert structural == []
-    changed = fix(ontology, sources.texts)
-    assert changed == [terms]
+    loaded = read_root(tiny_root, rules=False)
+    assert loaded.problems == []
+    changed = changed_texts(loaded.ontology, loaded.sources.layout, loaded.sources.texts)
+    assert list(changed) == [terms]
+    terms.write_text(changed[terms], encoding="utf-8")
     assert {p: p.read_bytes() for p in tiny_root.rglob("*.tsv")} == original
     assert validate_root(tiny_root)[1] == []
 
@@ -113,5 +111,5 @@ def test_cycle_raises_the_cycle_error(tiny_root: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(OntologyCycleError) as info:
-        Ontology.load(tiny_root)
+        load_ontology(tiny_root)
     assert any(p.kind == "cycle" for p in info.value.problems)

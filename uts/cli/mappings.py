@@ -1,58 +1,28 @@
-"""`uts mappings ...`: suggest, check and measure the SSSOM mappings of legacy vocabularies to UTS."""
+"""`uts mappings ...`: suggest, review, check and measure the SSSOM mappings of legacy vocabularies to UTS."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from uts.errors import UTSError
+from uts.cli.options import Author, DataDir, DryRun, ExpectRevision, Root, WorkRoot, console, data_dir, print_lines
+from uts.ontology.edits import DEFAULT_AUTHOR
 
 if TYPE_CHECKING:
-    from uts.mappings.table import MappingSet
-    from uts.ontology import Ontology
     from uts.vocabularies.base import Vocabulary
 
 app = typer.Typer(
     help="Mappings of legacy vocabularies (AudioSet, ESC-50, MTG-Jamendo, ...) to UTS, in SSSOM.", no_args_is_help=True
 )
-console = Console()
-err = Console(stderr=True)
-
-DataDir = Annotated[
-    Path,
-    typer.Option(
-        "--data-dir",
-        help="Folder laid out like ../shared/data that holds the published vocabulary files.",
-        envvar="UTS_DATA_DIR",
-    ),
-]
-Root = Annotated[Path, typer.Option("--root", help="Source root holding ontology/ and mappings/.")]
-DEFAULT_DATA = Path(os.environ.get("UTS_DATA_DIR", "../shared/data"))
 
 
-def _fail(error: UTSError) -> None:
-    from uts.cli import _fail as fail
-
-    fail(error)
-
-
-def _open(vocabulary: str, data_dir: Path, root: Path) -> tuple[Ontology, Vocabulary, MappingSet]:
-    """The ontology, the vocabulary and its current mapping set, refusing a mapping file that does not parse."""
-    from uts.mappings.coverage import load_mapping_set
-    from uts.ontology import Ontology
+def _vocabulary(name: str, folder: Path | None) -> Vocabulary:
     from uts.vocabularies import read_vocabulary
 
-    ontology = Ontology.load(root)
-    vocab = read_vocabulary(vocabulary, data_dir)
-    mapping_set, problems = load_mapping_set(root, vocab)
-    if problems:
-        raise UTSError("fix the mapping file first:\n" + "\n".join(f"  {p}" for p in problems[:20]))
-    return ontology, vocab, mapping_set
+    return read_vocabulary(name, data_dir(folder))
 
 
 @app.command()
@@ -60,41 +30,39 @@ def suggest(
     vocabulary: Annotated[
         str, typer.Argument(help="Vocabulary name, e.g. audioset, esc50, mtg-genre (see `uts mappings list`).")
     ],
-    data_dir: DataDir = DEFAULT_DATA,
-    root: Root = Path("."),
+    data: DataDir = None,
+    root: WorkRoot = Path("."),
+    author: Author = DEFAULT_AUTHOR,
     no_embeddings: Annotated[
-        bool, typer.Option("--no-embeddings", help="Lexical suggestions only (no torch).")
+        bool, typer.Option("--no-embeddings", help="Lexical suggestions only (no encoder).")
     ] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="Write here instead of mappings/VOCABULARY.sssom.tsv.")
-    ] = None,
+    expect_revision: ExpectRevision = None,
 ) -> None:
-    """Write machine-suggested rows for every class that has no reviewed row yet (reviewed rows are kept)."""
-    from uts.mappings.coverage import write_mapping_set
-    from uts.mappings.suggest import merge_suggestions, vocabulary_rows
+    """Put machine-suggested rows on every class that has no reviewed row yet (reviewed rows are kept)."""
+    from uts.mappings.suggest import suggestion_edits, vocabulary_rows
+    from uts.store import FileStore
 
-    try:
-        ontology, vocab, mapping_set = _open(vocabulary, data_dir, root)
-        suggested = vocabulary_rows(ontology, vocab, use_embeddings=not no_embeddings)
-    except UTSError as exc:
-        _fail(exc)
-    before = len(mapping_set.rows)
-    mapping_set.rows = merge_suggestions(mapping_set.rows, suggested)
-    if output is not None:
-        mapping_set.path = output
-    write_mapping_set(mapping_set, ontology, vocab)
-    reviewed = sum(r.reviewed for r in mapping_set.rows)
+    store = FileStore(root)
+    revision = expect_revision or store.revision()
+    ontology = store.load()
+    vocab = _vocabulary(vocabulary, data)
+    edits = suggestion_edits(
+        ontology, vocab, vocabulary_rows(ontology, vocab, use_embeddings=not no_embeddings), author=author
+    )
+    commit = store.apply(edits, expected_revision=revision)
+    rows = store.load().mappings[vocab.name].rows
+    reviewed = sum(r.reviewed for r in rows)
     console.print(
         f"{vocab.name}: {len(vocab.classes)} classes; {reviewed} reviewed rows kept, "
-        f"{len(mapping_set.rows) - reviewed} machine rows (was {before} rows) -> {mapping_set.path}"
+        f"{len(rows) - reviewed} machine rows -> {store.layout.mapping_file(vocab.name)} (revision {commit.revision})"
     )
 
 
 @app.command()
 def coverage(
     vocabularies: Annotated[list[str] | None, typer.Argument(help="Vocabulary names (default: all).")] = None,
-    data_dir: DataDir = DEFAULT_DATA,
-    root: Root = Path("."),
+    data: DataDir = None,
+    root: Root = None,
     evaluate: Annotated[
         bool, typer.Option("--eval", help="Also measure the suggester's top-1 against reviewed rows.")
     ] = False,
@@ -104,51 +72,46 @@ def coverage(
 ) -> None:
     """Per vocabulary: classes, mapped, rows by predicate, machine-only classes, gaps; exit 1 on any problem."""
     from uts.mappings import coverage as cov
-    from uts.ontology import Ontology
-    from uts.vocabularies import VOCABULARIES, read_vocabulary
+    from uts.ontology import load_ontology
+    from uts.vocabularies import VOCABULARIES
 
     names = vocabularies or list(VOCABULARIES)
     predicates = ("exact", "close", "broad", "narrow", "related")
     table = Table("vocabulary", "classes", "mapped", "exact or close", *predicates, "Not", "machine-only", "gaps")
     evals = Table("vocabulary", "reviewed classes", "predicted", "correct", "precision", "recall")
-    failed = False
-    try:
-        ontology = Ontology.load(root)
-        for name in names:
-            vocab = read_vocabulary(name, data_dir)
-            mapping_set, problems = cov.load_mapping_set(root, vocab)
-            report = cov.coverage(ontology, vocab, mapping_set, problems)
-            counts = report.by_predicate
-            negative = sum(n for key, n in counts.items() if key.startswith("Not "))
-            table.add_row(
+    ontology = load_ontology(root)
+    problems: list[str] = []
+    for name in names:
+        vocab = _vocabulary(name, data)
+        report = cov.coverage(ontology, vocab)
+        counts = report.by_predicate
+        negative = sum(n for key, n in counts.items() if key.startswith("Not "))
+        table.add_row(
+            name,
+            str(report.classes),
+            str(report.mapped),
+            str(report.exact_or_close),
+            *(str(counts.get(f"skos:{p}Match", 0)) for p in predicates),
+            str(negative),
+            str(len(report.machine_only)),
+            str(len(report.gaps)),
+        )
+        problems += report.problems
+        if evaluate:
+            result = cov.evaluate(ontology, vocab, use_embeddings=not no_embeddings)
+            evals.add_row(
                 name,
-                str(report.classes),
-                str(report.mapped),
-                str(report.exact_or_close),
-                *(str(counts.get(f"skos:{p}Match", 0)) for p in predicates),
-                str(negative),
-                str(len(report.machine_only)),
-                str(len(report.gaps)),
+                str(result.reviewed_classes),
+                str(result.predicted),
+                str(result.correct),
+                f"{result.precision:.3f}",
+                f"{result.recall:.3f}",
             )
-            for problem in report.problems:
-                failed = True
-                err.print(problem, markup=False, highlight=False, soft_wrap=True)
-            if evaluate:
-                result = cov.evaluate(ontology, vocab, mapping_set, use_embeddings=not no_embeddings)
-                evals.add_row(
-                    name,
-                    str(result.reviewed_classes),
-                    str(result.predicted),
-                    str(result.correct),
-                    f"{result.precision:.3f}",
-                    f"{result.recall:.3f}",
-                )
-    except UTSError as exc:
-        _fail(exc)
     console.print(table)
     if evaluate:
         console.print(evals)
-    if failed:
+    print_lines(problems)
+    if problems:
         raise typer.Exit(1)
 
 
@@ -158,57 +121,60 @@ def review(
     sheet: Annotated[
         Path, typer.Argument(help="TSV: subject_id, predicate_id, predicate_modifier, object, confidence, comment.")
     ],
-    data_dir: DataDir = DEFAULT_DATA,
-    root: Root = Path("."),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the sheet, write nothing.")] = False,
+    data: DataDir = None,
+    root: WorkRoot = Path("."),
+    author: Author = DEFAULT_AUTHOR,
+    dry_run: DryRun = False,
+    expect_revision: ExpectRevision = None,
 ) -> None:
     """Record a curator's reviewed rows: they replace every earlier row of the subjects they cover."""
-    from uts.mappings.coverage import write_mapping_set
-    from uts.mappings.review import apply_review
+    from uts.mappings.review import review_edits
+    from uts.ontology.apply import apply_edits
+    from uts.store import FileStore
 
-    try:
-        ontology, vocab, mapping_set = _open(vocabulary, data_dir, root)
-        report = apply_review(mapping_set, sheet, ontology, vocab)
-    except UTSError as exc:
-        _fail(exc)
-    if not dry_run:
-        write_mapping_set(mapping_set, ontology, vocab)
+    store = FileStore(root)
+    revision = expect_revision or store.revision()
+    ontology = store.load()
+    plan = review_edits(ontology, _vocabulary(vocabulary, data), sheet, author=author)
+    if dry_run:
+        apply_edits(ontology, plan.edits)  # every rule checked, nothing written
+        console.print(f"{plan.subjects} subjects, {plan.rows} reviewed rows (dry run: nothing written)")
+        return
+    commit = store.apply(plan.edits, expected_revision=revision)
     console.print(
-        f"{report.subjects} subjects, {report.rows} reviewed rows"
-        + (" (dry run: nothing written)" if dry_run else f" -> {mapping_set.path}")
+        f"{plan.subjects} subjects, {plan.rows} reviewed rows -> {store.layout.mapping_file(vocabulary)} "
+        f"(revision {commit.revision})"
     )
 
 
 @app.command()
 def lint(
-    data_dir: DataDir = DEFAULT_DATA,
-    root: Root = Path("."),
+    data: DataDir = None,
+    root: Annotated[
+        Path | None,
+        typer.Option("--root", help="Source root (default: the bundled release; with --fix: the working directory)."),
+    ] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite non-canonical mapping files.")] = False,
 ) -> None:
-    """Check (or with --fix, rewrite) the canonical form of every mapping file in mappings/."""
-    from uts.mappings.coverage import load_mapping_set, mapping_path
-    from uts.mappings.table import format_mapping_set
-    from uts.ontology import Ontology
-    from uts.vocabularies import VOCABULARIES, read_vocabulary
+    """Check (or with --fix, rewrite) every mapping file in mappings/: canonical text, rows in vocabulary order."""
+    from uts.io.atomic import write_all_atomic
+    from uts.mappings.sets import canonical_text
+    from uts.ontology.load import raise_for, read_root
+    from uts.vocabularies import VOCABULARIES
 
-    drift = []
-    try:
-        ontology = Ontology.load(root)
-        for name in VOCABULARIES:
-            path = mapping_path(root, name)
-            if not path.exists():
-                continue
-            vocab = read_vocabulary(name, data_dir)
-            mapping_set, problems = load_mapping_set(root, vocab)
-            if problems:
-                raise UTSError("\n".join(str(p) for p in problems[:20]))
-            canonical = format_mapping_set(mapping_set, ontology, vocab.ids)
-            if canonical != mapping_set.text:
-                drift.append(path)
-                if fix:
-                    path.write_text(canonical, encoding="utf-8")
-    except UTSError as exc:
-        _fail(exc)
+    loaded = read_root(Path(".") if fix and root is None else root)
+    raise_for(loaded.problems)
+    layout, texts = loaded.sources.layout, loaded.sources.texts
+    drift: dict[Path, str] = {}
+    for name, mapping_set in sorted(loaded.ontology.mappings.items()):
+        if name not in VOCABULARIES:
+            continue
+        path = layout.mapping_file(name)
+        canonical = canonical_text(mapping_set, loaded.ontology, _vocabulary(name, data))
+        if canonical != texts.get(path):
+            drift[path] = canonical
+    if fix:
+        write_all_atomic({path: text.encode("utf-8") for path, text in drift.items()})
     for path in drift:
         console.print(f"{'rewrote' if fix else 'not canonical (run `uts mappings lint --fix`)'}: {path}")
     if drift and not fix:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uts.errors import ExportError
+from uts.io.atomic import write_atomic
 from uts.ontology.model import Level
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def write_export(
         from uts.export.labels import write_labels
 
         return write_labels(ontology, level, output, facet=facet, include_curated=include_curated)
-    output.write_bytes(_renderers()[fmt](ontology).encode("utf-8"))
+    write_atomic(output, _renderers()[fmt](ontology).encode("utf-8"))
     return [output]
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from uts.io.atomic import write_all_atomic
 from uts.ontology.model import Concept, Level, Origin
 
 if TYPE_CHECKING:
@@ -39,16 +40,6 @@ def paper_json(values: list[str]) -> str:
     return json.dumps({str(i): value for i, value in enumerate(values)}, indent=2)
 
 
-def current(ontology: Ontology, concept_id: str) -> Concept | None:
-    """The concept an ID stands for today, following ``replaced_by`` from deprecated concepts."""
-    seen: set[str] = set()
-    concept = ontology.concepts.get(concept_id)
-    while concept is not None and concept.replaced_by and concept.id not in seen:
-        seen.add(concept.id)
-        concept = ontology.concepts.get(concept.replaced_by)
-    return concept
-
-
 def compat_table(ontology: Ontology, level: Level, concepts: list[Concept]) -> str:
     """One row per index of the level's published file: its tag, UTS concept and index in the new file."""
     position = {c.id: i for i, c in enumerate(concepts)}
@@ -56,7 +47,7 @@ def compat_table(ontology: Ontology, level: Level, concepts: list[Concept]) -> s
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     writer.writerow(COMPAT_HEADER)
     for tag in ontology.level_tags(level):
-        concept = current(ontology, tag.concept_id)
+        concept = ontology.current(tag.concept_id)
         if concept is None:
             writer.writerow((tag.index, tag.tag, tag.concept_id, "", ""))
             continue
@@ -75,7 +66,11 @@ def write_labels(
     """Write the label file, its concept-ID sidecar and the compatibility table; return the three paths."""
     concepts = level_concepts(ontology, level, facet=facet, include_curated=include_curated)
     ids_path, compat_path = sidecar_paths(output)
-    output.write_bytes(paper_json([c.label for c in concepts]).encode("ascii"))
-    ids_path.write_bytes(paper_json([c.id for c in concepts]).encode("ascii"))
-    compat_path.write_bytes(compat_table(ontology, level, concepts).encode("utf-8"))
+    write_all_atomic(
+        {
+            output: paper_json([c.label for c in concepts]).encode("ascii"),
+            ids_path: paper_json([c.id for c in concepts]).encode("ascii"),
+            compat_path: compat_table(ontology, level, concepts).encode("utf-8"),
+        }
+    )
     return [output, ids_path, compat_path]

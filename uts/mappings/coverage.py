@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from pydantic import BaseModel
 
-from uts.errors import Problem, UTSError
-from uts.mappings.table import (
-    BASE_CURIES,
-    MappingRow,
-    MappingSet,
-    check_mapping_set,
-    format_mapping_set,
-    read_mapping_set,
-)
+from uts.mappings.sets import check_subjects, mapping_set_of
+from uts.ontology.mapping import MappingRow, MappingSet
 from uts.ontology.ontology import Ontology
 from uts.vocabularies.base import Vocabulary
 
@@ -47,38 +39,10 @@ class Evaluation(BaseModel):
         return self.correct / self.reviewed_classes if self.reviewed_classes else 0.0
 
 
-def mapping_path(root: Path, name: str) -> Path:
-    return root / "mappings" / f"{name}.sssom.tsv"
-
-
-def new_mapping_set(root: Path, vocabulary: Vocabulary) -> MappingSet:
-    metadata = {
-        "curie_map": {**BASE_CURIES, vocabulary.prefix: vocabulary.iri_prefix},
-        "mapping_set_id": f"https://w3id.org/uts/mappings/{vocabulary.name}.sssom.tsv",
-        "mapping_set_title": f"{vocabulary.title} mapped to UTS",
-        "license": "https://www.apache.org/licenses/LICENSE-2.0",
-        "creator_id": ["utsteam:curators"],
-    }
-    return MappingSet(path=mapping_path(root, vocabulary.name), metadata=metadata)
-
-
-def load_mapping_set(root: Path, vocabulary: Vocabulary) -> tuple[MappingSet, list[Problem]]:
-    path = mapping_path(root, vocabulary.name)
-    if not path.exists():
-        return new_mapping_set(root, vocabulary), []
-    mapping_set, problems = read_mapping_set(path)
-    if mapping_set is None:
-        raise UTSError("\n".join(str(p) for p in problems))
-    return mapping_set, problems
-
-
-def write_mapping_set(mapping_set: MappingSet, ontology: Ontology, vocabulary: Vocabulary) -> None:
-    mapping_set.path.parent.mkdir(parents=True, exist_ok=True)
-    mapping_set.path.write_text(format_mapping_set(mapping_set, ontology, vocabulary.ids), encoding="utf-8")
-
-
-def coverage(ontology: Ontology, vocabulary: Vocabulary, mapping_set: MappingSet, problems: list[Problem]) -> Coverage:
-    problems = problems + check_mapping_set(mapping_set, ontology, vocabulary.ids)
+def coverage(ontology: Ontology, vocabulary: Vocabulary, mapping_set: MappingSet | None = None) -> Coverage:
+    """How completely the vocabulary is mapped (by ``mapping_set``, default the ontology's own set for it)."""
+    mapping_set = mapping_set if mapping_set is not None else mapping_set_of(ontology, vocabulary)
+    problems = check_subjects(mapping_set, vocabulary)
     reviewed: dict[str, list[MappingRow]] = {}
     machine: set[str] = set()
     for row in mapping_set.rows:
@@ -108,11 +72,12 @@ def coverage(ontology: Ontology, vocabulary: Vocabulary, mapping_set: MappingSet
 
 
 def evaluate(
-    ontology: Ontology, vocabulary: Vocabulary, mapping_set: MappingSet, *, use_embeddings: bool = True
+    ontology: Ontology, vocabulary: Vocabulary, mapping_set: MappingSet | None = None, *, use_embeddings: bool = True
 ) -> Evaluation:
     """Top-1 of the suggester against the reviewed positive rows: right when it names one of their objects."""
     from uts.mappings.suggest import Suggester
 
+    mapping_set = mapping_set if mapping_set is not None else mapping_set_of(ontology, vocabulary)
     truth: dict[str, set[str]] = {}
     for row in mapping_set.rows:
         if row.reviewed and not row.negated:

@@ -10,13 +10,19 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from uts.mappings.table import LEXICAL, SEMANTIC, SUGGESTER, MappingRow
-from uts.matching.embedding import MODEL_NAME, EmbeddingIndex
+from uts.mappings.sets import mapping_set_of, new_header
+from uts.matching.candidate import Candidate, exact_candidate
+from uts.matching.encoders import MODEL_NAME
 from uts.matching.fuzzy import FuzzyMatcher
-from uts.matching.labels import Candidate, LabelIndex
+from uts.ontology.edits import AddMapping, CreateMappingSet, Edit, RemoveMapping
+from uts.ontology.mapping import LEXICAL, SEMANTIC, SUGGESTER, MappingRow
 from uts.ontology.ontology import Ontology
 from uts.vocabularies.base import Vocabulary, VocabularyClass
+
+if TYPE_CHECKING:
+    from uts.matching.embedding import EmbeddingIndex
 
 EMBEDDING_THRESHOLD = 0.55
 CLOSE_THRESHOLD = 0.8
@@ -48,9 +54,12 @@ class Suggester:
         self, ontology: Ontology, *, use_embeddings: bool = True, threshold: float = EMBEDDING_THRESHOLD
     ) -> None:
         self.ontology = ontology
-        self.index = LabelIndex(ontology)
-        self.fuzzy = FuzzyMatcher(self.index)
-        self.embeddings = EmbeddingIndex(ontology) if use_embeddings else None
+        self.fuzzy = FuzzyMatcher(ontology)
+        self.embeddings: EmbeddingIndex | None = None
+        if use_embeddings:
+            from uts.matching.embedding import EmbeddingIndex
+
+            self.embeddings = EmbeddingIndex(ontology)
         self.threshold = threshold
 
     def suggest(self, classes: Sequence[VocabularyClass], k: int = 3) -> list[Suggestion]:
@@ -59,7 +68,7 @@ class Suggester:
         for cls in classes:
             found: list[Candidate] = []
             for text in class_texts(cls):
-                hit = self.index.exact(text)
+                hit = exact_candidate(self.ontology, text)
                 if hit is not None:
                     found.append(hit)
             if not found:
@@ -129,3 +138,35 @@ def merge_suggestions(existing: Sequence[MappingRow], suggested: Sequence[Mappin
 
 def vocabulary_rows(ontology: Ontology, vocabulary: Vocabulary, *, use_embeddings: bool = True) -> list[MappingRow]:
     return to_rows(Suggester(ontology, use_embeddings=use_embeddings).suggest(list(vocabulary.classes)))
+
+
+def suggestion_edits(
+    ontology: Ontology, vocabulary: Vocabulary, suggested: Sequence[MappingRow], *, author: str
+) -> list[Edit]:
+    """The edits that put ``suggested`` rows in place of the old machine rows; reviewed rows and their subjects
+    are left alone. A vocabulary without a mapping set gets one."""
+    reason = f"machine suggestions for {vocabulary.name}"
+    edits: list[Edit] = []
+    if vocabulary.name not in ontology.mappings:
+        edits.append(
+            CreateMappingSet(vocabulary=vocabulary.name, metadata=new_header(vocabulary), author=author, reason=reason)
+        )
+    existing = mapping_set_of(ontology, vocabulary).rows
+    kept = merge_suggestions(existing, suggested)
+    edits += [
+        RemoveMapping(
+            vocabulary=vocabulary.name,
+            subject_id=r.subject_id,
+            predicate_id=r.predicate_id,
+            predicate_modifier=r.predicate_modifier,  # type: ignore[arg-type]
+            object_id=r.object_id,
+            author=author,
+            reason=reason,
+        )
+        for r in existing
+        if not r.reviewed
+    ]
+    edits += [
+        AddMapping(vocabulary=vocabulary.name, row=r, author=author, reason=reason) for r in kept if not r.reviewed
+    ]
+    return edits

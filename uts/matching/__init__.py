@@ -1,5 +1,1 @@
-"""Matching machinery shared by the importer, the mappings suggester and the resolver."""
-
-from uts.matching.normalise import normalise
-
-__all__ = ["normalise"]
+"""Matching machinery shared by the mappings suggester and the resolver: fuzzy and embedding matchers."""

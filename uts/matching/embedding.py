@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from uts.matching.candidate import Candidate
 from uts.matching.encoders import MODEL_NAME, EmbeddingUnavailableError, cache_dir, get_encoder
-from uts.matching.labels import Candidate
 from uts.ontology.model import Concept, Status
 from uts.ontology.ontology import Ontology
 

@@ -44,7 +44,10 @@ class Encoder(Protocol):
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("UTS_CACHE_DIR") or Path.home() / ".cache" / "uts")
+    """Where exports and vectors are kept: the settings' cache folder (``UTS_CACHE_DIR``)."""
+    from uts.settings import get_settings
+
+    return get_settings().cache_dir
 
 
 def _offline() -> None:
@@ -205,7 +208,9 @@ def get_encoder(backend: str = "auto") -> Encoder:
     if backend not in BACKENDS:
         raise EmbeddingUnavailableError(f"unknown encoder backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if backend == "auto":
-        backend = os.environ.get("UTS_ENCODER", "auto")
+        from uts.settings import get_settings
+
+        backend = get_settings().encoder
         if backend == "auto":
             backend = "onnx" if _onnx_possible() else "torch"
         return get_encoder(backend)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from uts.matching.labels import Candidate, LabelIndex
-from uts.matching.normalise import normalise
+from uts.lexical import normalise
+from uts.matching.candidate import Candidate
+from uts.ontology.ontology import Ontology
 
 # Zipf frequency (log10 of uses per billion words) from which a string is an English word in its own right.
 # Common misspellings are frequent on the web too ("rythm" 1.95, "amature" 1.99), while the near-miss words of
@@ -38,10 +40,16 @@ class FuzzyMatcher:
     shorter and the first letter must agree.
     """
 
-    def __init__(self, index: LabelIndex, cutoff: float = 88.0) -> None:
-        self.index = index
+    def __init__(self, ontology: Ontology, cutoff: float = 88.0) -> None:
+        # Keys of labels that name an active concept (directly, or through a deprecated one it replaced).
+        self._concept: dict[str, str] = {}
+        self._label: dict[str, str] = {}
+        for key, hit in ontology.labels.items():
+            if hit.current is not None:
+                self._concept[key] = hit.current
+                self._label[key] = hit.label
         self.cutoff = cutoff
-        self._keys = list(index.keys)
+        self._keys = list(self._concept)
         # A typo keeps its first letter and its length within the edits allowed, so only keys that agree on
         # both are worth scanning (about 1/100 of them).
         self._by_shape: dict[tuple[str, int], list[str]] = {}
@@ -63,7 +71,7 @@ class FuzzyMatcher:
             return []
         hits = process.extract(key, self._keys, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
         return [
-            Candidate(self.index.keys[hit], score / 100.0, "fuzzy", self.index.labels[hit])
+            Candidate(self._concept[hit], score / 100.0, "fuzzy", self._label[hit])
             for hit, score, _ in hits
             if hit[:1] == key[:1] and hit != key
         ]
@@ -75,12 +83,13 @@ class FuzzyMatcher:
             self._pools[shape] = [k for n in lengths for k in self._by_shape.get((first, n), ())]
         return self._pools[shape]
 
-    def typo(self, text: str, rank: dict[str, int] | None = None) -> Candidate | None:
+    def typo(self, text: str, rank: Mapping[str, tuple[int, int, str]] | None = None) -> Candidate | None:
         """The label ``text`` is a misspelling of, or ``None``.
 
         Only inputs that are not English words qualify (``revert`` is a word, not a typo of ``reverb``); the
         label must start with the same letter and lie within :func:`max_typo_edits` optimal-string-alignment
-        edits (a swap counts once: ``gutiar``). Ties go to the better-ranked concept in ``rank``.
+        edits (a swap counts once: ``gutiar``). Ties go to the better-ranked concept (``rank``: concept ID ->
+        its ``rank_key``), then to the key.
         """
         words = text.split()
         if not words or all(is_known_word(w.casefold()) for w in words):
@@ -97,8 +106,7 @@ class FuzzyMatcher:
         best = min(distance for _, distance in hits)
         closest = [hit for hit, distance in hits if distance == best]
         order = rank or {}
-        closest.sort(key=lambda k: (order.get(self.index.keys[k], 1 << 30), k))
+        unranked = (1, 0, "")
+        closest.sort(key=lambda k: (order.get(self._concept[k], unranked)[:2], k))
         hit = closest[0]
-        return Candidate(
-            self.index.keys[hit], round(1 - best / max(len(key), len(hit)), 4), "fuzzy", self.index.labels[hit]
-        )
+        return Candidate(self._concept[hit], round(1 - best / max(len(key), len(hit)), 4), "fuzzy", self._label[hit])

@@ -79,16 +79,29 @@ def descendants(graph: nx.DiGraph, concept_id: str) -> set[str]:
     return set(nx.descendants(graph, concept_id))
 
 
-def depth(graph: nx.DiGraph, concept_id: str) -> int:
-    """Length of the longest broader chain above the concept (0 for a root)."""
-    best = 0
-    frontier = {concept_id}
-    seen: set[str] = set()
-    while frontier:
-        parents = {p for n in frontier for p in graph.predecessors(n)} - seen
-        if not parents:
-            break
-        best += 1
-        seen |= parents
-        frontier = parents
-    return best
+def depth(graph: nx.DiGraph, concept_id: str, memo: dict[str, int] | None = None) -> int:
+    """Length of the longest broader chain above the concept (0 for a root).
+
+    In a polyhierarchy the chains above a concept differ in length; this is the longest, by a memoised walk up
+    (pass one ``memo`` dict to share the work across many concepts). The graph must be acyclic.
+    """
+    memo = {} if memo is None else memo
+    stack = [concept_id]
+    expanded: set[str] = set()  # nodes whose parents are on the stack above them: the current path
+    while stack:
+        node = stack[-1]
+        if node in memo:
+            stack.pop()
+            continue
+        parents = list(graph.predecessors(node))
+        pending = [p for p in parents if p not in memo]
+        if pending and node not in expanded:
+            if any(p in expanded for p in pending):
+                raise ValueError(f"the broader links above {concept_id} form a cycle; `uts validate` names it")
+            expanded.add(node)
+            stack.extend(pending)
+            continue
+        memo[node] = 1 + max((memo[p] for p in parents), default=-1)
+        expanded.discard(node)
+        stack.pop()
+    return memo[concept_id]

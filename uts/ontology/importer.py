@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from uts.errors import UTSError, VocabularyError, where
-from uts.matching.normalise import normalise
+from uts.errors import Problem, SourceError, UsageError, VocabularyError, where
+from uts.io.atomic import write_all_atomic, write_atomic
+from uts.lexical import normalise, singulars
+from uts.ontology.lint import changed_texts
+from uts.ontology.load import Loaded, read_root
 from uts.ontology.model import (
     Concept,
     LabelScope,
     Level,
+    OntologyMetadata,
     Origin,
     PaperTag,
     Status,
@@ -28,9 +32,9 @@ from uts.ontology.model import (
     format_id,
     id_number,
 )
-from uts.ontology.ontology import Ontology, build, with_derived_fields
+from uts.ontology.ontology import Ontology, with_derived_fields
 from uts.ontology.paper import read_paper_vocabulary
-from uts.ontology.source import PAPER_PREFIX, SourceLayout, read_metadata, read_sources
+from uts.ontology.source import PAPER_PREFIX, SourceLayout, read_metadata
 
 MACHINE = "utsteam:import-vocab"
 CURATORS = "utsteam:curators"
@@ -70,15 +74,15 @@ class ImportRules:
         except FileNotFoundError:
             return cls()
         except tomllib.TOMLDecodeError as exc:
-            raise UTSError(f"{name}: not valid TOML ({exc}); fix the syntax") from None
+            raise SourceError(f"{name}: not valid TOML ({exc}); fix the syntax") from None
         unknown = set(data) - {"typos", "synonyms", "keep_apart"}
         if unknown:
-            raise UTSError(f"{name}: unknown section(s) {sorted(unknown)}; use [typos], [synonyms] and [keep_apart]")
+            raise SourceError(f"{name}: unknown section(s) {sorted(unknown)}; use [typos], [synonyms] and [keep_apart]")
         rules = cls(keep_apart={k: str(v) for k, v in data.get("keep_apart", {}).items()})
         for section in ("typos", "synonyms"):
             for key, value in data.get(section, {}).items():
                 if not isinstance(value, dict) or set(value) != {"into", "why"}:
-                    raise UTSError(f'{name}: [{section}] {key} must be {{ into = "tag", why = "reason" }}')
+                    raise SourceError(f'{name}: [{section}] {key} must be {{ into = "tag", why = "reason" }}')
                 getattr(rules, section)[key] = Rule(str(value["into"]), str(value["why"]))
         return rules
 
@@ -108,33 +112,6 @@ class _UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def _singular_candidates(key: str) -> set[str]:
-    out = set()
-    singular = _inflect_engine().singular_noun(key)
-    if isinstance(singular, str):
-        out.add(singular)
-    if key.endswith("ies"):
-        out.add(key[:-3] + "y")
-    if key.endswith("es"):
-        out.add(key[:-2])
-    if key.endswith("s") and not key.endswith("ss"):
-        out.add(key[:-1])
-    out.discard(key)
-    return out
-
-
-_ENGINE: Any = None
-
-
-def _inflect_engine() -> Any:
-    global _ENGINE
-    if _ENGINE is None:
-        import inflect
-
-        _ENGINE = inflect.engine()
-    return _ENGINE
 
 
 def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], dict[int, tuple[str, str, str]]]:
@@ -170,7 +147,7 @@ def group_tags(tags: list[str], rules: ImportRules) -> tuple[list[list[int]], di
     for key in sorted(keys):
         if key in keep_apart or key in typo_keys:
             continue
-        for singular in _singular_candidates(key):
+        for singular in singulars(key, dictionary=True):
             if singular in keys:
                 uf.union(key, singular)
                 for t in strings_of[key]:
@@ -275,48 +252,91 @@ def import_vocab(
     force: bool = False,
 ) -> ImportReport:
     """Write (or rebuild) ``ontology/`` and ``mappings/uts-paper.sssom.tsv`` under ``root``."""
-    from uts.ontology.lint import fix
-
     root = Path(root)
     layout = SourceLayout(root)
     vocabulary = read_paper_vocabulary(paper_dir)
-    tags = vocabulary.tags
     rules = ImportRules.read(rules_path or root / "ontology" / "import-rules.toml")
-    today = (date or dt.date.today()).isoformat()
+    existing = _existing_source(layout, force)
+    meta = _metadata(layout, existing)
+    groups, how = group_tags(vocabulary.tags, rules)
+    if existing is not None:
+        groups = _join_curated_merges(groups, {t.index: t for t in existing.ontology.paper})
+    assigned = _assign_concepts(
+        groups, vocabulary.tags, how, existing.ontology if existing else None, (date or dt.date.today()).isoformat()
+    )
+    rebuilt = Ontology(
+        metadata=meta,
+        concepts=with_derived_fields(assigned.concepts, assigned.paper),
+        paper=tuple(assigned.paper),
+        paper_header=paper_header(meta.version),
+        reordered=vocabulary.reordered,
+        facets=existing.ontology.facets if existing else {},
+        mappings=existing.ontology.mappings if existing else {},
+    )
+    texts = changed_texts(rebuilt, layout, existing.sources.texts if existing else {})
+    write_all_atomic({path: text.encode("utf-8") for path, text in texts.items()})
+    kinds: dict[str, int] = defaultdict(int)
+    for kind, _, _ in how.values():
+        kinds[kind] += 1
+    return ImportReport(
+        published=len(vocabulary.tags),
+        distinct_strings=len(set(vocabulary.tags)),
+        concepts=len(groups),
+        new_concepts=assigned.new_concepts,
+        merged=dict(kinds),
+        per_level={level.value: len(rebuilt.in_level(level)) for level in Level},
+    )
 
-    existing: Ontology | None = None
-    if layout.terms.exists():
-        if not force:
-            raise UTSError(
-                f"{where(layout.terms)} already exists; rebuilding keeps its IDs and curated fields, "
-                "pass --force to do so"
-            )
-        existing, problems = build(read_sources(root))
-        if problems:
-            raise UTSError(
-                "the existing source does not parse, fix it first:\n" + "\n".join(f"  {p}" for p in problems[:20])
-            )
 
+def _existing_source(layout: SourceLayout, force: bool) -> Loaded | None:
+    """The source already under the root, if any: a rebuild keeps its IDs, curated fields and merges."""
+    if not layout.terms.exists():
+        return None
+    if not force:
+        raise UsageError(
+            f"{where(layout.terms)} already exists; rebuilding keeps its IDs and curated fields, pass --force to do so"
+        )
+    loaded = read_root(layout.root, rules=False)
+    if loaded.problems:
+        raise SourceError(loaded.problems, "the existing source does not parse, fix it first")
+    return loaded
+
+
+def _metadata(layout: SourceLayout, existing: Loaded | None) -> OntologyMetadata:
+    """The release metadata: the existing source's, or a fresh ``uts.toml`` for a first import."""
+    if existing is not None:
+        return existing.ontology.metadata
     if not layout.metadata.exists():
-        layout.metadata.parent.mkdir(parents=True, exist_ok=True)
-        layout.metadata.write_text(DEFAULT_METADATA, encoding="utf-8")
-    # An existing source already carries its metadata; only a fresh import reads the file just written.
-    meta = existing.metadata if existing else read_metadata(layout.metadata, [])
+        write_atomic(layout.metadata, DEFAULT_METADATA.encode("utf-8"))
+    problems: list[Problem] = []
+    meta = read_metadata(layout.metadata, problems)
     if meta is None:
-        raise UTSError(f"{where(layout.metadata)} is not valid release metadata; fix it (see `uts validate`)")
-    version = meta.version
+        raise SourceError(problems, f"{where(layout.metadata)} is not valid release metadata")
+    return meta
 
-    groups, how = group_tags(tags, rules)
+
+@dataclass
+class _Assigned:
+    concepts: dict[str, Concept]
+    paper: list[PaperTag]
+    new_concepts: int
+
+
+def _assign_concepts(
+    groups: list[list[int]],
+    tags: list[str],
+    how: dict[int, tuple[str, str, str]],
+    existing: Ontology | None,
+    today: str,
+) -> _Assigned:
+    """One concept per group of published indices; an existing concept keeps its ID, labels and reviewed rows."""
     old_paper = {t.index: t for t in existing.paper} if existing else {}
-    if existing:
-        groups = _join_curated_merges(groups, old_paper)
-    old_by_label = existing.label_index if existing else {}
-    next_number = max((id_number(c) for c in existing.concepts), default=0) + 1 if existing else 1
+    old_by_label = {key: hit.concept_id for key, hit in existing.labels.items()} if existing else {}
+    next_number = id_number(existing.next_id()) if existing else 1
     concepts: dict[str, Concept] = dict(existing.concepts) if existing else {}
     paper: list[PaperTag] = []
     new_concepts = 0
     claimed: set[str] = set()
-
     for group in groups:
         strings = [tags[i] for i in group]
         # An existing concept keeps its ID: first the one the published indices map to, then by label.
@@ -328,29 +348,7 @@ def import_vocab(
             next_number += 1
             new_concepts += 1
         claimed.add(concept_id)
-        old = concepts.get(concept_id)
-        keys = {normalise(t) for t in strings}
-        pref = old.label if old is not None and normalise(old.label) in keys else _preferred(group, tags, how)
-        have = {old.label, *(s.label for s in old.synonyms)} if old is not None else {pref}
-        added: dict[str, Synonym] = {}
-        for i in group:
-            kind, _, comment = how[i]
-            tag = tags[i]
-            if tag in have or tag in added:
-                continue
-            added[tag] = Synonym(
-                label=tag, scope=_SCOPE.get(kind, LabelScope.ALT), source=PAPER_SOURCE, comment=comment
-            )
-        if old is not None:
-            # Curated labels and their notes are kept as they are; only missing published strings are added.
-            concept = old.model_copy(update={"synonyms": old.synonyms + tuple(added.values()), "origin": Origin.PAPER})
-            if normalise(old.label) not in keys:
-                concept = concept.model_copy(update={"label": pref})
-        else:
-            concept = Concept(
-                id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(added.values())
-            )
-        concepts[concept_id] = concept
+        concepts[concept_id] = _group_concept(concept_id, concepts.get(concept_id), group, tags, how)
         for i in group:
             previous = old_paper.get(i)
             if previous is not None and previous.concept_id == concept_id and previous.tag == tags[i]:
@@ -369,8 +367,38 @@ def import_vocab(
                     comment=comment,
                 )
             )
+    return _Assigned(concepts, paper, new_concepts)
 
-    header = {
+
+def _group_concept(
+    concept_id: str, old: Concept | None, group: list[int], tags: list[str], how: dict[int, tuple[str, str, str]]
+) -> Concept:
+    """The concept of one group: its published strings as labels, curated labels and notes kept as they are."""
+    strings = [tags[i] for i in group]
+    keys = {normalise(t) for t in strings}
+    pref = old.label if old is not None and normalise(old.label) in keys else _preferred(group, tags, how)
+    have = {old.label, *(s.label for s in old.synonyms)} if old is not None else {pref}
+    added: dict[str, Synonym] = {}
+    for i in group:
+        kind, _, comment = how[i]
+        tag = tags[i]
+        if tag in have or tag in added:
+            continue
+        added[tag] = Synonym(label=tag, scope=_SCOPE.get(kind, LabelScope.ALT), source=PAPER_SOURCE, comment=comment)
+    if old is None:
+        return Concept(
+            id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(added.values())
+        )
+    # Only missing published strings are added.
+    concept = old.model_copy(update={"synonyms": old.synonyms + tuple(added.values()), "origin": Origin.PAPER})
+    if normalise(old.label) not in keys:
+        concept = concept.model_copy(update={"label": pref})
+    return concept
+
+
+def paper_header(version: str) -> dict[str, Any]:
+    """The SSSOM header of the paper mapping set, versioned with the release."""
+    return {
         "curie_map": {
             "UTS": "https://w3id.org/uts/UTS_",
             PAPER_PREFIX: "https://github.com/AudenAI/Auden/blob/2f78687c446a946ff09e2ffd4335125b82baec32/examples/uts/configs/label/label_3k.json#",
@@ -389,24 +417,3 @@ def import_vocab(
         "license": "https://www.apache.org/licenses/LICENSE-2.0",
         "creator_id": [CURATORS],
     }
-    rebuilt = Ontology(
-        metadata=meta,
-        concepts=with_derived_fields(concepts, paper),
-        paper=paper,
-        paper_header=header,
-        reordered=vocabulary.reordered,
-        facets=existing.facets if existing else {},
-        layout=layout,
-    )
-    fix(rebuilt, {})
-    kinds: dict[str, int] = defaultdict(int)
-    for kind, _, _ in how.values():
-        kinds[kind] += 1
-    return ImportReport(
-        published=len(tags),
-        distinct_strings=len(set(tags)),
-        concepts=len(groups),
-        new_concepts=new_concepts,
-        merged=dict(kinds),
-        per_level={level.value: len(rebuilt.in_level(level)) for level in Level},
-    )

@@ -1,33 +1,43 @@
 """Canonical form of the source files: sorted rows, derived columns recomputed, UTF-8, LF.
 
-Derived columns (a concept's rank and levels, the concept label beside each synonym and published tag)
-are recomputed here, so curators never maintain them by hand.
+Derived columns (a concept's rank and levels, the concept label beside each synonym, published tag and mapped
+object) are recomputed here, so curators never maintain them by hand. The same texts are what a store writes,
+so a source loaded and written back with no edits is byte-identical.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from uts.errors import Problem, where
 from uts.ontology.ontology import Ontology
-from uts.ontology.source import format_facets, format_labels, format_paper, format_paper_order, format_terms
+from uts.ontology.source import (
+    SourceLayout,
+    format_facets,
+    format_labels,
+    format_mapping_set,
+    format_paper,
+    format_paper_order,
+    format_terms,
+)
 
 
-def canonical_texts(ontology: Ontology) -> dict[Path, str]:
-    if ontology.layout is None:
-        raise ValueError("this ontology was built in memory and has no source files to lint")
-    layout = ontology.layout
+def canonical_texts(ontology: Ontology, layout: SourceLayout) -> dict[Path, str]:
+    """The text of every source file of ``ontology`` under ``layout``."""
     pref = {c.id: c.label for c in ontology.concepts.values()}
-    return {
+    version = ontology.metadata.version
+    texts = {
         layout.terms: format_terms(ontology.concepts.values()),
         layout.labels: format_labels(ontology.concepts.values()),
         # The paper mapping set is versioned with the ontology release it belongs to.
-        layout.paper: format_paper(
-            {**ontology.paper_header, "mapping_set_version": ontology.metadata.version}, ontology.paper, pref
-        ),
+        layout.paper: format_paper({**ontology.paper_header, "mapping_set_version": version}, ontology.paper, pref),
         layout.paper_order: format_paper_order(ontology.reordered),
         layout.facets: format_facets(ontology.facets.values(), pref),
     }
+    for name, mapping_set in sorted(ontology.mappings.items()):
+        texts[layout.mapping_file(name)] = format_mapping_set(mapping_set, pref, version)
+    return texts
 
 
 def _first_difference(actual: str, expected: str) -> tuple[int, str, str]:
@@ -39,10 +49,10 @@ def _first_difference(actual: str, expected: str) -> tuple[int, str, str]:
     return n, "" if len(a_lines) < n else a_lines[n - 1], "" if len(e_lines) < n else e_lines[n - 1]
 
 
-def lint(ontology: Ontology, texts: dict[Path, str]) -> list[Problem]:
+def lint(ontology: Ontology, layout: SourceLayout, texts: Mapping[Path, str]) -> list[Problem]:
     """One problem per file whose text is not canonical, pointing at the first line that differs."""
     problems = []
-    for path, expected in canonical_texts(ontology).items():
+    for path, expected in canonical_texts(ontology, layout).items():
         actual = texts.get(path)
         if actual is None or actual == expected:
             continue
@@ -58,12 +68,6 @@ def lint(ontology: Ontology, texts: dict[Path, str]) -> list[Problem]:
     return problems
 
 
-def fix(ontology: Ontology, texts: dict[Path, str]) -> list[Path]:
-    """Rewrite every non-canonical file; returns the files it changed."""
-    changed = []
-    for path, expected in canonical_texts(ontology).items():
-        if texts.get(path) != expected:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(expected.encode("utf-8"))
-            changed.append(path)
-    return changed
+def changed_texts(ontology: Ontology, layout: SourceLayout, texts: Mapping[Path, str]) -> dict[Path, str]:
+    """The canonical text of every file whose current text (``texts``; missing means absent) differs from it."""
+    return {path: text for path, text in canonical_texts(ontology, layout).items() if texts.get(path) != text}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,6 +21,35 @@ def format_id(number: int) -> str:
 
 def id_number(concept_id: str) -> int:
     return int(concept_id.split(":", 1)[1])
+
+
+def freeze(value: Any) -> Any:
+    """A read-only copy of nested dicts and lists (an SSSOM header holds a ``curie_map`` dict)."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain dicts and lists again, for writers (YAML, JSON) that want them."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+def rank_key(concept: Concept) -> tuple[int, int, str]:
+    """The one order of concepts by paper rank: best rank first, unranked (curated) concepts last, then by ID.
+
+    Rank 0 is the best rank, not a missing one (``rank or big`` gets this wrong).
+
+    >>> sorted([Concept(id="UTS:0000002", label="b"), Concept(id="UTS:0000001", label="a", rank=0)], key=rank_key)[0].id
+    'UTS:0000001'
+    """
+    return (0, concept.rank, concept.id) if concept.rank is not None else (1, 0, concept.id)
 
 
 class Level(StrEnum):
@@ -101,6 +133,14 @@ class Synonym(BaseModel):
     comment: str = ""
 
 
+_SCOPE_ORDER = {LabelScope.ALT: 0, LabelScope.HIDDEN: 1, LabelScope.NARROWER: 2}
+
+
+def synonym_order(synonym: Synonym) -> tuple[int, str, str]:
+    """The canonical order of a concept's non-preferred labels: by scope, then case-insensitively by label."""
+    return (_SCOPE_ORDER[synonym.scope], synonym.label.casefold(), synonym.label)
+
+
 class Concept(BaseModel):
     """One UTS concept; ``rank`` and ``levels`` are derived from the paper alignment."""
 
@@ -155,6 +195,10 @@ class Concept(BaseModel):
     @property
     def all_labels(self) -> list[str]:
         return [self.label, *(s.label for s in self.synonyms)]
+
+    def scoped_labels(self) -> list[tuple[str, LabelScope | None]]:
+        """Every label with its scope; the preferred label first, with scope ``None``."""
+        return [(self.label, None), *((s.label, s.scope) for s in self.synonyms)]
 
 
 class Facet(BaseModel):

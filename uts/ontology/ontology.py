@@ -1,79 +1,85 @@
-"""The ``Ontology``: UTS concepts with lookup by ID or by any label, levels and the broader graph."""
+"""The ``Ontology``: one immutable UTS version, with lookup by ID or by any label, levels and the broader graph.
+
+Immutable so that one instance can be shared by every request of a server and every thread of a pipeline: its
+fields are read-only mappings and tuples, and its derived indexes (labels, graph) are computed once, on first
+use, and can never go stale. A change makes a new Ontology (see ``uts.ontology.apply``). Where its records were
+read from (files, lines) is kept beside it, in ``uts.ontology.build.Provenance``.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from uts.errors import (
-    OntologyCycleError,
-    OntologyValidationError,
-    Problem,
-    UnknownConceptError,
-    UnknownFacetError,
-    UnknownTagError,
-    where,
-)
-from uts.matching.normalise import normalise
+from uts.errors import UnknownConceptError, UnknownFacetError, UnknownTagError
+from uts.lexical import normalise
 from uts.ontology import graph as graphs
-from uts.ontology.model import Concept, Facet, Level, OntologyMetadata, PaperTag, Status, Synonym
-from uts.ontology.source import SourceLayout, Sources, read_sources
+from uts.ontology.labels import LabelIndex, follow_replacements
+from uts.ontology.mapping import MappingSet
+from uts.ontology.model import (
+    Concept,
+    Facet,
+    Level,
+    OntologyMetadata,
+    PaperTag,
+    Status,
+    format_id,
+    freeze,
+    id_number,
+    rank_key,
+    thaw,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
-@dataclass(frozen=True)
-class SourceLine:
-    """Where a record was read from, so later checks can name the file and line."""
-
-    file: str
-    line: int
-
-
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Ontology:
-    """A loaded UTS release.
+    """One UTS version: concepts, facets, the paper's published tags and the vocabulary mapping sets.
 
-    >>> uts = Ontology.load()                     # the bundled release
+    >>> from uts import load_ontology
+    >>> uts = load_ontology()                     # the bundled release
     >>> uts.lookup("High_Fidelity").label
     'high-fidelity'
     """
 
     metadata: OntologyMetadata
-    concepts: dict[str, Concept]
-    paper: list[PaperTag] = field(default_factory=list)
-    paper_header: dict[str, Any] = field(default_factory=dict)
-    reordered: dict[Level, dict[int, str]] = field(default_factory=dict)
-    facets: dict[str, Facet] = field(default_factory=dict)
-    layout: SourceLayout | None = None
-    where: dict[tuple[str, str], SourceLine] = field(default_factory=dict, repr=False)
+    concepts: Mapping[str, Concept]
+    paper: tuple[PaperTag, ...] = ()
+    paper_header: Mapping[str, Any] = field(default_factory=dict)
+    reordered: Mapping[Level, Mapping[int, str]] = field(default_factory=dict)
+    facets: Mapping[str, Facet] = field(default_factory=dict)
+    mappings: Mapping[str, MappingSet] = field(default_factory=dict)
 
-    # ---- construction -------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "concepts", MappingProxyType(dict(self.concepts)))
+        set_(self, "paper", tuple(self.paper))
+        set_(self, "paper_header", freeze(self.paper_header))
+        set_(self, "reordered", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.reordered.items()}))
+        set_(self, "facets", MappingProxyType(dict(self.facets)))
+        set_(self, "mappings", MappingProxyType(dict(self.mappings)))
 
-    @classmethod
-    def load(cls, root: Path | str | None = None, *, strict: bool = True) -> Ontology:
-        """Load the sources below ``root`` (default: the bundled release) and check them.
+    def replace(self, **changes: Any) -> Ontology:
+        """A new Ontology with some fields replaced (the indexes of the new one are computed afresh)."""
+        fields = {
+            "metadata": self.metadata,
+            "concepts": self.concepts,
+            "paper": self.paper,
+            "paper_header": thaw(self.paper_header),
+            "reordered": self.reordered,
+            "facets": self.facets,
+            "mappings": self.mappings,
+        }
+        fields.update(changes)
+        return Ontology(**fields)
 
-        With ``strict`` any rule violation raises ``OntologyValidationError`` listing every problem.
-        """
-        from uts.ontology.validate import check
-
-        sources = read_sources(Path(root) if root is not None else bundled_root())
-        ontology, problems = build(sources)
-        if strict:
-            problems = problems + check(ontology)
-            if any(p.kind == "cycle" for p in problems):
-                raise OntologyCycleError(problems)
-            if problems:
-                raise OntologyValidationError(problems)
-        return ontology
-
-    # ---- lookup -------------------------------------------------------------------------------------
+    # ---- concepts -----------------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -93,15 +99,34 @@ class Ontology:
     def active(self) -> list[Concept]:
         return [c for c in self.concepts.values() if c.status is Status.ACTIVE]
 
+    def current(self, concept_id: str) -> Concept | None:
+        """The active concept that stands for ``concept_id`` today: itself, or where its ``replaced_by`` chain
+        ends (cycle-safe). ``None`` when the concept was deprecated without a replacement.
+
+        >>> from uts import load_ontology
+        >>> uts = load_ontology()
+        >>> uts.current(uts.lookup("rock_music").id).label   # merged into rock
+        'rock'
+        """
+        self.get(concept_id)
+        found = follow_replacements(self.concepts, concept_id)
+        return self.concepts[found] if found is not None else None
+
+    def next_id(self) -> str:
+        """The ID after every ID ever used (deprecated concepts keep theirs, so none is reused)."""
+        return format_id(max((id_number(i) for i in self.concepts), default=0) + 1)
+
+    # ---- labels -------------------------------------------------------------------------------------
+
     @cached_property
-    def label_index(self) -> dict[str, str]:
-        """Normalised label -> concept ID; active concepts win over deprecated ones."""
-        return build_label_index(self.concepts.values())
+    def labels(self) -> LabelIndex:
+        """Normalised label -> the concept it names; the one label index every consumer reads."""
+        return LabelIndex(self.concepts)
 
     def find(self, tag: str) -> Concept | None:
         """The concept with this label (any case or separator), or ``None``."""
-        concept_id = self.label_index.get(normalise(tag))
-        return self.concepts[concept_id] if concept_id is not None else None
+        hit = self.labels.find(tag)
+        return self.concepts[hit.concept_id] if hit is not None else None
 
     def lookup(self, tag: str) -> Concept:
         """Like ``find`` but raises ``UnknownTagError`` with close labels as suggestions."""
@@ -110,9 +135,8 @@ class Ontology:
             return concept
         from rapidfuzz import process
 
-        keys = list(self.label_index)
-        hits = process.extract(normalise(tag), keys, limit=3, score_cutoff=70)
-        suggestions = list(dict.fromkeys(self.concepts[self.label_index[k]].label for k, _, _ in hits))
+        hits = process.extract(normalise(tag), list(self.labels), limit=3, score_cutoff=70)
+        suggestions = list(dict.fromkeys(self.concepts[self.labels[k].concept_id].label for k, _, _ in hits))
         raise UnknownTagError(tag, suggestions)
 
     def resolve_id_or_label(self, text: str) -> Concept:
@@ -123,7 +147,7 @@ class Ontology:
     def in_level(self, level: Level) -> list[Concept]:
         """Active concepts inside a paper level, best-ranked first."""
         members = [c for c in self.concepts.values() if level in c.levels and c.status is Status.ACTIVE]
-        return sorted(members, key=lambda c: (c.rank if c.rank is not None else 1 << 30, c.id))
+        return sorted(members, key=rank_key)
 
     def level_tags(self, level: Level) -> list[PaperTag]:
         """The published tags of one level in that level's own file order (its original indices)."""
@@ -148,7 +172,7 @@ class Ontology:
         out: dict[str, list[PaperTag]] = defaultdict(list)
         for tag in self.paper:
             out[tag.concept_id].append(tag)
-        return out
+        return dict(out)
 
     # ---- facets -------------------------------------------------------------------------------------
 
@@ -175,10 +199,15 @@ class Ontology:
         wanted = self.facet_and_subfacets(facet_id)
         return [c for c in self.concepts.values() if c.status is Status.ACTIVE and wanted.intersection(c.facets)]
 
+    def facet_roots(self) -> dict[str, str]:
+        """Root concept ID -> the facet it roots."""
+        return {f.root: f.id for f in self.facets.values()}
+
     # ---- graph --------------------------------------------------------------------------------------
 
     @cached_property
     def graph(self) -> nx.DiGraph:
+        """Broader -> narrower edges between concept IDs. Read it, never change it: it is shared."""
         return graphs.build_graph(self.concepts.values())
 
     def narrower(self, concept_id: str) -> list[Concept]:
@@ -193,104 +222,17 @@ class Ontology:
         self.get(concept_id)
         return [self.concepts[n] for n in sorted(graphs.descendants(self.graph, concept_id))]
 
+    def depth(self, concept_id: str) -> int:
+        """Length of the longest broader chain above the concept (0 for a root)."""
+        self.get(concept_id)
+        return graphs.depth(self.graph, concept_id, self._depths)
 
-def bundled_root() -> Path:
-    """The source root shipped with the package (a wheel) or the repository (an editable install)."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_bundled"
-    if (packaged / "ontology" / "terms.tsv").exists():
-        return packaged
-    return here.parent
-
-
-def build(sources: Sources) -> tuple[Ontology, list[Problem]]:
-    """Assemble concepts from parsed rows; structural problems are returned, not raised."""
-    problems = list(sources.problems)
-    layout = sources.layout
-    terms_file, labels_file, paper_file, _, facets_file = (where(p) for p in layout.tables)
-    origins: dict[tuple[str, str], SourceLine] = {}
-
-    concepts: dict[str, Concept] = {}
-    for line, term in sources.terms:
-        if term.id in concepts:
-            first = origins[("term", term.id)].line
-            problems.append(
-                Problem(
-                    terms_file,
-                    line,
-                    f"ID {term.id} is already used at line {first}",
-                    "give this concept a new ID (never reuse one); `uts stats` shows the next free ID",
-                )
-            )
-            continue
-        concepts[term.id] = term
-        origins[("term", term.id)] = SourceLine(terms_file, line)
-
-    synonyms: dict[str, list[Synonym]] = defaultdict(list)
-    for line, concept_id, synonym in sources.labels:
-        if concept_id not in concepts:
-            problems.append(
-                Problem(
-                    labels_file,
-                    line,
-                    f"label {synonym.label!r} belongs to unknown concept {concept_id}",
-                    "use the ID of an existing concept in terms.tsv",
-                )
-            )
-            continue
-        synonyms[concept_id].append(synonym)
-        origins[("label", f"{concept_id}\t{synonym.label}")] = SourceLine(labels_file, line)
-
-    reordered: dict[Level, dict[int, str]] = defaultdict(dict)
-    order_file = where(layout.paper_order)
-    for line, level, index, moved_tag in sources.reordered:
-        if index in reordered[level]:
-            problems.append(
-                Problem(order_file, line, f"level {level.value} index {index} is listed twice", "keep one row")
-            )
-        reordered[level][index] = moved_tag
-        origins[("order", f"{level.value}\t{index}")] = SourceLine(order_file, line)
-
-    facets: dict[str, Facet] = {}
-    for line, facet in sources.facets:
-        if facet.id in facets:
-            problems.append(Problem(facets_file, line, f"facet {facet.id!r} is listed twice", "keep one row per facet"))
-            continue
-        facets[facet.id] = facet
-        origins[("facet", facet.id)] = SourceLine(facets_file, line)
-
-    for line, tag in sources.paper:
-        origins[("paper", str(tag.index))] = SourceLine(paper_file, line)
-    built = with_derived_fields(
-        {cid: c.model_copy(update={"synonyms": tuple(synonyms.get(cid, ()))}) for cid, c in concepts.items()},
-        [tag for _, tag in sources.paper],
-    )
-    metadata = sources.metadata or OntologyMetadata(
-        title="(missing metadata)", version="0.0.0", base_iri="https://w3id.org/uts/", license=""
-    )
-    ontology = Ontology(
-        metadata=metadata,
-        concepts=built,
-        paper=[tag for _, tag in sources.paper],
-        paper_header=sources.paper_header,
-        reordered=dict(reordered),
-        facets=facets,
-        layout=layout,
-        where=origins,
-    )
-    return ontology, problems
+    @cached_property
+    def _depths(self) -> dict[str, int]:
+        return {}
 
 
-def build_label_index(concepts: Iterable[Concept]) -> dict[str, str]:
-    """Normalised label -> concept ID, where an active concept wins over a deprecated one with the same label."""
-    index: dict[str, str] = {}
-    for concept in sorted(concepts, key=lambda c: c.status is Status.ACTIVE):
-        for label in concept.all_labels:
-            index[normalise(label)] = concept.id
-    return index
-
-
-def with_derived_fields(concepts: dict[str, Concept], paper: list[PaperTag]) -> dict[str, Concept]:
+def with_derived_fields(concepts: Mapping[str, Concept], paper: Iterable[PaperTag]) -> dict[str, Concept]:
     """Concepts with ``rank`` and ``levels`` recomputed from the paper alignment (the one place they are)."""
     best_rank: dict[str, int] = {}
     for tag in paper:
@@ -307,9 +249,4 @@ def with_derived_fields(concepts: dict[str, Concept], paper: list[PaperTag]) -> 
     return out
 
 
-def origin_of(ontology: Ontology, kind: str, key: str) -> tuple[str, int]:
-    found = ontology.where.get((kind, key))
-    return (found.file, found.line) if found else ("(built in memory)", 0)
-
-
-__all__ = ["Ontology", "SourceLine", "build", "bundled_root"]
+__all__ = ["Ontology", "with_derived_fields"]

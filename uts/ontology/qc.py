@@ -11,7 +11,7 @@ from collections import Counter
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
-from uts.matching.normalise import normalise
+from uts.lexical import normalise
 from uts.ontology import graph as graphs
 from uts.ontology.model import Level, Origin, Status
 from uts.ontology.ontology import Ontology
@@ -101,7 +101,7 @@ def run_qc(ontology: Ontology) -> QCReport:
             ):
                 suspicious.append(f"{concept.id} ({concept.label}) <- '{tag.tag}' [{tag.justification}]")
 
-    depth = Counter(graphs.depth(graph, c.id) for c in active)
+    depth = Counter(ontology.depth(c.id) for c in active)
     cycles = graphs.find_cycles(ontology.concepts.values())
     per_facet = Counter(c.facets[0] for c in active if c.facets)
     per_domain = Counter(d.value for c in active for d in c.domains)

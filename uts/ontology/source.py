@@ -1,14 +1,15 @@
 """The curated UTS source on disk: where each file lives, how it parses, and its canonical text.
 
 A source root holds ``ontology/uts.toml`` (release metadata), ``ontology/terms.tsv`` (one row per concept),
-``ontology/labels.tsv`` (alternative and hidden labels) and ``mappings/uts-paper.sssom.tsv`` (each index of the
-paper's published vocabulary and the concept it denotes).
+``ontology/labels.tsv`` (alternative and hidden labels), ``ontology/facets.tsv``, ``ontology/paper-order.tsv``,
+``mappings/uts-paper.sssom.tsv`` (each index of the paper's published vocabulary and the concept it denotes) and
+one ``mappings/<vocabulary>.sssom.tsv`` per legacy vocabulary mapped to UTS.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,18 +17,21 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from uts.errors import Problem, where
-from uts.mappings.sssom import format_sssom, read_sssom
+from uts.io.sssom import format_sssom, read_sssom
+from uts.io.tables import Row, format_table, join_list, parse_table, read_text, split_list
+from uts.ontology.mapping import COLUMNS as MAPPING_COLUMNS
+from uts.ontology.mapping import EXTENSIONS, MappingRow, MappingSet
 from uts.ontology.model import (
     Concept,
     Domain,
     Facet,
-    LabelScope,
     Level,
     OntologyMetadata,
     PaperTag,
     Synonym,
+    synonym_order,
+    thaw,
 )
-from uts.ontology.tables import Row, format_table, join_list, parse_table, read_text
 
 TERMS_COLUMNS = (
     "id",
@@ -98,6 +102,41 @@ class SourceLayout:
     def tables(self) -> tuple[Path, Path, Path, Path, Path]:
         return (self.terms, self.labels, self.paper, self.paper_order, self.facets)
 
+    @property
+    def mappings_dir(self) -> Path:
+        return self.root / "mappings"
+
+    def mapping_file(self, name: str) -> Path:
+        """Where the mapping set of vocabulary ``name`` lives."""
+        return self.mappings_dir / f"{name}.sssom.tsv"
+
+    def mapping_files(self) -> dict[str, Path]:
+        """Vocabulary name -> mapping set file, for every vocabulary mapping set present (not the paper's)."""
+        found = sorted(self.mappings_dir.glob("*" + MAPPING_SUFFIX)) if self.mappings_dir.is_dir() else []
+        return {p.name[: -len(MAPPING_SUFFIX)]: p for p in found if p != self.paper}
+
+
+MAPPING_SUFFIX = ".sssom.tsv"
+
+
+def bundled_root() -> Path:
+    """The source root shipped with the package (a wheel) or the repository (an editable install)."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_bundled"
+    if (packaged / "ontology" / "terms.tsv").exists():
+        return packaged
+    return here.parent
+
+
+@dataclass
+class ParsedMappingSet:
+    """One vocabulary mapping set as read: header and rows, each row with its line."""
+
+    name: str
+    path: Path
+    metadata: dict[str, Any]
+    rows: list[tuple[int, MappingRow]]
+
 
 @dataclass
 class Sources:
@@ -111,6 +150,7 @@ class Sources:
     paper_header: dict[str, Any] = field(default_factory=dict)
     reordered: list[tuple[int, Level, int, str]] = field(default_factory=list)
     facets: list[tuple[int, Facet]] = field(default_factory=list)
+    mappings: list[ParsedMappingSet] = field(default_factory=list)
     texts: dict[Path, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -136,25 +176,26 @@ def _convert(path: Path, row: Row, problems: list[Problem], build: Callable[[Row
 
 
 def _term(row: Row) -> Concept:
-    rank = row["rank"]
+    c = row.cells
+    rank = c["rank"]
     if rank and not rank.isdigit():
         raise ValueError(f"rank: {rank!r} is not a whole number")
     # Plain strings in, so pydantic validates (and names the column of) every enum value once.
     return Concept.model_validate(
         {
-            "id": row["id"],
-            "label": row["label"],
-            "status": row["status"],
-            "origin": row["origin"],
+            "id": c["id"],
+            "label": c["label"],
+            "status": c["status"],
+            "origin": c["origin"],
             "rank": int(rank) if rank else None,
-            "levels": row.list("levels"),
-            "facets": row.list("facets"),
-            "domains": row.list("domains"),
-            "broader": row.list("broader"),
-            "definition": row["definition"],
-            "replaced_by": row["replaced_by"] or None,
-            "consider": row.list("consider"),
-            "comment": row["comment"],
+            "levels": split_list(c["levels"]),
+            "facets": split_list(c["facets"]),
+            "domains": split_list(c["domains"]),
+            "broader": split_list(c["broader"]),
+            "definition": c["definition"],
+            "replaced_by": c["replaced_by"] or None,
+            "consider": split_list(c["consider"]),
+            "comment": c["comment"],
         }
     )
 
@@ -240,7 +281,42 @@ def read_sources(root: Path) -> Sources:
         (row.line, *entry) for row, entry in _read_rows(sources, order_path, PAPER_ORDER_COLUMNS, _order)
     ]
     sources.facets = [(row.line, facet) for row, facet in _read_rows(sources, facets_path, FACETS_COLUMNS, _facet)]
+    for name, path in layout.mapping_files().items():
+        parsed = read_mapping_file(name, path, problems, sources.texts)
+        if parsed is not None:
+            sources.mappings.append(parsed)
     return sources
+
+
+def read_mapping_file(
+    name: str, path: Path, problems: list[Problem], texts: dict[Path, str] | None = None
+) -> ParsedMappingSet | None:
+    """One vocabulary mapping set; every malformed row becomes a problem naming its line."""
+    raw = read_sssom(path, MAPPING_COLUMNS, problems)
+    if raw is None:
+        return None
+    if texts is not None:
+        texts[path] = raw.table.text
+    parsed = ParsedMappingSet(name, path, raw.metadata, [])
+    for row in raw.table.rows:
+        mapping = _convert(path, row, problems, _mapping_row)
+        if mapping is not None:
+            parsed.rows.append((row.line, mapping))
+    return parsed
+
+
+_NUMBER_COLUMNS = ("confidence", "similarity_score", "similarity_threshold")
+
+
+def _mapping_row(row: Row) -> MappingRow:
+    cells: dict[str, Any] = dict(row.cells)
+    for column in _NUMBER_COLUMNS:
+        value = cells[column]
+        try:
+            cells[column] = float(value) if value else None
+        except ValueError:
+            raise ValueError(f"{column} {value!r} is not a number; write it as a number between 0 and 1") from None
+    return MappingRow.model_validate(cells)
 
 
 def _read_rows(
@@ -314,18 +390,15 @@ def format_terms(concepts: Iterable[Concept]) -> str:
     return format_table(TERMS_COLUMNS, rows)
 
 
-_SCOPE_ORDER = {LabelScope.ALT: 0, LabelScope.HIDDEN: 1, LabelScope.NARROWER: 2}
-
-
 def format_labels(concepts: Iterable[Concept]) -> str:
     rows = []
     for c in sorted(concepts, key=lambda c: c.id):
-        for s in sorted(c.synonyms, key=lambda s: (_SCOPE_ORDER[s.scope], s.label.casefold(), s.label)):
+        for s in sorted(c.synonyms, key=synonym_order):
             rows.append((c.id, c.label, s.label, s.scope.value, s.source, s.comment))
     return format_table(LABELS_COLUMNS, rows)
 
 
-def format_paper(header: dict[str, Any], tags: Iterable[PaperTag], pref_labels: dict[str, str]) -> str:
+def format_paper(header: Mapping[str, Any], tags: Iterable[PaperTag], pref_labels: Mapping[str, str]) -> str:
     rows = [
         (
             f"{PAPER_PREFIX}:{t.index}",
@@ -344,7 +417,7 @@ def format_paper(header: dict[str, Any], tags: Iterable[PaperTag], pref_labels: 
     return format_sssom(header, PAPER_COLUMNS, rows)
 
 
-def format_paper_order(reordered: dict[Level, dict[int, str]]) -> str:
+def format_paper_order(reordered: Mapping[Level, Mapping[int, str]]) -> str:
     order = list(Level)
     rows = [
         (level.value, str(index), tag)
@@ -376,3 +449,10 @@ def format_facets(facets: Iterable[Facet], pref_labels: dict[str, str]) -> str:
     )
     rows += [(f.id, f.label, f.parent or "", f.root, pref_labels.get(f.root, ""), f.definition) for f in orphans]
     return format_table(FACETS_COLUMNS, rows)
+
+
+def format_mapping_set(mapping_set: MappingSet, pref_labels: dict[str, str], version: str) -> str:
+    """Canonical text of a vocabulary mapping set, rows in the order given, object labels from UTS."""
+    metadata = {**thaw(mapping_set.metadata), "mapping_set_version": version, "extension_definitions": EXTENSIONS}
+    rows = [r.cells(pref_labels.get(r.object_id, r.object_label)) for r in mapping_set.rows]
+    return format_sssom(metadata, MAPPING_COLUMNS, rows)

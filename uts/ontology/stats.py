@@ -37,8 +37,6 @@ class OntologyStats(BaseModel):
 
 
 def compute_stats(ontology: Ontology) -> OntologyStats:
-    from uts.ontology.model import format_id, id_number
-
     concepts = list(ontology.concepts.values())
     active = [c for c in concepts if c.status is Status.ACTIVE]
     per_concept = Counter(t.concept_id for t in ontology.paper)
@@ -68,5 +66,5 @@ def compute_stats(ontology: Ontology) -> OntologyStats:
         with_definition=sum(bool(c.definition) for c in active),
         with_facet=sum(bool(c.facets) for c in active),
         with_domain=sum(bool(c.domains) for c in active),
-        next_id=format_id(max((id_number(i) for i in ontology.concepts), default=0) + 1),
+        next_id=ontology.next_id(),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from uts.ontology.model import Concept, Status
+from uts.ontology.model import Concept, Status, rank_key
 from uts.ontology.ontology import Ontology
 
 
@@ -19,7 +19,7 @@ class TreeNode:
 
 
 def subtree(ontology: Ontology, root_id: str, *, max_depth: int | None = None) -> TreeNode:
-    """The active concepts narrower than ``root_id``, children sorted by rank then label."""
+    """The active concepts narrower than ``root_id``, children by paper rank (unranked last), then label."""
     shown: set[str] = set()
 
     def grow(concept: Concept, depth: int) -> TreeNode:
@@ -31,7 +31,7 @@ def subtree(ontology: Ontology, root_id: str, *, max_depth: int | None = None) -
         if max_depth is not None and depth >= max_depth:
             return node
         children = [c for c in ontology.narrower(concept.id) if c.status is Status.ACTIVE]
-        children.sort(key=lambda c: (c.rank if c.rank is not None else -1, c.label))
+        children.sort(key=lambda c: (rank_key(c)[:2], c.label))
         node.children = [grow(child, depth + 1) for child in children]
         return node
 

@@ -1,37 +1,41 @@
-"""The rules a UTS release must satisfy. Each check returns problems that name the file, line and fix."""
+"""The rules a UTS version must satisfy, whatever it was read from. Each returns problems that name the record
+(file and line when a ``Provenance`` knows them) and the fix; none raises.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from uts.errors import Problem
-from uts.matching.normalise import normalise
+from uts.lexical import normalise
 from uts.ontology import graph as graphs
+from uts.ontology.build import FACET, LABEL, MAPPING, NO_PROVENANCE, ORDER, PAPER, TERM, Provenance
+from uts.ontology.mapping import RowKey, row_key
 from uts.ontology.model import Origin, Status
-from uts.ontology.ontology import Ontology, origin_of
+from uts.ontology.ontology import Ontology
 from uts.ontology.source import PAPER_PREFIX
 
 
-def check(ontology: Ontology) -> list[Problem]:
-    """Every semantic rule; an empty list means the release is valid."""
+def check(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
+    """Every semantic rule; an empty list means the version is valid."""
     return [
-        *check_labels(ontology),
-        *check_references(ontology),
-        *check_deprecation(ontology),
-        *check_cycles(ontology),
-        *check_paper(ontology),
-        *check_paper_order(ontology),
-        *check_facets(ontology),
+        *check_labels(ontology, prov),
+        *check_references(ontology, prov),
+        *check_deprecation(ontology, prov),
+        *check_cycles(ontology, prov),
+        *check_paper(ontology, prov),
+        *check_paper_order(ontology, prov),
+        *check_facets(ontology, prov),
+        *check_mappings(ontology, prov),
     ]
 
 
-def _label_site(ontology: Ontology, concept_id: str, label: str) -> tuple[str, int]:
-    file, line = origin_of(ontology, "label", f"{concept_id}\t{label}")
-    return (file, line) if line else origin_of(ontology, "term", concept_id)
+def _label_site(prov: Provenance, concept_id: str, label: str) -> tuple[str, int]:
+    file, line = prov.of(LABEL, f"{concept_id}\t{label}")
+    return (file, line) if line else prov.of(TERM, concept_id)
 
 
-def check_labels(ontology: Ontology) -> list[Problem]:
+def check_labels(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     """Every label (preferred, alternative, hidden) of an active concept normalises to that concept only.
 
     Surface variants of one concept may share a normalised key (``high-fidelity`` / ``high_fidelity``):
@@ -44,7 +48,7 @@ def check_labels(ontology: Ontology) -> list[Problem]:
         for label in concept.all_labels:
             key = normalise(label)
             if not key:
-                file, line = _label_site(ontology, concept.id, label)
+                file, line = _label_site(prov, concept.id, label)
                 problems.append(
                     Problem(
                         file,
@@ -55,7 +59,7 @@ def check_labels(ontology: Ontology) -> list[Problem]:
                 )
                 continue
             if label in seen_here:
-                file, line = _label_site(ontology, concept.id, label)
+                file, line = _label_site(prov, concept.id, label)
                 problems.append(
                     Problem(file, line, f"{concept.id} has the label {label!r} twice", "delete the repeated label")
                 )
@@ -65,7 +69,7 @@ def check_labels(ontology: Ontology) -> list[Problem]:
                 continue
             if key in holders and holders[key][0] != concept.id:
                 other_id, other_label = holders[key]
-                file, line = _label_site(ontology, concept.id, label)
+                file, line = _label_site(prov, concept.id, label)
                 problems.append(
                     Problem(
                         file,
@@ -80,11 +84,11 @@ def check_labels(ontology: Ontology) -> list[Problem]:
     return problems
 
 
-def check_references(ontology: Ontology) -> list[Problem]:
+def check_references(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     problems: list[Problem] = []
     concepts = ontology.concepts
     for concept in concepts.values():
-        file, line = origin_of(ontology, "term", concept.id)
+        file, line = prov.of(TERM, concept.id)
         refs = [("broader", r) for r in concept.broader] + [("consider", r) for r in concept.consider]
         if concept.replaced_by:
             refs.append(("replaced_by", concept.replaced_by))
@@ -116,10 +120,10 @@ def check_references(ontology: Ontology) -> list[Problem]:
     return problems
 
 
-def check_deprecation(ontology: Ontology) -> list[Problem]:
+def check_deprecation(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     problems: list[Problem] = []
     for concept in ontology.concepts.values():
-        file, line = origin_of(ontology, "term", concept.id)
+        file, line = prov.of(TERM, concept.id)
         if concept.status is Status.DEPRECATED and not (concept.replaced_by or concept.consider):
             problems.append(
                 Problem(
@@ -141,10 +145,10 @@ def check_deprecation(ontology: Ontology) -> list[Problem]:
     return problems
 
 
-def check_cycles(ontology: Ontology) -> list[Problem]:
+def check_cycles(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     problems: list[Problem] = []
     for cycle in graphs.find_cycles(ontology.concepts.values()):
-        file, line = origin_of(ontology, "term", cycle[0])
+        file, line = prov.of(TERM, cycle[0])
         path = " -> ".join(f"{cid} ({ontology.concepts[cid].label})" for cid in [*cycle, cycle[0]])
         problems.append(
             Problem(
@@ -158,13 +162,13 @@ def check_cycles(ontology: Ontology) -> list[Problem]:
     return problems
 
 
-def check_paper(ontology: Ontology) -> list[Problem]:
+def check_paper(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     """Every published tag is a label of exactly the concept it maps to, and no index is lost."""
     problems: list[Problem] = []
     seen: dict[int, int] = {}
     mapped: dict[str, int] = defaultdict(int)
     for tag in ontology.paper:
-        file, line = origin_of(ontology, "paper", str(tag.index))
+        file, line = prov.of(PAPER, str(tag.index))
         if tag.index in seen:
             problems.append(
                 Problem(
@@ -209,7 +213,7 @@ def check_paper(ontology: Ontology) -> list[Problem]:
     if seen:
         missing = sorted(set(range(max(seen) + 1)) - set(seen))
         if missing:
-            file, _ = origin_of(ontology, "paper", str(next(iter(seen))))
+            file, _ = prov.of(PAPER, str(next(iter(seen))))
             shown = ", ".join(str(i) for i in missing[:10])
             problems.append(
                 Problem(
@@ -220,7 +224,7 @@ def check_paper(ontology: Ontology) -> list[Problem]:
                 )
             )
     for concept in ontology.concepts.values():
-        file, line = origin_of(ontology, "term", concept.id)
+        file, line = prov.of(TERM, concept.id)
         if concept.origin is Origin.PAPER and concept.status is Status.ACTIVE and not mapped.get(concept.id):
             problems.append(
                 Problem(
@@ -242,21 +246,21 @@ def check_paper(ontology: Ontology) -> list[Problem]:
     return problems
 
 
-def check_paper_order(ontology: Ontology) -> list[Problem]:
+def check_paper_order(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     """A level's own order must hold exactly the tags of the 3k list's prefix, only reordered."""
     problems: list[Problem] = []
     by_index = {t.index: t.tag for t in ontology.paper}
     for level, moved in ontology.reordered.items():
         for index in moved:
             if index not in by_index:
-                file, line = origin_of(ontology, "order", f"{level.value}\t{index}")
+                file, line = prov.of(ORDER, f"{level.value}\t{index}")
                 problems.append(
                     Problem(file, line, f"index {index} of level {level.value} has no published tag", "delete the row")
                 )
         prefix = [by_index.get(i, "") for i in range(level.size)]
         reordered = [moved.get(i, tag) for i, tag in enumerate(prefix)]
         if Counter(prefix) != Counter(reordered):
-            file, line = origin_of(ontology, "order", f"{level.value}\t{min(moved)}")
+            file, line = prov.of(ORDER, f"{level.value}\t{min(moved)}")
             extra = sorted((Counter(reordered) - Counter(prefix)).elements())[:5]
             problems.append(
                 Problem(
@@ -269,12 +273,12 @@ def check_paper_order(ontology: Ontology) -> list[Problem]:
     return problems
 
 
-def check_facets(ontology: Ontology) -> list[Problem]:
+def check_facets(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     """Facets form a two-level scheme (aspects, then sub-facets), each rooted at an active concept."""
     problems: list[Problem] = []
     facets = ontology.facets
     for facet in facets.values():
-        file, line = origin_of(ontology, "facet", facet.id)
+        file, line = prov.of(FACET, facet.id)
         if facet.parent is not None:
             parent = facets.get(facet.parent)
             if parent is None:
@@ -327,7 +331,7 @@ def check_facets(ontology: Ontology) -> list[Problem]:
     for concept in ontology.concepts.values():
         for facet_id in concept.facets:
             if facet_id not in facets:
-                file, line = origin_of(ontology, "term", concept.id)
+                file, line = prov.of(TERM, concept.id)
                 problems.append(
                     Problem(
                         file,
@@ -339,15 +343,55 @@ def check_facets(ontology: Ontology) -> list[Problem]:
     return problems
 
 
-def validate_root(root: Path | str | None = None) -> tuple[Ontology, list[Problem]]:
-    """Parse, check and lint the sources below ``root``: every problem, none raised."""
-    from uts.ontology.lint import lint
-    from uts.ontology.ontology import build, bundled_root
-    from uts.ontology.source import read_sources
-
-    sources = read_sources(Path(root) if root is not None else bundled_root())
-    ontology, problems = build(sources)
-    problems += check(ontology)
-    if not problems:
-        problems += lint(ontology, sources.texts)
-    return ontology, problems
+def check_mappings(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
+    """Vocabulary mapping rows name active concepts, never repeat, and never both assert and deny one mapping."""
+    problems: list[Problem] = []
+    for name, mapping_set in sorted(ontology.mappings.items()):
+        seen: dict[RowKey, int] = {}
+        for position, row in enumerate(mapping_set.rows):
+            file, line = prov.of(MAPPING, f"{name}\t{position}")
+            concept = ontology.concepts.get(row.object_id)
+            if concept is None:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"object {row.object_id} is not a UTS concept",
+                        "use an existing concept ID (`uts show TAG`)",
+                    )
+                )
+            elif concept.status is not Status.ACTIVE:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"object {row.object_id} ({concept.label}) is deprecated",
+                        f"map to {concept.replaced_by or 'its successor'}",
+                    )
+                )
+            key = row_key(row)
+            if key in seen:
+                first = prov.of(MAPPING, f"{name}\t{seen[key]}")[1] or seen[key] + 1
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"the mapping {' '.join(k for k in key if k)} repeats the row at line {first}",
+                        "delete one of the two rows",
+                    )
+                )
+                continue
+            seen[key] = position
+            opposite = (row.subject_id, row.predicate_id, "" if row.negated else "Not", row.object_id)
+            if opposite in seen:
+                first = prov.of(MAPPING, f"{name}\t{seen[opposite]}")[1] or seen[opposite] + 1
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"{row.subject_id} {'Not ' if row.negated else ''}{row.predicate_id} {row.object_id} "
+                        f"contradicts the row at line {first}, which says the opposite",
+                        "keep the one a curator confirmed and delete the other",
+                    )
+                )
+    return problems

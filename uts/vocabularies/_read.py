@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from urllib.parse import unquote
 
 from uts.errors import Problem, VocabularyError, where
-from uts.ontology.tables import Row
+from uts.io.tables import Row
 from uts.vocabularies.base import Vocabulary, VocabularyClass, VocabularySpec
 
 # The characters a class's local id may hold: RFC 3986 path characters (unreserved, sub-delims, "@", "/")

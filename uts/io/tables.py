@@ -39,7 +39,11 @@ class Table:
 
 
 def split_list(cell: str) -> list[str]:
-    return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
+    if not cell:
+        return []
+    if LIST_SEPARATOR not in cell:
+        return [cell.strip()] if cell.strip() else []
+    return [item for item in map(str.strip, cell.split(LIST_SEPARATOR)) if item]
 
 
 def join_list(items: Iterable[str]) -> str:
@@ -107,7 +111,7 @@ def parse_table(
                 )
             )
             continue
-        table.rows.append(Row(offset, dict(zip(columns, (c.strip() for c in cells), strict=True))))
+        table.rows.append(Row(offset, dict(zip(columns, map(str.strip, cells), strict=True))))
     return table
 
 

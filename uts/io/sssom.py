@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from uts.errors import Problem, where
-from uts.ontology.tables import Table, format_table, parse_table, read_text
+from uts.io.tables import Table, format_table, parse_table, read_text
 
 HEADER_ORDER = (
     "curie_map",
@@ -34,13 +34,15 @@ REQUIRED_HEADER = ("curie_map", "mapping_set_id", "license")
 
 
 @dataclass
-class MappingSet:
+class SssomTable:
+    """A mapping table as written: its ``#`` YAML header and its rows, not yet checked against any model."""
+
     path: Path
     metadata: dict[str, Any]
     table: Table
 
 
-def read_sssom(path: Path, columns: Sequence[str], problems: list[Problem]) -> MappingSet | None:
+def read_sssom(path: Path, columns: Sequence[str], problems: list[Problem]) -> SssomTable | None:
     """Read a mapping set whose table must have exactly ``columns``; defects become problems."""
     text = read_text(path, problems)
     if text is None:
@@ -71,7 +73,7 @@ def read_sssom(path: Path, columns: Sequence[str], problems: list[Problem]) -> M
                 Problem(name, 1, f"the header lacks {key!r}, which SSSOM requires", f"add a `#{key}:` line")
             )
     table = parse_table(path, text, columns, problems, first_line=n_header + 1)
-    return MappingSet(path=path, metadata=metadata, table=table)
+    return SssomTable(path=path, metadata=metadata, table=table)
 
 
 def format_sssom(metadata: Mapping[str, Any], columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -1,0 +1,70 @@
+"""Options shared by several commands, declared once, and the two consoles every command prints to.
+
+Read-only commands default ``--root`` to the bundled release; commands that write default it to the working
+directory (``.``), never to the installed package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console()
+err = Console(stderr=True)
+
+Root = Annotated[
+    Path | None,
+    typer.Option("--root", help="Source root holding ontology/ and mappings/ (default: the bundled release)."),
+]
+WorkRoot = Annotated[
+    Path,
+    typer.Option("--root", help="Source root to change, holding ontology/ and mappings/ (default: here)."),
+]
+Author = Annotated[
+    str,
+    typer.Option("--author", help="Who makes the change, as a CURIE (utsteam:NAME, orcid:0000-...)."),
+]
+ExpectRevision = Annotated[
+    str | None,
+    typer.Option(
+        "--expect-revision",
+        help="Refuse to write unless the source is still at this revision (`uts revision` prints it).",
+    ),
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+LevelOpt = Annotated[
+    str | None,
+    typer.Option("--level", help="Paper level 800, 1k, 1.5k, 2k or 3k; concepts outside it roll up to an ancestor."),
+]
+NoRollup = Annotated[
+    bool, typer.Option("--no-rollup", help="Drop concepts outside --level instead of rolling them up (the paper).")
+]
+NoEmbed = Annotated[bool, typer.Option("--no-embed", help="Lexical stages only: never load the encoder.")]
+BackendOpt = Annotated[
+    str, typer.Option("--backend", help="Encoder backend: auto (ONNX when available), onnx or torch.")
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="The shared data folder laid out like ../shared/data (default: the UTS_DATA_DIR setting).",
+    ),
+]
+
+
+def data_dir(given: Path | None) -> Path:
+    """The data folder: the option, else the settings (``UTS_DATA_DIR``), read when a command runs."""
+    from uts.settings import get_settings
+
+    return given if given is not None else get_settings().data_dir
+
+
+def print_lines(lines: list[str], *, to_err: bool = True) -> None:
+    """Print problem lines as they are: no markup, no wrapping into the terminal width."""
+    out = err if to_err else console
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,9 @@
+"""Surface forms of labels: when two strings are the same label (``normalise``) and their inflected forms.
+
+The bottom of the package: plain string functions, no knowledge of concepts, used by every layer above.
+"""
+
+from uts.lexical.inflection import base_forms, plurals, singulars
+from uts.lexical.keys import normalise
+
+__all__ = ["base_forms", "normalise", "plurals", "singulars"]
