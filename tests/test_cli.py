@@ -93,3 +93,76 @@ def test_import_vocab_bad_date(tmp_path: Path, paper_dir: Path) -> None:
     result = uts("import-vocab", "--paper-dir", str(paper_dir), "--root", str(tmp_path), "--date", "yesterday")
     assert result.returncode == 2  # a usage error
     assert "--date 'yesterday' is not a date" in result.stderr
+
+
+def test_curate_through_the_store_with_revision_and_history(tiny_root: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.tsv"
+    sheet.write_text("id\tdefinition\nUTS:0000006\tA struck drum.\n", encoding="utf-8")
+    read_at = uts("revision", "--root", str(tiny_root)).stdout.strip()
+    done = uts(
+        "curate", str(sheet), "--root", str(tiny_root), "--author", "utsteam:alice", "--expect-revision", read_at
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 concepts updated" in done.stdout
+    # A second sheet made against the same (now stale) revision is a conflict, and changes nothing.
+    sheet.write_text("id\tdefinition\nUTS:0000006\tA drum.\n", encoding="utf-8")
+    stale = uts("curate", str(sheet), "--root", str(tiny_root), "--expect-revision", read_at)
+    assert stale.returncode == 1
+    assert "conflict:" in stale.stderr
+    assert "A struck drum." in (tiny_root / "ontology" / "terms.tsv").read_text(encoding="utf-8")
+    history = uts("history", "drum", "--root", str(tiny_root), "--json")
+    assert history.returncode == 0, history.stderr
+    [record] = json.loads(history.stdout)
+    assert record["edit"]["author"] == "utsteam:alice"
+    assert record["after"]["UTS:0000006"]["definition"] == "A struck drum."
+
+
+def test_apply_a_file_of_edits(tiny_root: Path, tmp_path: Path) -> None:
+    edits = tmp_path / "edits.jsonl"
+    edits.write_text(
+        '{"op": "add_label", "concept_id": "UTS:0000001", "label": "hound", "scope": "alt"}\n'
+        '{"op": "move", "concept_id": "UTS:0000006", "broader": ["UTS:0000001"]}\n',
+        encoding="utf-8",
+    )
+    dry = uts("apply", str(edits), "--root", str(tiny_root), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "2 edits would change 2 concepts" in dry.stdout
+    done = uts("apply", str(edits), "--root", str(tiny_root), "--author", "utsteam:bob")
+    assert done.returncode == 0, done.stderr
+    assert uts("show", "hound", "--root", str(tiny_root), "--json").returncode == 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"op": "add_label", "concept_id": "UTS:0000001"}\n{"op": "fly"}\n', encoding="utf-8")
+    refused = uts("apply", str(bad), "--root", str(tiny_root))
+    assert refused.returncode == 1
+    assert "bad.jsonl:1: label: Field required" in refused.stderr
+    assert "bad.jsonl:2:" in refused.stderr
+
+
+def test_apply_kgcl(tiny_root: Path, tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("kgcl_schema", reason="KGCL needs the 'kgcl' extra")
+    edits = tmp_path / "edits.kgcl"
+    edits.write_text("create exact synonym 'hound' for UTS:0000001\n", encoding="utf-8")
+    done = uts("apply", str(edits), "--root", str(tiny_root))
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(uts("show", "hound", "--root", str(tiny_root), "--json").stdout)
+    assert shown["id"] == "UTS:0000001"
+
+
+def test_writers_default_to_the_working_directory_not_the_package(tmp_path: Path) -> None:
+    result = uts("lint", "--fix", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "terms.tsv" in result.stderr
+    assert "missing" in result.stderr
+
+
+def test_lint_fix_refuses_sources_that_break_rules(tiny_root: Path) -> None:
+    terms = tiny_root / "ontology" / "terms.tsv"
+    broken = terms.read_text(encoding="utf-8").replace("environmental\tUTS:0000001\t", "environmental\tUTS:0000099\t")
+    terms.write_text(broken, encoding="utf-8")
+    result = uts("lint", "--fix", "--root", str(tiny_root))
+    assert result.returncode == 1
+    assert "names unknown concept UTS:0000099" in result.stderr
+    assert "nothing was rewritten" in result.stderr
+    assert terms.read_text(encoding="utf-8") == broken

@@ -153,3 +153,37 @@ def test_merge_re_points_vocabulary_mappings(tiny_root: Path, tmp_path: Path) ->
     ]
     assert "re-pointed from merged UTS:0000001" in after.rows[0].comment
     assert validate_root(tiny_root)[1] == []
+
+
+def test_repeated_columns_and_ids_are_errors_not_last_wins(tiny_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "twice.tsv"
+    path.write_text("id\tdefinition\tdefinition\nUTS:0000006\ta\tb\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="repeated: definition"):
+        apply_sheet(tiny_root, path)
+    path.write_text("id\tdefinition\nUTS:0000006\ta\nUTS:0000006\tb\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="UTS:0000006 has another row at line 2"):
+        apply_sheet(tiny_root, path)
+
+
+def test_partial_applies_whole_rows_only(tiny_root: Path, tmp_path: Path) -> None:
+    # Row 2 is fine on its own; row 3 adds a concept under a broader concept that does not exist, so none of it
+    # is written (no bare concept, no used-up ID), and row 4 merges bark away but also sets a field first.
+    path = sheet(
+        tmp_path,
+        "UTS:0000006\t\t\t\t\tA struck drum.\t\t",
+        "+\tyip\tsound-event\tenvironmental\tno such parent\t\t\t",
+    )
+    report = apply_sheet(tiny_root, path, partial=True)
+    assert report.added == []
+    assert report.updated == 1
+    assert [p.line for p in report.skipped] == [3]
+    ontology = load_ontology(tiny_root)
+    assert ontology.find("yip") is None
+    assert ontology.get("UTS:0000006").definition == "A struck drum."
+
+
+def test_a_missing_sheet_is_an_error(tiny_root: Path, tmp_path: Path) -> None:
+    from uts.errors import SourceError
+
+    with pytest.raises(SourceError, match="file is missing"):
+        apply_sheet(tiny_root, tmp_path / "nope.tsv")

@@ -275,7 +275,7 @@ def test_rdf_exports_are_byte_identical_across_processes(tmp_path: Path) -> None
 def test_owl_loads_in_owlready2_with_every_class_and_subclass_link(
     which: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    import owlready2
+    owlready2 = pytest.importorskip("owlready2", reason="checking the OWL export in owlready2 needs the 'dev' extra")
 
     ontology: Ontology = request.getfixturevalue(which)
     (path,) = write_export(ontology, ExportFormat.OWL, tmp_path / "uts.owl")

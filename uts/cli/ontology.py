@@ -47,6 +47,7 @@ def parse_level(text: str | None) -> Level | None:
 def register(app: typer.Typer) -> None:
     for command in (validate, lint, export, show, history, revision, qc, tree, stats, curate):
         app.command()(command)
+    app.command("apply")(apply_file)
     app.command("import-vocab")(import_vocab)
 
 
@@ -104,6 +105,32 @@ def curate(
         f"{report.rows} rows: {report.updated} concepts updated, {len(report.added)} added, "
         f"{report.synonyms_added} synonyms added, {len(report.merged)} merged, {len(report.skipped)} problems skipped"
         + (f"; now at revision {report.revision}" if report.written else " (nothing written)")
+    )
+
+
+def apply_file(
+    edits: Annotated[Path, typer.Argument(help="Edits: a .json list, .jsonl (one per line) or .kgcl text.")],
+    root: WorkRoot = Path("."),
+    author: Author = DEFAULT_AUTHOR,
+    dry_run: DryRun = False,
+    expect_revision: ExpectRevision = None,
+) -> None:
+    """Apply a file of typed edits (or KGCL) to the source as one change: all of them, or none."""
+    from uts.ontology.apply import apply_edits
+    from uts.ontology.edit_files import read_edits
+    from uts.store import FileStore
+
+    store = FileStore(root)
+    revision = expect_revision or store.revision()
+    ontology = store.load()
+    parsed = read_edits(edits, ontology, author=author)
+    if dry_run:
+        applied = apply_edits(ontology, parsed)
+        console.print(f"{len(parsed)} edits would change {len(applied.concepts)} concepts (dry run: nothing written)")
+        return
+    commit = store.apply(parsed, expected_revision=revision)
+    console.print(
+        f"{len(parsed)} edits applied, {len(commit.concepts)} concepts changed; now at revision {commit.revision}"
     )
 
 

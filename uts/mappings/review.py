@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from uts.errors import InvalidError, Problem, SourceError, where
-from uts.io.tables import parse_table, read_text
+from uts.io.tables import Row, parse_table, read_text
 from uts.mappings.sets import new_header
 from uts.ontology.edits import DEFAULT_AUTHOR, CreateMappingSet, Edit, ReviewMappings
 from uts.ontology.mapping import CURATORS, MANUAL, MappingRow, RowKey, row_key
@@ -69,59 +69,15 @@ def review_edits(
     by_subject: dict[str, list[MappingRow]] = {}
     seen: dict[RowKey, int] = {}
     for row in table.rows:
-        subject = row["subject_id"]
-        if subject not in labels:
-            problems.append(
-                Problem(
-                    name,
-                    row.line,
-                    f"{subject!r} is not a class of {vocabulary.name}",
-                    "copy the subject_id from the vocabulary",
-                )
-            )
-            continue
-        target = row["object"]
-        concept = ontology.concepts.get(target) if target.startswith("UTS:") else ontology.find(target)
-        if concept is None:
-            problems.append(
-                Problem(
-                    name, row.line, f"object {target!r} is no UTS label or ID", "use `uts show TAG` to find the concept"
-                )
-            )
-            continue
-        if not concept.is_active:
-            problems.append(
-                Problem(
-                    name,
-                    row.line,
-                    f"object {concept.id} ({concept.label}) is deprecated",
-                    f"map to {concept.replaced_by}",
-                )
-            )
-            continue
-        try:
-            mapping = MappingRow(
-                subject_id=subject,
-                subject_label=labels[subject],
-                predicate_id=row["predicate_id"],
-                predicate_modifier=row["predicate_modifier"],
-                object_id=concept.id,
-                mapping_justification=MANUAL,
-                confidence=float(row["confidence"]) if row["confidence"] else 1.0,
-                author_id=CURATORS,
-                mapping_date=day,
-                comment=row["comment"],
-            )
-        except (ValidationError, ValueError) as exc:
-            message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            problems.append(Problem(name, row.line, message.removeprefix("Value error, "), "correct the row"))
+        mapping = _review_row(row, ontology, vocabulary, labels, day, name, problems)
+        if mapping is None:
             continue
         problem = _repeats(mapping, row.line, seen, name)
         if problem is not None:
             problems.append(problem)
             continue
         seen[row_key(mapping)] = row.line
-        by_subject.setdefault(subject, []).append(mapping)
+        by_subject.setdefault(mapping.subject_id, []).append(mapping)
     if problems:
         raise ReviewError(problems)
     reason = f"review sheet {name}"
@@ -135,6 +91,62 @@ def review_edits(
         for subject, rows in by_subject.items()
     ]
     return plan
+
+
+def _review_row(
+    row: Row,
+    ontology: Ontology,
+    vocabulary: Vocabulary,
+    labels: dict[str, str],
+    day: str,
+    name: str,
+    problems: list[Problem],
+) -> MappingRow | None:
+    """One sheet row as a reviewed mapping row, or ``None`` with the problem recorded."""
+    subject = row["subject_id"]
+    if subject not in labels:
+        problems.append(
+            Problem(
+                name,
+                row.line,
+                f"{subject!r} is not a class of {vocabulary.name}",
+                "copy the subject_id from the vocabulary",
+            )
+        )
+        return None
+    target = row["object"]
+    concept = ontology.concepts.get(target) if target.startswith("UTS:") else ontology.find(target)
+    if concept is None:
+        problems.append(
+            Problem(
+                name, row.line, f"object {target!r} is no UTS label or ID", "use `uts show TAG` to find the concept"
+            )
+        )
+        return None
+    if not concept.is_active:
+        problems.append(
+            Problem(
+                name, row.line, f"object {concept.id} ({concept.label}) is deprecated", f"map to {concept.replaced_by}"
+            )
+        )
+        return None
+    try:
+        return MappingRow(
+            subject_id=subject,
+            subject_label=labels[subject],
+            predicate_id=row["predicate_id"],
+            predicate_modifier=row["predicate_modifier"],
+            object_id=concept.id,
+            mapping_justification=MANUAL,
+            confidence=float(row["confidence"]) if row["confidence"] else 1.0,
+            author_id=CURATORS,
+            mapping_date=day,
+            comment=row["comment"],
+        )
+    except (ValidationError, ValueError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        problems.append(Problem(name, row.line, message.removeprefix("Value error, "), "correct the row"))
+        return None
 
 
 def _repeats(row: MappingRow, line: int, seen: dict[RowKey, int], name: str) -> Problem | None:

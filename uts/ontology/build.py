@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from uts.errors import Problem, where
 from uts.ontology.mapping import MappingSet
-from uts.ontology.model import Facet, Level, OntologyMetadata, Synonym
+from uts.ontology.model import Concept, Facet, Level, OntologyMetadata, PaperTag, Synonym
 from uts.ontology.ontology import Ontology, with_derived_fields
 from uts.ontology.source import SourceLayout, Sources
 
@@ -72,77 +72,105 @@ class Built:
     problems: list[Problem]
 
 
+class _Assembly:
+    """The records of one source root, gathered table by table, with where each came from."""
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+        self.problems = list(sources.problems)
+        self.records: dict[tuple[str, str], tuple[str, int]] = {}
+        self.files = dict(
+            zip(("terms", "labels", "paper", "order", "facets"), map(where, sources.layout.tables), strict=True)
+        )
+
+    def concepts(self) -> dict[str, Concept]:
+        concepts: dict[str, Concept] = {}
+        file = self.files["terms"]
+        for line, term in self.sources.terms:
+            if term.id in concepts:
+                first = self.records[(TERM, term.id)][1]
+                self.problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"ID {term.id} is already used at line {first}",
+                        "give this concept a new ID (never reuse one); `uts stats` shows the next free ID",
+                    )
+                )
+                continue
+            concepts[term.id] = term
+            self.records[(TERM, term.id)] = (file, line)
+        return concepts
+
+    def synonyms(self, concepts: dict[str, Concept]) -> dict[str, list[Synonym]]:
+        synonyms: dict[str, list[Synonym]] = defaultdict(list)
+        file = self.files["labels"]
+        for line, concept_id, synonym in self.sources.labels:
+            if concept_id not in concepts:
+                self.problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"label {synonym.label!r} belongs to unknown concept {concept_id}",
+                        "use the ID of an existing concept in terms.tsv",
+                    )
+                )
+                continue
+            synonyms[concept_id].append(synonym)
+            self.records[(LABEL, f"{concept_id}\t{synonym.label}")] = (file, line)
+        return synonyms
+
+    def reordered(self) -> dict[Level, dict[int, str]]:
+        reordered: dict[Level, dict[int, str]] = defaultdict(dict)
+        file = self.files["order"]
+        for line, level, index, moved_tag in self.sources.reordered:
+            if index in reordered[level]:
+                self.problems.append(
+                    Problem(file, line, f"level {level.value} index {index} is listed twice", "keep one row")
+                )
+            reordered[level][index] = moved_tag
+            self.records[(ORDER, f"{level.value}\t{index}")] = (file, line)
+        return dict(reordered)
+
+    def facets(self) -> dict[str, Facet]:
+        facets: dict[str, Facet] = {}
+        file = self.files["facets"]
+        for line, facet in self.sources.facets:
+            if facet.id in facets:
+                self.problems.append(
+                    Problem(file, line, f"facet {facet.id!r} is listed twice", "keep one row per facet")
+                )
+                continue
+            facets[facet.id] = facet
+            self.records[(FACET, facet.id)] = (file, line)
+        return facets
+
+    def paper(self) -> list[PaperTag]:
+        file = self.files["paper"]
+        for line, tag in self.sources.paper:
+            self.records[(PAPER, str(tag.index))] = (file, line)
+        return [tag for _, tag in self.sources.paper]
+
+    def mappings(self) -> dict[str, MappingSet]:
+        mappings: dict[str, MappingSet] = {}
+        for parsed in self.sources.mappings:
+            name = where(parsed.path)
+            for position, (line, _) in enumerate(parsed.rows):
+                self.records[(MAPPING, f"{parsed.name}\t{position}")] = (name, line)
+            mappings[parsed.name] = MappingSet(parsed.name, parsed.metadata, tuple(row for _, row in parsed.rows))
+        return mappings
+
+
 def build(sources: Sources) -> Built:
     """Assemble the Ontology from parsed rows; structural problems are returned, not raised."""
-    problems = list(sources.problems)
-    layout = sources.layout
-    terms_file, labels_file, paper_file, _, facets_file = (where(p) for p in layout.tables)
-    records: dict[tuple[str, str], tuple[str, int]] = {}
-
-    concepts = {}
-    for line, term in sources.terms:
-        if term.id in concepts:
-            first = records[(TERM, term.id)][1]
-            problems.append(
-                Problem(
-                    terms_file,
-                    line,
-                    f"ID {term.id} is already used at line {first}",
-                    "give this concept a new ID (never reuse one); `uts stats` shows the next free ID",
-                )
-            )
-            continue
-        concepts[term.id] = term
-        records[(TERM, term.id)] = (terms_file, line)
-
-    synonyms: dict[str, list[Synonym]] = defaultdict(list)
-    for line, concept_id, synonym in sources.labels:
-        if concept_id not in concepts:
-            problems.append(
-                Problem(
-                    labels_file,
-                    line,
-                    f"label {synonym.label!r} belongs to unknown concept {concept_id}",
-                    "use the ID of an existing concept in terms.tsv",
-                )
-            )
-            continue
-        synonyms[concept_id].append(synonym)
-        records[(LABEL, f"{concept_id}\t{synonym.label}")] = (labels_file, line)
-
-    reordered: dict[Level, dict[int, str]] = defaultdict(dict)
-    order_file = where(layout.paper_order)
-    for line, level, index, moved_tag in sources.reordered:
-        if index in reordered[level]:
-            problems.append(
-                Problem(order_file, line, f"level {level.value} index {index} is listed twice", "keep one row")
-            )
-        reordered[level][index] = moved_tag
-        records[(ORDER, f"{level.value}\t{index}")] = (order_file, line)
-
-    facets: dict[str, Facet] = {}
-    for line, facet in sources.facets:
-        if facet.id in facets:
-            problems.append(Problem(facets_file, line, f"facet {facet.id!r} is listed twice", "keep one row per facet"))
-            continue
-        facets[facet.id] = facet
-        records[(FACET, facet.id)] = (facets_file, line)
-
-    for line, tag in sources.paper:
-        records[(PAPER, str(tag.index))] = (paper_file, line)
-
-    mappings: dict[str, MappingSet] = {}
-    for parsed in sources.mappings:
-        name = where(parsed.path)
-        for position, (line, _) in enumerate(parsed.rows):
-            records[(MAPPING, f"{parsed.name}\t{position}")] = (name, line)
-        mappings[parsed.name] = MappingSet(parsed.name, parsed.metadata, tuple(row for _, row in parsed.rows))
-
+    parts = _Assembly(sources)
+    concepts = parts.concepts()
+    synonyms = parts.synonyms(concepts)
     with_synonyms = {
         cid: c.model_copy(update={"synonyms": tuple(synonyms[cid])}) if cid in synonyms else c
         for cid, c in concepts.items()
     }
-    paper = [tag for _, tag in sources.paper]
+    paper = parts.paper()
     metadata = sources.metadata or OntologyMetadata(
         title="(missing metadata)", version="0.0.0", base_iri="https://w3id.org/uts/", license=""
     )
@@ -151,11 +179,11 @@ def build(sources: Sources) -> Built:
         concepts=with_derived_fields(with_synonyms, paper),
         paper=tuple(paper),
         paper_header=sources.paper_header,
-        reordered=dict(reordered),
-        facets=facets,
-        mappings=mappings,
+        reordered=parts.reordered(),
+        facets=parts.facets(),
+        mappings=parts.mappings(),
     )
-    return Built(ontology, Provenance(MappingProxyType(records), layout), problems)
+    return Built(ontology, Provenance(MappingProxyType(parts.records), sources.layout), parts.problems)
 
 
 __all__ = ["NO_PROVENANCE", "Built", "Provenance", "build"]

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from uts.lexical import normalise
 from uts.ontology import graph as graphs
-from uts.ontology.model import Level, Origin, Status
+from uts.ontology.model import Concept, Level, Origin, Status
 from uts.ontology.ontology import Ontology
 
 MIN_PLACED = 0.95
@@ -59,19 +59,12 @@ def _really_shared(ontology: Ontology, ids: list[str]) -> bool:
     active = [i for i in ids if ontology.concepts[i].status is Status.ACTIVE]
     if len(active) != 1:
         return len(active) > 1
-    return any(ontology.concepts[i].replaced_by != active[0] for i in ids if i != active[0])
+    return any(ontology.current(i) != ontology.concepts[active[0]] for i in ids if i != active[0])
 
 
-def run_qc(ontology: Ontology) -> QCReport:
-    """Measure the curation of ``ontology``; ``report.passed`` says whether every threshold is met."""
-    active = sorted(ontology.active(), key=lambda c: c.id)
+def outside_facet_tree(ontology: Ontology, active: list[Concept]) -> tuple[list[str], float]:
+    """Concepts not below the root of their primary facet, and the share that is placed (aspect roots aside)."""
     aspect_roots = {f.root for f in ontology.facets.values() if f.is_aspect}
-    facet_roots = {f.root for f in ontology.facets.values()}
-    graph = ontology.graph
-
-    without_facet = [c.id for c in active if not c.facets]
-    without_domain = [c.id for c in active if not c.domains]
-    orphans = [c.id for c in active if not c.broader and c.id not in aspect_roots]
     outside: list[str] = []
     placeable = [c for c in active if c.id not in aspect_roots]
     for concept in placeable:
@@ -79,34 +72,43 @@ def run_qc(ontology: Ontology) -> QCReport:
         if facet is None or not concept.broader:
             outside.append(concept.id)
             continue
-        if concept.id != facet.root and facet.root not in graphs.ancestors(graph, concept.id):
+        if concept.id != facet.root and facet.root not in graphs.ancestors(ontology.graph, concept.id):
             outside.append(concept.id)
-    placed_ratio = 1 - len(outside) / len(placeable) if placeable else 1.0
+    return outside, (1 - len(outside) / len(placeable) if placeable else 1.0)
 
-    needs_definition = [c for c in active if Level.L800 in c.levels or c.origin is Origin.CURATED]
-    missing_definitions = [c.id for c in needs_definition if not c.definition]
 
+def shared_labels(ontology: Ontology) -> dict[str, list[str]]:
+    """Normalised labels held by more than one concept, unless the others were merged into the active holder."""
     holders: dict[str, list[str]] = {}
     for concept in ontology.concepts.values():
         for label in set(map(normalise, concept.all_labels)):
             holders.setdefault(label, []).append(concept.id)
-    shared = {label: ids for label, ids in sorted(holders.items()) if len(ids) > 1}
+    return {k: ids for k, ids in sorted(holders.items()) if len(ids) > 1 and _really_shared(ontology, ids)}
 
-    suspicious = []
+
+def suspicious_merges(ontology: Ontology, active: list[Concept]) -> list[str]:
+    """Published tags merged into a concept whose label looks nothing like them: worth a curator's look."""
+    out = []
     for concept in active:
         for tag in ontology.paper_tags_of(concept.id):
-            if (
-                normalise(tag.tag) != normalise(concept.label)
-                and fuzz.ratio(normalise(tag.tag), normalise(concept.label)) < 60
-            ):
-                suspicious.append(f"{concept.id} ({concept.label}) <- '{tag.tag}' [{tag.justification}]")
+            key, label = normalise(tag.tag), normalise(concept.label)
+            if key != label and fuzz.ratio(key, label) < 60:
+                out.append(f"{concept.id} ({concept.label}) <- '{tag.tag}' [{tag.justification}]")
+    return out
 
-    depth = Counter(ontology.depth(c.id) for c in active)
+
+def run_qc(ontology: Ontology) -> QCReport:
+    """Measure the curation of ``ontology``; ``report.passed`` says whether every threshold is met."""
+    active = sorted(ontology.active(), key=lambda c: c.id)
+    aspect_roots = {f.root for f in ontology.facets.values() if f.is_aspect}
+    without_facet = [c.id for c in active if not c.facets]
+    without_domain = [c.id for c in active if not c.domains]
+    outside, placed_ratio = outside_facet_tree(ontology, active)
+    needs_definition = [c for c in active if Level.L800 in c.levels or c.origin is Origin.CURATED]
+    missing_definitions = [c.id for c in needs_definition if not c.definition]
     cycles = graphs.find_cycles(ontology.concepts.values())
-    per_facet = Counter(c.facets[0] for c in active if c.facets)
-    per_domain = Counter(d.value for c in active for d in c.domains)
-    per_level = {level.value: len(ontology.in_level(level)) for level in Level}
-
+    # Depth is the longest broader chain, which a cycle makes endless: reported only for an acyclic graph.
+    depth = Counter(ontology.depth(c.id) for c in active) if not cycles else Counter[int]()
     checks = [
         QCCheck(
             name="every active concept has a facet",
@@ -136,24 +138,24 @@ def run_qc(ontology: Ontology) -> QCReport:
                 for f in ontology.facets.values()
                 if f.root in ontology.concepts
             ),
-            detail=f"{len(facet_roots)} roots",
+            detail=f"{len({f.root for f in ontology.facets.values()})} roots",
         ),
     ]
     return QCReport(
         version=ontology.metadata.version,
         active=len(active),
-        per_facet=dict(sorted(per_facet.items())),
-        per_domain=dict(sorted(per_domain.items())),
-        per_level=per_level,
+        per_facet=dict(sorted(Counter(c.facets[0] for c in active if c.facets).items())),
+        per_domain=dict(sorted(Counter(d.value for c in active for d in c.domains).items())),
+        per_level={level.value: len(ontology.in_level(level)) for level in Level},
         depth=dict(sorted(depth.items())),
         without_facet=without_facet,
         without_domain=without_domain,
-        orphans=orphans,
+        orphans=[c.id for c in active if not c.broader and c.id not in aspect_roots],
         outside_facet_tree=outside,
         placed_ratio=placed_ratio,
         missing_definitions=missing_definitions,
-        shared_labels={k: v for k, v in shared.items() if _really_shared(ontology, v)},
-        suspicious_merges=suspicious,
+        shared_labels=shared_labels(ontology),
+        suspicious_merges=suspicious_merges(ontology, active),
         scope_notes=sum(bool(c.comment) and c.origin is Origin.PAPER for c in active),
         cycles=cycles,
         checks=checks,

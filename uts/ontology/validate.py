@@ -163,7 +163,13 @@ def check_cycles(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[P
 
 
 def check_paper(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
-    """Every published tag is a label of exactly the concept it maps to, and no index is lost."""
+    """Every published tag is a label of exactly the concept it maps to, no index is lost, and a concept's origin
+    says whether published tags map to it."""
+    problems, mapped = _check_paper_rows(ontology, prov)
+    return problems + _check_paper_origins(ontology, prov, mapped)
+
+
+def _check_paper_rows(ontology: Ontology, prov: Provenance) -> tuple[list[Problem], dict[str, int]]:
     problems: list[Problem] = []
     seen: dict[int, int] = {}
     mapped: dict[str, int] = defaultdict(int)
@@ -210,19 +216,23 @@ def check_paper(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Pr
                     f"add {tag.tag!r} as an alt or hidden label of {concept.id} in labels.tsv",
                 )
             )
-    if seen:
-        missing = sorted(set(range(max(seen) + 1)) - set(seen))
-        if missing:
-            file, _ = prov.of(PAPER, str(next(iter(seen))))
-            shown = ", ".join(str(i) for i in missing[:10])
-            problems.append(
-                Problem(
-                    file,
-                    0,
-                    f"published indices {shown} have no row ({len(missing)} missing)",
-                    "restore the rows (`uts import-vocab` rebuilds them)",
-                )
+    missing = sorted(set(range(max(seen) + 1)) - set(seen)) if seen else []
+    if missing:
+        file, _ = prov.of(PAPER, str(next(iter(seen))))
+        shown = ", ".join(str(i) for i in missing[:10])
+        problems.append(
+            Problem(
+                file,
+                0,
+                f"published indices {shown} have no row ({len(missing)} missing)",
+                "restore the rows (`uts import-vocab` rebuilds them)",
             )
+        )
+    return problems, mapped
+
+
+def _check_paper_origins(ontology: Ontology, prov: Provenance, mapped: dict[str, int]) -> list[Problem]:
+    problems: list[Problem] = []
     for concept in ontology.concepts.values():
         file, line = prov.of(TERM, concept.id)
         if concept.origin is Origin.PAPER and concept.status is Status.ACTIVE and not mapped.get(concept.id):
