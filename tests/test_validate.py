@@ -113,3 +113,15 @@ def test_cycle_raises_the_cycle_error(tiny_root: Path) -> None:
     with pytest.raises(OntologyCycleError) as info:
         load_ontology(tiny_root)
     assert any(p.kind == "cycle" for p in info.value.problems)
+
+
+def test_a_published_index_mapped_twice_names_both_lines(tiny_root: Path) -> None:
+    paper = tiny_root / "mappings" / "uts-paper.sssom.tsv"
+    lines = paper.read_text(encoding="utf-8").splitlines()
+    first = next(n for n, line in enumerate(lines, start=1) if line.startswith("UTSPAPER:1\t"))
+    paper.write_text("\n".join([*lines, lines[first - 1]]) + "\n", encoding="utf-8")
+    _, problems = validate_root(tiny_root)
+    twice = [p for p in problems if "mapped twice" in p.message]
+    assert len(twice) == 1
+    assert twice[0].line == len(lines) + 1
+    assert f"UTSPAPER:1 is mapped twice (also at line {first})" in twice[0].message

@@ -31,6 +31,8 @@ HEADER_ORDER = (
     "comment",
 )
 REQUIRED_HEADER = ("curie_map", "mapping_set_id", "license")
+# libyaml's safe loader when PyYAML was built with it: the same documents, about five times faster to read.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -54,7 +56,7 @@ def read_sssom(path: Path, columns: Sequence[str], problems: list[Problem]) -> S
         n_header += 1
     yaml_text = "\n".join(line[1:] for line in lines[:n_header])
     try:
-        metadata = yaml.safe_load(yaml_text) or {}
+        metadata = yaml.load(yaml_text, Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 1) if mark is not None else 1

@@ -20,7 +20,7 @@ from uts.ontology.source import SourceLayout, Sources
 # Kinds of record a Provenance knows, and the key each is found by.
 TERM = "term"  # concept ID
 LABEL = "label"  # "<concept ID>\t<label>"
-PAPER = "paper"  # published index
+PAPER = "paper"  # position of the row among the published tags
 ORDER = "order"  # "<level>\t<index>"
 FACET = "facet"  # facet id
 MAPPING = "mapping"  # "<vocabulary>\t<row position>"
@@ -53,7 +53,7 @@ def _describe(kind: str, key: str) -> str:
         concept_id, _, label = key.partition("\t")
         return f"label {label!r} of {concept_id}"
     if kind == PAPER:
-        return f"published tag {key}"
+        return f"published tag row {int(key) + 1}"
     if kind == ORDER:
         level, _, index = key.partition("\t")
         return f"level {level} order at {index}"
@@ -147,8 +147,8 @@ class _Assembly:
 
     def paper(self) -> list[PaperTag]:
         file = self.files["paper"]
-        for line, tag in self.sources.paper:
-            self.records[(PAPER, str(tag.index))] = (file, line)
+        for position, (line, _) in enumerate(self.sources.paper):
+            self.records[(PAPER, str(position))] = (file, line)
         return [tag for _, tag in self.sources.paper]
 
     def mappings(self) -> dict[str, MappingSet]:

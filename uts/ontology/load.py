@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,19 +31,36 @@ class Loaded:
     problems: list[Problem]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while tens of thousands of records are built.
+
+    The records hold no reference cycles, but each allocation counts towards the next collection, and the
+    collections triggered mid-load (which walk every object built so far) cost about a third of the load time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_root(root: Path | str | None = None, *, rules: bool = True, canonical: bool = False) -> Loaded:
     """Parse the sources below ``root`` (default: the bundled release) and collect problems, raising none.
 
     ``rules`` adds every validation rule; ``canonical`` adds the canonical-format lint, but only when nothing
     else is wrong (a file that does not parse has no canonical form to compare with).
     """
-    sources = read_sources(Path(root) if root is not None else bundled_root())
-    built = build(sources)
-    problems = list(built.problems)
-    if rules:
-        problems += check(built.ontology, built.provenance)
-    if canonical and not problems:
-        problems += lint(built.ontology, sources.layout, sources.texts)
+    with _collector_paused():
+        sources = read_sources(Path(root) if root is not None else bundled_root())
+        built = build(sources)
+        problems = list(built.problems)
+        if rules:
+            problems += check(built.ontology, built.provenance)
+        if canonical and not problems:
+            problems += lint(built.ontology, sources.layout, sources.texts)
     return Loaded(built.ontology, built.provenance, sources, problems)
 
 

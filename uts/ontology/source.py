@@ -208,27 +208,28 @@ def _paper_index(subject_id: str) -> int:
 
 
 def _paper(row: Row) -> PaperTag:
-    if row["predicate_id"] != PAPER_PREDICATE:
+    c = row.cells
+    if c["predicate_id"] != PAPER_PREDICATE:
         raise ValueError(
-            f"predicate_id {row['predicate_id']!r} must be {PAPER_PREDICATE} (a published tag denotes its concept)"
+            f"predicate_id {c['predicate_id']!r} must be {PAPER_PREDICATE} (a published tag denotes its concept)"
         )
-    if row["mapping_justification"] not in JUSTIFICATIONS:
+    if c["mapping_justification"] not in JUSTIFICATIONS:
         raise ValueError(
-            f"mapping_justification {row['mapping_justification']!r} must be one of {', '.join(JUSTIFICATIONS)}"
+            f"mapping_justification {c['mapping_justification']!r} must be one of {', '.join(JUSTIFICATIONS)}"
         )
     try:
-        confidence = float(row["confidence"])
+        confidence = float(c["confidence"])
     except ValueError:
-        raise ValueError(f"confidence {row['confidence']!r} is not a number between 0 and 1") from None
+        raise ValueError(f"confidence {c['confidence']!r} is not a number between 0 and 1") from None
     return PaperTag(
-        index=_paper_index(row["subject_id"]),
-        tag=row["subject_label"],
-        concept_id=row["object_id"],
-        justification=row["mapping_justification"],
+        index=_paper_index(c["subject_id"]),
+        tag=c["subject_label"],
+        concept_id=c["object_id"],
+        justification=c["mapping_justification"],
         confidence=confidence,
-        author=row["author_id"],
-        date=row["mapping_date"],
-        comment=row["comment"],
+        author=c["author_id"],
+        date=c["mapping_date"],
+        comment=c["comment"],
     )
 
 
@@ -336,8 +337,9 @@ def _read_rows(
 
 
 def _synonym(row: Row) -> Synonym:
+    c = row.cells
     return Synonym.model_validate(
-        {"label": row["label"], "scope": row["scope"], "source": row["source"], "comment": row["comment"]}
+        {"label": c["label"], "scope": c["scope"], "source": c["source"], "comment": c["comment"]}
     )
 
 

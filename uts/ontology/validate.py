@@ -88,20 +88,22 @@ def check_references(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> li
     problems: list[Problem] = []
     concepts = ontology.concepts
     for concept in concepts.values():
-        file, line = prov.of(TERM, concept.id)
         refs = [("broader", r) for r in concept.broader] + [("consider", r) for r in concept.consider]
         if concept.replaced_by:
             refs.append(("replaced_by", concept.replaced_by))
         for column, ref in refs:
             if ref == concept.id:
                 problems.append(
-                    Problem(file, line, f"{concept.id} names itself in {column}", f"remove {ref} from {column}")
+                    Problem(
+                        *prov.of(TERM, concept.id),
+                        f"{concept.id} names itself in {column}",
+                        f"remove {ref} from {column}",
+                    )
                 )
             elif ref not in concepts:
                 problems.append(
                     Problem(
-                        file,
-                        line,
+                        *prov.of(TERM, concept.id),
                         f"{column} of {concept.id} names unknown concept {ref}",
                         f"use an existing ID in {column}, or add concept {ref} to terms.tsv",
                     )
@@ -111,8 +113,7 @@ def check_references(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> li
                 hint = f" (it is replaced by {target.replaced_by})" if target.replaced_by else ""
                 problems.append(
                     Problem(
-                        file,
-                        line,
+                        *prov.of(TERM, concept.id),
                         f"{column} of {concept.id} names deprecated concept {ref}{hint}",
                         f"point {column} at an active concept",
                     )
@@ -123,12 +124,10 @@ def check_references(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> li
 def check_deprecation(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
     problems: list[Problem] = []
     for concept in ontology.concepts.values():
-        file, line = prov.of(TERM, concept.id)
         if concept.status is Status.DEPRECATED and not (concept.replaced_by or concept.consider):
             problems.append(
                 Problem(
-                    file,
-                    line,
+                    *prov.of(TERM, concept.id),
                     f"deprecated concept {concept.id} ({concept.label}) has neither replaced_by nor consider",
                     "name its successor in replaced_by, or candidates in consider",
                 )
@@ -136,8 +135,7 @@ def check_deprecation(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> l
         if concept.status is Status.ACTIVE and concept.replaced_by:
             problems.append(
                 Problem(
-                    file,
-                    line,
+                    *prov.of(TERM, concept.id),
                     f"active concept {concept.id} has replaced_by {concept.replaced_by}",
                     "set status to deprecated, or clear replaced_by",
                 )
@@ -169,29 +167,31 @@ def check_paper(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Pr
     return problems + _check_paper_origins(ontology, prov, mapped)
 
 
+def _row(prov: Provenance, position: int) -> str:
+    file, line = prov.of(PAPER, str(position))
+    return f"line {line}" if line else file
+
+
 def _check_paper_rows(ontology: Ontology, prov: Provenance) -> tuple[list[Problem], dict[str, int]]:
     problems: list[Problem] = []
-    seen: dict[int, int] = {}
+    seen: dict[int, int] = {}  # published index -> position of its first row
     mapped: dict[str, int] = defaultdict(int)
-    for tag in ontology.paper:
-        file, line = prov.of(PAPER, str(tag.index))
+    for position, tag in enumerate(ontology.paper):
         if tag.index in seen:
             problems.append(
                 Problem(
-                    file,
-                    line,
-                    f"{PAPER_PREFIX}:{tag.index} is mapped twice (also at line {seen[tag.index]})",
+                    *prov.of(PAPER, str(position)),
+                    f"{PAPER_PREFIX}:{tag.index} is mapped twice (also at {_row(prov, seen[tag.index])})",
                     "keep one row per published index",
                 )
             )
             continue
-        seen[tag.index] = line
+        seen[tag.index] = position
         concept = ontology.concepts.get(tag.concept_id)
         if concept is None:
             problems.append(
                 Problem(
-                    file,
-                    line,
+                    *prov.of(PAPER, str(position)),
                     f"published tag {tag.tag!r} maps to unknown concept {tag.concept_id}",
                     "map it to an existing concept ID",
                 )
@@ -201,8 +201,7 @@ def _check_paper_rows(ontology: Ontology, prov: Provenance) -> tuple[list[Proble
         if concept.status is not Status.ACTIVE:
             problems.append(
                 Problem(
-                    file,
-                    line,
+                    *prov.of(PAPER, str(position)),
                     f"published tag {tag.tag!r} maps to deprecated concept {concept.id}",
                     f"map it to {concept.replaced_by or 'the active successor'}",
                 )
@@ -210,15 +209,14 @@ def _check_paper_rows(ontology: Ontology, prov: Provenance) -> tuple[list[Proble
         if normalise(tag.tag) not in {normalise(label) for label in concept.all_labels}:
             problems.append(
                 Problem(
-                    file,
-                    line,
+                    *prov.of(PAPER, str(position)),
                     f"published tag {tag.tag!r} is not a label of {concept.id} ({concept.label})",
                     f"add {tag.tag!r} as an alt or hidden label of {concept.id} in labels.tsv",
                 )
             )
     missing = sorted(set(range(max(seen) + 1)) - set(seen)) if seen else []
     if missing:
-        file, _ = prov.of(PAPER, str(next(iter(seen))))
+        file, _ = prov.of(PAPER, "0")
         shown = ", ".join(str(i) for i in missing[:10])
         problems.append(
             Problem(
@@ -234,12 +232,10 @@ def _check_paper_rows(ontology: Ontology, prov: Provenance) -> tuple[list[Proble
 def _check_paper_origins(ontology: Ontology, prov: Provenance, mapped: dict[str, int]) -> list[Problem]:
     problems: list[Problem] = []
     for concept in ontology.concepts.values():
-        file, line = prov.of(TERM, concept.id)
         if concept.origin is Origin.PAPER and concept.status is Status.ACTIVE and not mapped.get(concept.id):
             problems.append(
                 Problem(
-                    file,
-                    line,
+                    *prov.of(TERM, concept.id),
                     f"{concept.id} ({concept.label}) has origin 'paper' but no published tag maps to it",
                     "set origin to 'curated', or map its published tag to it",
                 )
@@ -247,8 +243,7 @@ def _check_paper_origins(ontology: Ontology, prov: Provenance, mapped: dict[str,
         if concept.origin is Origin.CURATED and mapped.get(concept.id):
             problems.append(
                 Problem(
-                    file,
-                    line,
+                    *prov.of(TERM, concept.id),
                     f"{concept.id} ({concept.label}) has origin 'curated' but published tags map to it",
                     "set origin to 'paper'",
                 )
@@ -359,13 +354,11 @@ def check_mappings(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list
     for name, mapping_set in sorted(ontology.mappings.items()):
         seen: dict[RowKey, int] = {}
         for position, row in enumerate(mapping_set.rows):
-            file, line = prov.of(MAPPING, f"{name}\t{position}")
             concept = ontology.concepts.get(row.object_id)
             if concept is None:
                 problems.append(
                     Problem(
-                        file,
-                        line,
+                        *prov.of(MAPPING, f"{name}\t{position}"),
                         f"object {row.object_id} is not a UTS concept",
                         "use an existing concept ID (`uts show TAG`)",
                     )
@@ -373,8 +366,7 @@ def check_mappings(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list
             elif concept.status is not Status.ACTIVE:
                 problems.append(
                     Problem(
-                        file,
-                        line,
+                        *prov.of(MAPPING, f"{name}\t{position}"),
                         f"object {row.object_id} ({concept.label}) is deprecated",
                         f"map to {concept.replaced_by or 'its successor'}",
                     )
@@ -384,8 +376,7 @@ def check_mappings(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list
                 first = prov.of(MAPPING, f"{name}\t{seen[key]}")[1] or seen[key] + 1
                 problems.append(
                     Problem(
-                        file,
-                        line,
+                        *prov.of(MAPPING, f"{name}\t{position}"),
                         f"the mapping {' '.join(k for k in key if k)} repeats the row at line {first}",
                         "delete one of the two rows",
                     )
@@ -397,8 +388,7 @@ def check_mappings(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list
                 first = prov.of(MAPPING, f"{name}\t{seen[opposite]}")[1] or seen[opposite] + 1
                 problems.append(
                     Problem(
-                        file,
-                        line,
+                        *prov.of(MAPPING, f"{name}\t{position}"),
                         f"{row.subject_id} {'Not ' if row.negated else ''}{row.predicate_id} {row.object_id} "
                         f"contradicts the row at line {first}, which says the opposite",
                         "keep the one a curator confirmed and delete the other",
