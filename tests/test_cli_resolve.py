@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, SHARED_DATA
+from .conftest import REPO, SHARED_DATA, needs_embed
 
 
 def uts(*args: str, cache: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,6 +40,7 @@ def test_resolve_raw_tags_with_level(uts_cache: Path) -> None:
     assert "abstained on 'zzqx'" in result.stdout
 
 
+@needs_embed
 def test_resolve_streams_jsonl_and_counts_malformed_lines(tmp_path: Path, uts_cache: Path) -> None:
     source = tmp_path / "in.jsonl"
     lines = [
@@ -94,19 +95,22 @@ def test_resolve_reads_stdin_and_writes_stdout(uts_cache: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
-        (["resolve"], "give a caption"),
-        (["resolve", "--input", "missing.jsonl"], "missing.jsonl: no such file"),
-        (["resolve", "x", "--level", "900"], "unknown level '900'"),
+        (["resolve"], 2, "give a caption"),  # used wrongly
+        (["resolve", "--input", "missing.jsonl"], 1, "missing.jsonl: no such file"),  # the data is not there
+        (["resolve", "x", "--level", "900"], 2, "unknown level '900'; choose one of 800, 1k"),
+        (["resolve", "x", "--backend", "tpu"], 2, "backend: Input should be 'auto', 'onnx' or 'torch'"),
     ],
 )
-def test_resolve_errors_are_actionable(args: list[str], message: str, uts_cache: Path) -> None:
+def test_resolve_errors_are_actionable(args: list[str], code: int, message: str, uts_cache: Path) -> None:
     result = uts(*args, cache=uts_cache)
-    assert result.returncode == 1
+    assert result.returncode == code, result.stderr
     assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
 
 
+@needs_embed
 def test_eval_resolver_report(tmp_path: Path, uts_cache: Path) -> None:
     if not (SHARED_DATA / "gama_audioset" / "captions_dev.json").exists():
         pytest.skip("the shared data is not beside the repository")

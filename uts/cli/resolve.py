@@ -10,47 +10,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from uts.errors import UTSError
+from uts.cli.options import BackendOpt, DataDir, LevelOpt, NoEmbed, NoRollup, Root, console, data_dir, err
+from uts.errors import SourceError, UsageError
 
 if TYPE_CHECKING:
     from uts.resolve import Resolution, Resolver
 
-console = Console()
-err = Console(stderr=True)
 eval_app = typer.Typer(help="Evaluation reports.", no_args_is_help=True)
-
-Root = Annotated[
-    Path | None,
-    typer.Option("--root", help="Source root holding ontology/ and mappings/ (default: the bundled release)."),
-]
-LevelOpt = Annotated[
-    str | None,
-    typer.Option("--level", help="Paper level 800, 1k, 1.5k, 2k or 3k; concepts outside it roll up to an ancestor."),
-]
-NoRollup = Annotated[
-    bool, typer.Option("--no-rollup", help="Drop concepts outside --level instead of rolling them up (the paper).")
-]
-NoEmbed = Annotated[bool, typer.Option("--no-embed", help="Lexical stages only: never load the encoder.")]
-BackendOpt = Annotated[
-    str, typer.Option("--backend", help="Encoder backend: auto (ONNX when available), onnx or torch.")
-]
+CALIBRATION_PATH = Path("uts") / "resolve" / "calibration.toml"
 
 
-def _fail(error: UTSError) -> None:
-    from uts.cli import _fail as fail
-
-    fail(error)
+def register(app: typer.Typer) -> None:
+    app.command()(resolve)
+    app.add_typer(eval_app, name="eval")
 
 
 def _resolver(root: Path | None, level: str | None, no_rollup: bool, no_embed: bool, backend: str) -> Resolver:
-    from uts.ontology import Ontology
+    from uts.ontology import load_ontology
     from uts.resolve import Resolver
 
-    return Resolver(Ontology.load(root), level, rollup=not no_rollup, embed=not no_embed, backend=backend)
+    return Resolver(load_ontology(root), level, rollup=not no_rollup, embed=not no_embed, backend=backend)
 
 
 def resolve(
@@ -76,22 +58,19 @@ def resolve(
 ) -> None:
     """Resolve a caption or raw tags to UTS concepts (a table), or stream a JSONL file (--input)."""
     if (text is None) == (input is None):
-        _fail(UTSError('give a caption (uts resolve "a dog barks") or --input FILE.jsonl, not both and not neither'))
-    try:
-        resolver = _resolver(root, level, no_rollup, no_embed, backend)
-        if input is None:
-            assert text is not None
-            if tags:
-                result = resolver.resolve_tags(
-                    [t.strip() for t in text.split(",") if t.strip()], top_k=top_k, min_score=min_score
-                )
-            else:
-                result = resolver.resolve_text(text, top_k=top_k, min_score=min_score)
-            _print_resolution(result, resolver)
-            return
-        _stream(resolver, input, output, top_k, min_score)
-    except UTSError as exc:
-        _fail(exc)
+        raise UsageError('give a caption (uts resolve "a dog barks") or --input FILE.jsonl, not both and not neither')
+    resolver = _resolver(root, level, no_rollup, no_embed, backend)
+    if input is None:
+        assert text is not None
+        if tags:
+            result = resolver.resolve_tags(
+                [t.strip() for t in text.split(",") if t.strip()], top_k=top_k, min_score=min_score
+            )
+        else:
+            result = resolver.resolve_text(text, top_k=top_k, min_score=min_score)
+        _print_resolution(result, resolver)
+        return
+    _stream(resolver, input, output, top_k, min_score)
 
 
 def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | None, min_score: float) -> None:
@@ -100,7 +79,7 @@ def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | N
     from uts.resolve.stream import stream_jsonl
 
     if str(input) != "-" and not input.is_file():
-        raise UTSError(f"{input}: no such file; pass a JSONL file of {{id, text}} or {{id, tags}} records")
+        raise SourceError(f"{input}: no such file; pass a JSONL file of {{id, text}} or {{id, tags}} records")
     sink = sys.stdout if output is None or str(output) == "-" else output.open("w", encoding="utf-8")
     progress = Progress(
         TextColumn("resolving"),
@@ -134,7 +113,7 @@ def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | N
                 on_malformed=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}", highlight=False, soft_wrap=True),
             )
     except UnicodeDecodeError as exc:
-        raise UTSError(f"{input}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
+        raise SourceError(f"{input}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
     finally:
         if sink is not sys.stdout:
             sink.close()
@@ -169,10 +148,7 @@ def _print_resolution(result: Resolution, resolver: Resolver) -> None:
 
 @eval_app.command("resolver")
 def eval_resolver(
-    data_dir: Annotated[
-        Path,
-        typer.Option("--data-dir", envvar="UTS_DATA_DIR", help="The shared data folder (gama_audioset/, audioset/)."),
-    ] = Path("../shared/data"),
+    data: DataDir = None,
     captions_limit: Annotated[
         int | None, typer.Option("--captions-limit", min=1, help="Use only the first N captions.")
     ] = None,
@@ -183,8 +159,20 @@ def eval_resolver(
         bool, typer.Option("--calibrate", help="Sweep the thresholds on the dev data and print them.")
     ] = False,
     write: Annotated[
-        bool, typer.Option("--write", help="With --calibrate: write the thresholds to calibration.toml.")
+        bool,
+        typer.Option(
+            "--write",
+            help="With --calibrate: write the thresholds to --calibration-file (the resolver reads them from there).",
+        ),
     ] = False,
+    calibration_file: Annotated[
+        Path,
+        typer.Option(
+            "--calibration-file",
+            help="Where --write writes: default uts/resolve/calibration.toml under the working directory "
+            "(a checkout), never the installed package.",
+        ),
+    ] = CALIBRATION_PATH,
     level: LevelOpt = None,
     no_embed: NoEmbed = False,
     backend: BackendOpt = "auto",
@@ -193,48 +181,53 @@ def eval_resolver(
     root: Root = None,
 ) -> None:
     """Lossless check, raw-tag variants per kind, and captions vs AudioSet labels beside two baselines."""
+    from uts.resolve import Calibration
     from uts.resolve import evaluate as ev
-    from uts.resolve.resolver import CALIBRATION_FILE, Calibration
 
-    try:
-        resolver = _resolver(root, level, False, no_embed, backend)
-        figures: dict[str, Any] = {}
-        if calibrate:
-            variants = ev.read_variants(resolver.ontology)
-            tag_threshold, sweep = ev.calibrate_tags(resolver, variants)
-            table = Table(title="tag threshold sweep (dev split)", title_justify="left")
-            for column in ("threshold", "answered right", "abstained right", "mean"):
-                table.add_column(column, justify="right")
-            for t, a, b in sweep[::5]:
-                table.add_row(f"{t:.2f}", f"{a:.3f}", f"{b:.3f}", f"{(a + b) / 2:.3f}")
-            console.print(table)
-            data = ev.load_caption_data(resolver.ontology, data_dir, root, captions_limit)
-            phrase_threshold, phrase_sweep = ev.calibrate_phrases(resolver, data)
-            table = Table(title="phrase threshold sweep (dev captions)", title_justify="left")
-            for column in ("threshold", "P", "R", "F1"):
-                table.add_column(column, justify="right")
-            for t, s in phrase_sweep:
-                table.add_row(f"{t:.2f}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
-            console.print(table)
-            chosen = Calibration(tag_threshold, phrase_threshold)
-            console.print(f"calibrated: tags {tag_threshold:.2f}, phrases {phrase_threshold:.2f}")
-            if write:
-                ev.write_calibration(chosen, CALIBRATION_FILE)
-                console.print(f"wrote {CALIBRATION_FILE}")
-            return
-        figures["lossless"] = _report_lossless(ev.score_lossless(resolver.ontology))
-        figures["variants"] = _report_variants(
-            ev.score_variants(resolver, ev.read_variants(resolver.ontology)), show_errors
+    folder = data_dir(data)
+    if write and not calibrate:
+        raise UsageError("--write only applies with --calibrate")
+    if write and not calibration_file.parent.is_dir():
+        raise UsageError(
+            f"{calibration_file.parent} is not a folder here: run from a checkout of the repository, "
+            "or pass --calibration-file PATH"
         )
-        data = ev.load_caption_data(resolver.ontology, data_dir, root, captions_limit)
-        scores, check = ev.score_captions(
-            resolver, data, k=top_k_baseline, progress=lambda s: err.print(f"[dim]{s}[/]")
-        )
-        figures["captions"] = _report_captions(data, scores, check)
-        if json_out is not None:
-            json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    except UTSError as exc:
-        _fail(exc)
+    resolver = _resolver(root, level, False, no_embed, backend)
+    figures: dict[str, Any] = {}
+    if calibrate:
+        variants = ev.read_variants(resolver.ontology)
+        tag_threshold, sweep = ev.calibrate_tags(resolver, variants)
+        table = Table(title="tag threshold sweep (dev split)", title_justify="left")
+        for column in ("threshold", "answered right", "abstained right", "mean"):
+            table.add_column(column, justify="right")
+        for t, a, b in sweep[::5]:
+            table.add_row(f"{t:.2f}", f"{a:.3f}", f"{b:.3f}", f"{(a + b) / 2:.3f}")
+        console.print(table)
+        captions = ev.load_caption_data(resolver.ontology, folder, captions_limit)
+        phrase_threshold, phrase_sweep = ev.calibrate_phrases(resolver, captions)
+        table = Table(title="phrase threshold sweep (dev captions)", title_justify="left")
+        for column in ("threshold", "P", "R", "F1"):
+            table.add_column(column, justify="right")
+        for t, s in phrase_sweep:
+            table.add_row(f"{t:.2f}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
+        console.print(table)
+        chosen = Calibration(tag_threshold, phrase_threshold)
+        console.print(f"calibrated: tags {tag_threshold:.2f}, phrases {phrase_threshold:.2f}")
+        if write:
+            ev.write_calibration(chosen, calibration_file)
+            console.print(f"wrote {calibration_file}")
+        return
+    figures["lossless"] = _report_lossless(ev.score_lossless(resolver.ontology))
+    figures["variants"] = _report_variants(
+        ev.score_variants(resolver, ev.read_variants(resolver.ontology)), show_errors
+    )
+    captions = ev.load_caption_data(resolver.ontology, folder, captions_limit)
+    scores, check = ev.score_captions(
+        resolver, captions, k=top_k_baseline, progress=lambda s: err.print(f"[dim]{s}[/]")
+    )
+    figures["captions"] = _report_captions(captions, scores, check)
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 def _report_lossless(scores: list[Any]) -> list[dict[str, Any]]:

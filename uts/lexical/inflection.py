@@ -34,7 +34,8 @@ def singulars(key: str, *, dictionary: bool = False) -> list[str]:
         out.append(key[:-2])
     if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
         out.append(key[:-1])
-    return list(dict.fromkeys(out))
+    # The suffix rules never repeat a form; only the dictionary's singular can equal one of them.
+    return list(dict.fromkeys(out)) if dictionary else out
 
 
 def base_forms(key: str) -> list[str]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -126,7 +126,7 @@ def export_onnx(target: Path | None = None) -> Path:
     dummy = torch.ones(2, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # two exporters never share it
     import warnings
 
     with warnings.catch_warnings():
@@ -202,9 +202,13 @@ def _onnx_possible() -> bool:
         return False
 
 
-@lru_cache(maxsize=4)
+_ENCODERS: dict[str, Encoder] = {}
+_LOADING = threading.Lock()
+
+
 def get_encoder(backend: str = "auto") -> Encoder:
-    """The process-wide encoder of a backend: the model loads once per process."""
+    """The process-wide encoder of a backend: the model loads (and, for ONNX, is exported) once per process,
+    however many threads ask for it at the same time."""
     if backend not in BACKENDS:
         raise EmbeddingUnavailableError(f"unknown encoder backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if backend == "auto":
@@ -213,5 +217,11 @@ def get_encoder(backend: str = "auto") -> Encoder:
         backend = get_settings().encoder
         if backend == "auto":
             backend = "onnx" if _onnx_possible() else "torch"
-        return get_encoder(backend)
-    return OnnxEncoder() if backend == "onnx" else TorchEncoder()
+    encoder = _ENCODERS.get(backend)
+    if encoder is None:
+        with _LOADING:
+            encoder = _ENCODERS.get(backend)
+            if encoder is None:
+                encoder = OnnxEncoder() if backend == "onnx" else TorchEncoder()
+                _ENCODERS[backend] = encoder
+    return encoder

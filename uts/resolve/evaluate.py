@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from uts.errors import Problem, UTSError
+from uts.errors import InvalidError, Problem
 from uts.ontology.model import Level
-from uts.ontology.ontology import Ontology, bundled_root
+from uts.ontology.ontology import Ontology
+from uts.resolve.config import Calibration
 from uts.resolve.model import Abstention, Match
-from uts.resolve.resolver import Calibration, Resolver
+from uts.resolve.resolver import Resolver
 from uts.resolve.text import tokenize
 
 VARIANTS_FILE = Path(__file__).with_name("variants.tsv")
@@ -33,8 +34,10 @@ SPLITS = ("dev", "test")
 CARRYING = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch")
 
 
-class EvaluationDataError(UTSError):
+class EvaluationDataError(InvalidError):
     """An evaluation input (variants file, captions, segments) is malformed."""
+
+    head = "the evaluation data cannot be used"
 
 
 # ---- raw-tag variants -------------------------------------------------------------------------------
@@ -58,7 +61,8 @@ def read_variants(ontology: Ontology, path: Path = VARIANTS_FILE) -> list[Varian
     reader = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
     missing = {"kind", "input", "expected", "split"} - set(reader.fieldnames or ())
     if missing:
-        raise EvaluationDataError(f"{path}:1: the header lacks {', '.join(sorted(missing))}; fix the header line")
+        lacks = f"the header lacks {', '.join(sorted(missing))}"
+        raise EvaluationDataError([Problem(str(path), 1, lacks, "fix the header line")])
     seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
@@ -86,13 +90,16 @@ def read_variants(ontology: Ontology, path: Path = VARIANTS_FILE) -> list[Varian
             problem(f"a {kind} row has no expected concept", "write the preferred label of the right concept")
         for label in filter(None, (p.strip() for p in expected_text.split("|"))):
             concept = ontology.find(label)
+            current = ontology.current(concept.id) if concept is not None else None
             if concept is None:
                 problem(f"expected label {label!r} is not a UTS label", "use a preferred label from ontology/terms.tsv")
+            elif current is None:
+                problem(f"expected label {label!r} names a concept deprecated without replacement", "use a live label")
             else:
-                expected.add(concept.replaced_by or concept.id)
+                expected.add(current.id)
         out.append(Variant(line, kind, raw, frozenset(expected), split, row.get("note") or ""))
     if problems:
-        raise EvaluationDataError("\n".join(str(p) for p in problems))
+        raise EvaluationDataError(problems, head=f"{len(problems)} problem(s) in the variant set {path}")
     return out
 
 
@@ -146,10 +153,10 @@ def calibrate_tags(resolver: Resolver, variants: Sequence[Variant]) -> tuple[flo
     """
     probe = Resolver(
         resolver.ontology,
-        resolver.level,
-        rollup=resolver.rollup,
-        backend=resolver.backend,
+        resolver.config,
+        embed=True,
         calibration=Calibration(1.01, resolver.calibration.phrase_threshold),
+        embed_cache=resolver.embed_cache,  # the encoder's answers do not depend on the threshold
     )
     dev = [v for v in variants if v.split == "dev"]
     results = [probe.resolve_tag(v.input) for v in dev]
@@ -194,10 +201,15 @@ def score_lossless(ontology: Ontology, *, backend: str = "auto") -> list[Lossles
         resolver = Resolver(ontology, level, embed=False, backend=backend)
         score = LosslessScore(level.value, 0, 0)
         for tag in ontology.level_tags(level):
-            expected = resolver._active(tag.concept_id)
+            expected = ontology.current(tag.concept_id)
             result = resolver.resolve_tag(tag.tag)
             score.total += 1
-            if isinstance(result, Match) and result.id == expected and result.method == "exact":
+            if (
+                isinstance(result, Match)
+                and expected is not None
+                and result.id == expected.id
+                and result.method == "exact"
+            ):
                 score.kept += 1
             else:
                 score.failures.append(f"{tag.index} {tag.tag!r} -> {_describe(result, ontology)}")
@@ -216,10 +228,7 @@ class CaptionData:
     unmapped_labels: int  # AudioSet label occurrences with no carrying mapping row
 
 
-def load_caption_data(
-    ontology: Ontology, data_dir: Path, root: Path | None = None, limit: int | None = None
-) -> CaptionData:
-    from uts.mappings.table import read_mapping_set
+def load_caption_data(ontology: Ontology, data_dir: Path, limit: int | None = None) -> CaptionData:
     from uts.vocabularies.audioset import read_segments
 
     captions_path = data_dir / "gama_audioset" / "captions_dev.json"
@@ -234,16 +243,16 @@ def load_caption_data(
     segments: dict[str, tuple[str, ...]] = {}
     for name in ("eval_segments.csv", "balanced_train_segments.csv"):
         segments.update(read_segments(data_dir / "audioset" / name))
-    mapping_file = (root or bundled_root()) / "mappings" / "audioset.sssom.tsv"
-    mapping_set, problems = read_mapping_set(mapping_file)
-    if mapping_set is None or problems:
-        raise EvaluationDataError("\n".join(str(p) for p in problems) or f"{mapping_file}: unreadable")
+    mapping_set = ontology.mappings.get("audioset")
+    if mapping_set is None:
+        raise EvaluationDataError("this UTS version has no AudioSet mapping set (mappings/audioset.sssom.tsv)")
     carries: dict[str, set[str]] = {}
     for row in mapping_set.rows:
         if row.predicate_modifier or row.predicate_id not in CARRYING or row.object_id not in ontology.concepts:
             continue
-        concept = ontology.concepts[row.object_id]
-        carries.setdefault(row.subject_id.removeprefix("AudioSet:"), set()).add(concept.replaced_by or concept.id)
+        concept = ontology.current(row.object_id)
+        if concept is not None:
+            carries.setdefault(row.subject_id.removeprefix("AudioSet:"), set()).add(concept.id)
     clips = sorted(y for y in captions if y in segments)
     if limit is not None:
         clips = clips[:limit]
@@ -341,8 +350,9 @@ def paper_filter(ontology: Ontology, level: Level, texts: dict[str, str]) -> dic
     """The paper's rule on caption words: keep a lower-cased word only if it is exactly a published tag."""
     tag_to_concept: dict[str, str] = {}
     for tag in ontology.level_tags(level):
-        concept = ontology.concepts[tag.concept_id]
-        tag_to_concept.setdefault(tag.tag, concept.replaced_by or concept.id)
+        concept = ontology.current(tag.concept_id)
+        if concept is not None:
+            tag_to_concept.setdefault(tag.tag, concept.id)
     return {
         ytid: {tag_to_concept[w] for w in (w.lower() for w in tokenize(text).texts) if w in tag_to_concept}
         for ytid, text in texts.items()
@@ -355,7 +365,7 @@ def whole_caption_embedding(resolver: Resolver, texts: dict[str, str], k: int) -
 
     ids = list(texts)
     vectors = encode([texts[y] for y in ids], backend=resolver.backend)
-    found = resolver.index.search_vectors(vectors, k=k)
+    found = resolver.embedding_index.search_vectors(vectors, k=k)
     return {y: {c.concept_id for c in cands} for y, cands in zip(ids, found, strict=True)}
 
 
@@ -384,7 +394,7 @@ def score_captions(
     level = resolver.level or Level.L3K
     report("baseline: paper filter on caption words")
     add(f"paper filter on caption words ({level.value})", paper_filter(onto, level, texts))
-    lexical = Resolver(onto, resolver.level, rollup=resolver.rollup, embed=False)
+    lexical = Resolver(onto, resolver.config, embed=False)
     report("resolver, lexical stages only")
     results = dict(zip(texts, lexical.resolve_texts(list(texts.values())), strict=True))
     add("resolver, lexical only", {y: r.ids for y, r in results.items()})
@@ -416,12 +426,11 @@ def calibrate_phrases(resolver: Resolver, data: CaptionData) -> tuple[float, lis
         threshold = step / 100
         probe = Resolver(
             resolver.ontology,
-            resolver.level,
-            rollup=resolver.rollup,
-            backend=resolver.backend,
+            resolver.config,
+            embed=True,
             calibration=Calibration(resolver.calibration.tag_threshold, threshold),
+            embed_cache=resolver.embed_cache,  # the encoder answers are the same for every threshold
         )
-        probe._embed_cache = resolver._embed_cache  # the encoder answers are the same for every threshold
         results = probe.resolve_texts(texts)
         predictions = {y: r.ids for y, r in zip(data.captions, results, strict=True)}
         sweep.append((threshold, score_predictions(f"phrases >= {threshold:.2f}", data, predictions)))

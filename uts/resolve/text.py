@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from uts.matching.normalise import normalise
+from uts.lexical import normalise
 
 # Words keep inner hyphens and apostrophes ("hi-fi", "man's"); clause punctuation is a token of its own.
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019\-_][^\W_]+)*|[,.;:!?()\[\]\"\u201c\u201d]")

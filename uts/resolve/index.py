@@ -1,0 +1,167 @@
+"""What a resolver reads from the ontology alone, built once per Ontology and shared by every resolver over it.
+
+Resolvers of different levels, thresholds or caches over one Ontology object share one :class:`LexicalIndex`
+(and one embedding index per encoder backend): a server holding a resolver per level pays for the tables once.
+The tables are read from ``ontology.labels``, the one label index, so a label means the same concept here as
+in every other part of uts; only the multiword phrase table is the resolver's own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from uts.lexical import base_forms, normalise, plurals
+from uts.ontology.model import rank_key
+from uts.ontology.ontology import Ontology
+from uts.resolve.model import Method
+
+if TYPE_CHECKING:
+    from uts.matching.embedding import EmbeddingIndex
+    from uts.matching.fuzzy import FuzzyMatcher
+
+Hit = tuple[str, Method, float]
+"""A label match: ``(concept, method, score)``, the concept active."""
+
+INFLECTION_SCORE = 0.97  # "sirens" is surely a siren, but the spelling differs
+NARROWER_SCORE = 0.9  # "poodle" is surely a dog, but the answer is less specific than the input
+_SPLIT = re.compile(r"[\s_\-]+")
+
+
+class LexicalIndex:
+    """Label keys and multiword phrases to active concepts, plus the per-concept facts every resolver reads.
+
+    Immutable once built. Build it through :func:`lexical_index`, which shares one per Ontology object.
+
+    >>> from uts import load_ontology
+    >>> index = lexical_index(load_ontology())
+    >>> index.lookup("reverbs")[1:], index.phrases[("car", "horns")][1:], index.phrases[("police", "sirens")][1:]
+    (('inflection', 0.97), ('inflection', 0.97), ('narrower', 0.9))
+    """
+
+    def __init__(self, ontology: Ontology) -> None:
+        labels = ontology.labels
+        # Normalised word key -> active concept: every label key whose concept is, or was replaced by, an active one.
+        self.words: Mapping[str, str] = {k: hit.current for k, hit in labels.items() if hit.current is not None}
+        self.narrower: frozenset[str] = frozenset(k for k, hit in labels.items() if hit.is_narrower_term)
+        self.phrases: Mapping[tuple[str, ...], Hit]
+        self.first_len: Mapping[str, int]
+        self.phrases, self.first_len = _phrase_table(ontology)
+        self.ranks: Mapping[str, tuple[int, int, str]] = {c.id: rank_key(c) for c in ontology.concepts.values()}
+        self.label_of: Mapping[str, str] = {c.id: c.label for c in ontology.concepts.values()}
+        self.broader: Mapping[str, tuple[str, ...]] = {c.id: c.broader for c in ontology.concepts.values()}
+        # Weak: the shared cache maps each Ontology to its index, so the index must not keep the Ontology alive.
+        self._ontology = weakref.ref(ontology)
+        self._lock = threading.Lock()
+        self._fuzzy: FuzzyMatcher | None = None
+
+    def lookup(self, key: str) -> Hit | None:
+        """A normalised word or label key to its concept: exact (or narrower) first, then inflected forms."""
+        words, narrower = self.words, self.narrower
+        concept_id = words.get(key)
+        if concept_id is not None:
+            return (concept_id, "narrower", NARROWER_SCORE) if key in narrower else (concept_id, "exact", 1.0)
+        for form in base_forms(key):
+            concept_id = words.get(form)
+            if concept_id is not None:
+                if form in narrower:
+                    return concept_id, "narrower", NARROWER_SCORE
+                return concept_id, "inflection", INFLECTION_SCORE
+        return None
+
+    @property
+    def fuzzy(self) -> FuzzyMatcher:
+        """The typo matcher over the same labels, built on first use (it is not needed for most inputs)."""
+        matcher = self._fuzzy
+        if matcher is None:
+            with self._lock:
+                if self._fuzzy is None:
+                    from uts.matching.fuzzy import FuzzyMatcher
+
+                    self._fuzzy = FuzzyMatcher(self._alive())
+                matcher = self._fuzzy
+        return matcher
+
+    def _alive(self) -> Ontology:
+        ontology = self._ontology()
+        if ontology is None:  # only reachable by holding an index without its ontology
+            raise RuntimeError("the ontology of this lexical index is gone; build the index from a live Ontology")
+        return ontology
+
+
+def _phrase_table(ontology: Ontology) -> tuple[dict[tuple[str, ...], Hit], dict[str, int]]:
+    """Multiword labels as word tuples, with the plurals of the last word ("church bells") worked out here
+    rather than per caption word, and the most words a phrase starting with each word has.
+
+    Every written spelling counts ("hi-hat" and "hi hat" split differently), but what a spelling means (concept,
+    narrower term or not) is what ``ontology.labels`` says of its key.
+    """
+    labels = ontology.labels
+    phrases: dict[tuple[str, ...], Hit] = {}
+    inflected: dict[tuple[str, ...], Hit] = {}
+    first_len: dict[str, int] = {}
+    for concept in ontology.concepts.values():
+        for label in concept.all_labels:
+            parts = tuple(key for key in (normalise(p) for p in _SPLIT.split(label)) if key)
+            if len(parts) < 2:
+                continue
+            hit = labels.get(normalise(label))
+            if hit is None or hit.current is None:
+                continue
+            exact: Hit = (hit.current, "exact", 1.0)
+            plural: Hit = (hit.current, "inflection", INFLECTION_SCORE)
+            if hit.is_narrower_term:
+                exact = plural = (hit.current, "narrower", NARROWER_SCORE)
+            phrases.setdefault(parts, exact)
+            for form in plurals(parts[-1]):
+                inflected.setdefault((*parts[:-1], form), plural)
+            first_len[parts[0]] = max(first_len.get(parts[0], 0), len(parts))
+    for parts, inflection in inflected.items():
+        phrases.setdefault(parts, inflection)
+    return phrases, first_len
+
+
+# ---- sharing ------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_lexical: weakref.WeakKeyDictionary[Ontology, LexicalIndex] = weakref.WeakKeyDictionary()
+_embedding: weakref.WeakKeyDictionary[Ontology, dict[str, EmbeddingIndex]] = weakref.WeakKeyDictionary()
+
+
+def lexical_index(ontology: Ontology) -> LexicalIndex:
+    """The one :class:`LexicalIndex` of this Ontology object, built on first call (thread-safe).
+
+    An Ontology is immutable and hashed by identity, so the index can never go stale; it is dropped with the
+    Ontology.
+    """
+    index = _lexical.get(ontology)
+    if index is None:
+        with _lock:
+            index = _lexical.get(ontology)
+            if index is None:
+                index = _lexical[ontology] = LexicalIndex(ontology)
+    return index
+
+
+def embedding_index(ontology: Ontology, backend: str) -> EmbeddingIndex:
+    """The one per-label :class:`~uts.matching.embedding.EmbeddingIndex` of this Ontology and encoder backend.
+
+    Its vectors load on first search; creating it imports nothing heavy.
+    """
+    by_backend = _embedding.get(ontology)
+    index = by_backend.get(backend) if by_backend is not None else None
+    if index is None:
+        with _lock:
+            by_backend = _embedding.setdefault(ontology, {})
+            index = by_backend.get(backend)
+            if index is None:
+                from uts.matching.embedding import EmbeddingIndex
+
+                index = by_backend[backend] = EmbeddingIndex(ontology, backend=backend, per_label=True)
+    return index
+
+
+__all__ = ["INFLECTION_SCORE", "NARROWER_SCORE", "Hit", "LexicalIndex", "embedding_index", "lexical_index"]
