@@ -40,21 +40,25 @@ def suggest(
 ) -> None:
     """Put machine-suggested rows on every class that has no reviewed row yet (reviewed rows are kept)."""
     from uts.mappings.suggest import suggestion_edits, vocabulary_rows
+    from uts.ontology import Ontology
+    from uts.ontology.edits import Edit
     from uts.store import FileStore
+    from uts.store.change import change
+
+    vocab = _vocabulary(vocabulary, data)
+
+    def edits_for(ontology: Ontology) -> list[Edit]:
+        suggested = vocabulary_rows(ontology, vocab, use_embeddings=not no_embeddings)
+        return suggestion_edits(ontology, vocab, suggested, author=author)
 
     store = FileStore(root)
-    revision = expect_revision or store.revision()
-    ontology = store.load()
-    vocab = _vocabulary(vocabulary, data)
-    edits = suggestion_edits(
-        ontology, vocab, vocabulary_rows(ontology, vocab, use_embeddings=not no_embeddings), author=author
-    )
-    commit = store.apply(edits, expected_revision=revision)
+    done = change(store, edits_for, expected_revision=expect_revision)
     rows = store.load().mappings[vocab.name].rows
     reviewed = sum(r.reviewed for r in rows)
     console.print(
-        f"{vocab.name}: {len(vocab.classes)} classes; {reviewed} reviewed rows kept, "
-        f"{len(rows) - reviewed} machine rows -> {store.layout.mapping_file(vocab.name)} (revision {commit.revision})"
+        f"{vocab.name}: {len(vocab.classes)} classes; {reviewed} reviewed rows kept, {len(rows) - reviewed} machine "
+        f"rows -> {store.layout.mapping_file(vocab.name)}"
+        + (f" (revision {done.commit.revision})" if done.commit else "")
     )
 
 
@@ -129,22 +133,25 @@ def review(
 ) -> None:
     """Record a curator's reviewed rows: they replace every earlier row of the subjects they cover."""
     from uts.mappings.review import review_edits
-    from uts.ontology.apply import apply_edits
+    from uts.ontology.edits import ReviewMappings
     from uts.store import FileStore
+    from uts.store.change import change
 
+    vocab = _vocabulary(vocabulary, data)
     store = FileStore(root)
-    revision = expect_revision or store.revision()
-    ontology = store.load()
-    plan = review_edits(ontology, _vocabulary(vocabulary, data), sheet, author=author)
-    if dry_run:
-        apply_edits(ontology, plan.edits)  # every rule checked, nothing written
-        console.print(f"{plan.subjects} subjects, {plan.rows} reviewed rows (dry run: nothing written)")
-        return
-    commit = store.apply(plan.edits, expected_revision=revision)
-    console.print(
-        f"{plan.subjects} subjects, {plan.rows} reviewed rows -> {store.layout.mapping_file(vocabulary)} "
-        f"(revision {commit.revision})"
+    done = change(
+        store,
+        lambda ontology: review_edits(ontology, vocab, sheet, author=author).edits,
+        dry_run=dry_run,
+        expected_revision=expect_revision,
     )
+    reviews = [e for e in done.edits if isinstance(e, ReviewMappings)]
+    written = (
+        f"-> {store.layout.mapping_file(vocab.name)} (revision {done.commit.revision})"
+        if done.commit
+        else "(dry run: nothing written)"
+    )
+    console.print(f"{len(reviews)} subjects, {sum(len(e.rows) for e in reviews)} reviewed rows {written}")
 
 
 @app.command()

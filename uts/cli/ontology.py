@@ -116,21 +116,21 @@ def apply_file(
     expect_revision: ExpectRevision = None,
 ) -> None:
     """Apply a file of typed edits (or KGCL) to the source as one change: all of them, or none."""
-    from uts.ontology.apply import apply_edits
     from uts.ontology.edit_files import read_edits
     from uts.store import FileStore
+    from uts.store.change import change
 
-    store = FileStore(root)
-    revision = expect_revision or store.revision()
-    ontology = store.load()
-    parsed = read_edits(edits, ontology, author=author)
-    if dry_run:
-        applied = apply_edits(ontology, parsed)
-        console.print(f"{len(parsed)} edits would change {len(applied.concepts)} concepts (dry run: nothing written)")
+    done = change(
+        FileStore(root),
+        lambda ontology: read_edits(edits, ontology, author=author),
+        dry_run=dry_run,
+        expected_revision=expect_revision,
+    )
+    if done.commit is None:
+        console.print(f"{len(done.edits)} edits would change {len(done.concepts)} concepts (nothing written)")
         return
-    commit = store.apply(parsed, expected_revision=revision)
     console.print(
-        f"{len(parsed)} edits applied, {len(commit.concepts)} concepts changed; now at revision {commit.revision}"
+        f"{len(done.edits)} edits applied, {len(done.concepts)} concepts changed; now at revision {done.commit.revision}"
     )
 
 

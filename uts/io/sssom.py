@@ -33,6 +33,7 @@ HEADER_ORDER = (
 REQUIRED_HEADER = ("curie_map", "mapping_set_id", "license")
 # libyaml's safe loader when PyYAML was built with it: the same documents, about five times faster to read.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # writes the same text as the Python dumper
 
 
 @dataclass
@@ -88,6 +89,8 @@ def format_sssom(metadata: Mapping[str, Any], columns: Sequence[str], rows: Iter
         ordered[key] = metadata[key]
     if "curie_map" in ordered:
         ordered["curie_map"] = dict(sorted(ordered["curie_map"].items()))
-    header = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
+    header = yaml.dump(
+        ordered, Dumper=_SAFE_DUMPER, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+    )
     header_lines = "".join(f"#{line}\n" for line in header.splitlines())
     return header_lines + format_table(columns, rows)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from uts.errors import where
-from uts.ontology.curate import CurationReport, count_new, plan_sheet, read_sheet
-from uts.ontology.edits import DEFAULT_AUTHOR
+from uts.ontology.curate import CurationReport, SheetPlan, count_new, plan_sheet, read_sheet
+from uts.ontology.edits import DEFAULT_AUTHOR, Edit
 from uts.ontology.model import format_id, id_number
+from uts.ontology.ontology import Ontology
 from uts.store.base import OntologyStore
+from uts.store.change import change
 
 
 def apply_sheet(
@@ -28,20 +30,23 @@ def apply_sheet(
     """
     sheet = Path(sheet)
     rows = read_sheet(sheet)
-    revision = expected_revision or store.revision()
-    ontology = store.load()
-    needed = count_new(rows)
-    if dry_run:
-        first = id_number(ontology.next_id())
-        new_ids = [format_id(first + i) for i in range(needed)]
-    else:
-        new_ids = store.reserve_ids(needed)
-    plan = plan_sheet(ontology, rows, new_ids, name=where(sheet), author=author, partial=partial)
-    report = plan.report
-    if not dry_run and plan.edits:
-        commit = store.apply(plan.edits, expected_revision=revision)
+    plans: list[SheetPlan] = []
+
+    def edits_for(ontology: Ontology) -> list[Edit]:
+        needed = count_new(rows)
+        if dry_run:  # a preview reserves nothing: the IDs it shows are the next free ones
+            first = id_number(ontology.next_id())
+            new_ids = [format_id(first + i) for i in range(needed)]
+        else:
+            new_ids = store.reserve_ids(needed)
+        plans.append(plan_sheet(ontology, rows, new_ids, name=where(sheet), author=author, partial=partial))
+        return plans[-1].edits
+
+    done = change(store, edits_for, dry_run=dry_run, expected_revision=expected_revision)
+    report = plans[-1].report
+    if done.commit is not None:
         report.written = True
-        report.revision = commit.revision
+        report.revision = done.commit.revision
     return report
 
 
