@@ -68,9 +68,10 @@ def test_resolve_streams_jsonl_and_counts_malformed_lines(tmp_path: Path, uts_ca
     assert {t["label"] for t in records[1]["tags"]} >= {"drums", "lo-fi", "wind"}
     assert [a["text"] for a in records[1]["abstained"]] == ["xqzvt"]
     stderr = " ".join(result.stderr.split())
-    assert "in.jsonl:3: skipped: not valid JSON" in stderr
-    assert "in.jsonl:4: skipped: give exactly one of" in stderr
-    assert "in.jsonl:5: skipped: tags: Input should be a valid list" in stderr
+    assert "in.jsonl:3: not valid JSON" in stderr
+    assert "in.jsonl:4: give exactly one of" in stderr
+    assert "in.jsonl:5: tags: Input should be a valid list" in stderr
+    assert "it was skipped and counted" in stderr
     assert "items 3," in stderr
     assert "malformed lines skipped 3" in stderr
     assert "blank lines 1" in stderr

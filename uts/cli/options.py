@@ -6,14 +6,23 @@ directory (``.``), never to the installed package.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+
+def _console(stream: TextIO, *, stderr: bool = False) -> Console:
+    """A console that wraps to the terminal, but prints tables and lines whole into a pipe or a file."""
+    piped = not stream.isatty() and not os.environ.get("COLUMNS")
+    return Console(stderr=stderr, width=100_000 if piped else None)
+
+
+console = _console(sys.stdout)
+err = _console(sys.stderr, stderr=True)
 
 Root = Annotated[
     Path | None,

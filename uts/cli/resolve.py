@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from uts.cli.options import BackendOpt, DataDir, LevelOpt, NoEmbed, NoRollup, Root, console, data_dir, err
-from uts.errors import SourceError, UsageError
+from uts.errors import UsageError
+from uts.resolve.filestream import StreamOptions
+from uts.resolve.stream import StreamLimits
 
 if TYPE_CHECKING:
     from uts.resolve import Resolution, Resolver
@@ -44,8 +48,30 @@ def resolve(
         Path | None, typer.Option("--input", "-i", help="JSONL input: {id, text} or {id, tags} per line; - for stdin.")
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="JSONL output (default: standard output).")
+        Path | None,
+        typer.Option("--output", "-o", help="JSONL output file, written whole at the end (default: standard output)."),
     ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted --input/--output run where it stopped.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first bad input line instead of skipping and counting it.")
+    ] = False,
+    max_record_bytes: Annotated[
+        int, typer.Option("--max-record-bytes", min=1, help="Longest input line, in bytes.")
+    ] = StreamLimits().max_record_bytes,
+    max_tags: Annotated[
+        int, typer.Option("--max-tags", min=1, help="Most raw tags in one record.")
+    ] = StreamLimits().max_tags,
+    max_tag_chars: Annotated[
+        int, typer.Option("--max-tag-chars", min=1, help="Longest raw tag, in characters.")
+    ] = StreamLimits().max_tag_chars,
+    max_text_chars: Annotated[
+        int, typer.Option("--max-text-chars", min=1, help="Longest caption, in characters.")
+    ] = StreamLimits().max_text_chars,
+    format: Annotated[
+        str, typer.Option("--format", help="For one caption or tag list: table (default), tsv or json.")
+    ] = "table",
     level: LevelOpt = None,
     top_k: Annotated[int | None, typer.Option("--top-k", min=1, help="Keep at most this many tags per item.")] = None,
     min_score: Annotated[
@@ -59,6 +85,8 @@ def resolve(
     """Resolve a caption or raw tags to UTS concepts (a table), or stream a JSONL file (--input)."""
     if (text is None) == (input is None):
         raise UsageError('give a caption (uts resolve "a dog barks") or --input FILE.jsonl, not both and not neither')
+    if format not in ("table", "tsv", "json"):
+        raise UsageError(f"--format {format!r}: choose table, tsv or json")
     resolver = _resolver(root, level, no_rollup, no_embed, backend)
     if input is None:
         assert text is not None
@@ -68,19 +96,22 @@ def resolve(
             )
         else:
             result = resolver.resolve_text(text, top_k=top_k, min_score=min_score)
-        _print_resolution(result, resolver)
+        _print_resolution(result, resolver, format)
         return
-    _stream(resolver, input, output, top_k, min_score)
+    limits = StreamLimits(
+        max_record_bytes=max_record_bytes, max_tags=max_tags, max_tag_chars=max_tag_chars, max_text_chars=max_text_chars
+    )
+    options = StreamOptions(top_k=top_k, min_score=min_score, limits=limits, strict=strict)
+    _stream(resolver, input, output, options, resume)
 
 
-def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | None, min_score: float) -> None:
+def _stream(resolver: Resolver, input: Path, output: Path | None, options: StreamOptions, resume: bool) -> None:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from uts.resolve.stream import stream_jsonl
+    from uts.resolve.filestream import resolve_file
 
-    if str(input) != "-" and not input.is_file():
-        raise SourceError(f"{input}: no such file; pass a JSONL file of {{id, text}} or {{id, tags}} records")
-    sink = sys.stdout if output is None or str(output) == "-" else output.open("w", encoding="utf-8")
+    source = None if str(input) == "-" else input
+    target = None if output is None or str(output) == "-" else output
     progress = Progress(
         TextColumn("resolving"),
         BarColumn(),
@@ -89,34 +120,19 @@ def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | N
         console=err,
         disable=not err.is_terminal and not os.environ.get("UTS_PROGRESS"),
     )
-
-    def lines() -> Iterator[str]:
-        """The input's lines, read once; the bar follows the bytes read, so no pass is spent counting lines."""
-        if str(input) == "-":
-            yield from sys.stdin
-            return
-        with input.open("rb") as handle:
-            for raw in handle:
-                progress.advance(task, len(raw))
-                yield raw.decode("utf-8")
-
-    try:
-        with progress:
-            task = progress.add_task("resolve", total=None if str(input) == "-" else input.stat().st_size)
-            summary = stream_jsonl(
-                resolver,
-                lines(),
-                sink,
-                name=str(input),
-                top_k=top_k,
-                min_score=min_score,
-                on_malformed=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}", highlight=False, soft_wrap=True),
-            )
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{input}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
-    finally:
-        if sink is not sys.stdout:
-            sink.close()
+    size = source.stat().st_size if source is not None and source.is_file() else None
+    with progress, _sigterm_interrupts():
+        task = progress.add_task("resolve", total=size)
+        end = resolve_file(
+            resolver,
+            source,
+            target,
+            options=options,
+            resume=resume,
+            on_problem=lambda p: err.print(f"[yellow]warning:[/] {escape(str(p))}", highlight=False, soft_wrap=True),
+            on_progress=lambda offset: progress.update(task, completed=offset),
+        )
+    summary = end.summary
     err.print(
         f"items {summary.items}, tags kept {summary.tags}, negated {summary.negated}, "
         f"abstentions {summary.abstained}, below --min-score {summary.below_min_score}, "
@@ -126,7 +142,40 @@ def _stream(resolver: Resolver, input: Path, output: Path | None, top_k: int | N
     )
 
 
-def _print_resolution(result: Resolution, resolver: Resolver) -> None:
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """``SIGTERM`` (a scheduler stopping the job) ends the run as Ctrl-C does: cleanly, and resumable."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _print_resolution(result: Resolution, resolver: Resolver, format: str = "table") -> None:
+    if format == "json":
+        console.print_json(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    if format == "tsv":
+        rows = [("status", "id", "label", "score", "method", "evidence", "hedged", "rolled_up_from", "count")]
+        for status, ms in (("tag", result.tags), ("negated", result.negated)):
+            rows += [
+                (status, m.id, m.label, f"{m.score:.4f}", m.method, m.text, str(m.hedged).lower(), m.rolled_up_from or "",
+                 str(m.count))
+                for m in ms
+            ]  # fmt: skip
+        rows += [
+            ("abstained", a.best or "", "", f"{a.best_score or 0:.4f}", "", a.text, "", "", "")
+            for a in result.abstained
+        ]
+        sys.stdout.write(
+            "".join("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row) + "\n" for row in rows)
+        )
+        return
     table = Table(title="tags", title_justify="left")
     for column in ("id", "label", "score", "method", "evidence", "hedged", "note"):
         table.add_column(column)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 
@@ -48,20 +48,46 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_all_atomic(files: Mapping[Path, bytes]) -> None:
-    """Write several files so that either every one changes or none does (up to the renames themselves)."""
+    """Write several files so that either every one changes or none does.
+
+    Every new file is staged first; only then are they renamed into place, each old file kept aside until all
+    renames are done, so a failure at any step (a full disk, a permission, an interruption) puts every file
+    back as it was.
+    """
     staged: dict[Path, Path] = {}
     try:
         for path, data in files.items():
-            staged[path] = _stage(Path(path), data)
+            staged[Path(path)] = _stage(Path(path), data)
     except BaseException:
-        for tmp in staged.values():
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        _remove(staged.values())
         raise
-    for path, tmp in staged.items():
-        os.replace(tmp, path)
-    for folder in {Path(p).parent for p in staged}:
+    kept: dict[Path, Path] = {}  # target -> its old content, set aside
+    done: list[Path] = []
+    try:
+        for path, tmp in staged.items():
+            if path.exists():
+                backup = tmp.with_suffix(".old")
+                os.link(path, backup)
+                kept[path] = backup
+            os.replace(tmp, path)
+            done.append(path)
+    except BaseException:
+        for path in reversed(done):
+            if path in kept:
+                os.replace(kept.pop(path), path)
+            else:
+                path.unlink(missing_ok=True)
+        _remove([*staged.values(), *kept.values()])
+        raise
+    _remove(kept.values())
+    for folder in {p.parent for p in staged}:
         _fsync_dir(folder)
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 @contextlib.contextmanager

@@ -46,6 +46,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     text: str = ""
     header_line: int = 1
+    header_ok: bool = True  # False: the header is missing or wrong, so no row could be read
 
 
 def split_list(cell: str) -> list[str]:
@@ -60,18 +61,37 @@ def join_list(items: Iterable[str]) -> str:
     return LIST_SEPARATOR.join(items)
 
 
-def read_text(path: Path, problems: list[Problem]) -> str | None:
-    """The file's text, or ``None`` with a problem recorded when it is missing or not UTF-8."""
+SOURCE_FIX = "restore it from git or run `uts import-vocab`"
+
+
+def read_text(path: Path, problems: list[Problem], *, missing_fix: str = SOURCE_FIX) -> str | None:
+    """The file's text, or ``None`` with a problem recorded when it cannot be read as UTF-8 text: missing, a
+    folder, not readable, or not UTF-8 (with the line of the first bad byte)."""
+    name = where(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        problems.append(Problem(where(path), 0, "file is missing", "restore it from git or run `uts import-vocab`"))
+        problems.append(Problem(name, 0, "file is missing", missing_fix))
+        return None
+    except IsADirectoryError:
+        problems.append(Problem(name, 0, "is a folder, not a file", "give the path of the file"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, 0, f"cannot be read ({exc.strerror})", "check the path and its permissions"))
         return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(where(path), line, f"bytes are not UTF-8 ({exc.reason})", "save the file as UTF-8"))
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(
+            Problem(
+                name,
+                line,
+                f"byte 0x{data[exc.start]:02X} at column {column} is not UTF-8 ({exc.reason})",
+                "save the file as UTF-8",
+            )
+        )
         return None
 
 
@@ -89,6 +109,7 @@ def parse_table(
         problems.append(
             Problem(name, first_line, "the header row is missing", f"start the table with: {'<TAB>'.join(columns)}")
         )
+        table.header_ok = False
         return table
     header = body[0].rstrip("\r").split("\t")
     if header != list(columns):
@@ -100,6 +121,7 @@ def parse_table(
                 "restore the header row exactly (tab-separated, in this order)",
             )
         )
+        table.header_ok = False
         return table
     width = len(columns)
     rows = table.rows

@@ -4,6 +4,6 @@ The bottom of the package: plain string functions, no knowledge of concepts, use
 """
 
 from uts.lexical.inflection import base_forms, plurals, singulars
-from uts.lexical.keys import normalise
+from uts.lexical.keys import nfc, normalise
 
-__all__ = ["base_forms", "normalise", "plurals", "singulars"]
+__all__ = ["base_forms", "nfc", "normalise", "plurals", "singulars"]

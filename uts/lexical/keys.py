@@ -18,3 +18,13 @@ def normalise(text: str) -> str:
     True
     """
     return _IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC, the composed form: decomposed input (``a`` + combining acute, as macOS and some
+    pipelines write) would otherwise split words at their accents.
+
+    >>> nfc("pia\u0301no") == "pi\u00e1no"
+    True
+    """
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

@@ -57,7 +57,7 @@ def review_edits(
 ) -> ReviewPlan:
     """One edit per subject of ``sheet``; any bad row raises ``ReviewError`` listing every problem by line."""
     problems: list[Problem] = []
-    text = read_text(sheet, problems)
+    text = read_text(sheet, problems, missing_fix="check the path of the review sheet")
     if text is None:
         raise SourceError(problems, "the review sheet cannot be read")
     table = parse_table(sheet, text, REVIEW_COLUMNS, problems)

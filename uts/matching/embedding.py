@@ -8,10 +8,13 @@ The cache key covers the texts embedded and the model, so any change to the onto
 from __future__ import annotations
 
 import hashlib
+import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from uts.io.atomic import write_atomic
 from uts.matching.candidate import Candidate
 from uts.matching.encoders import MODEL_NAME, EmbeddingUnavailableError, cache_dir, get_encoder
 from uts.ontology.model import Concept, Status
@@ -35,6 +38,25 @@ def concept_text(concept: Concept) -> str:
     words = [concept.label.replace("_", " ").replace("-", " ")]
     words += [label.replace("_", " ").replace("-", " ") for label in concept.alt_labels[:3]]
     return ", ".join(dict.fromkeys(words))
+
+
+def _cached_matrix(path: Path, rows: int) -> np.ndarray | None:
+    """The vectors kept at ``path``, or ``None`` when there are none or the file is damaged (then it is rebuilt:
+    it is only a cache)."""
+    import numpy as np
+
+    if not path.exists():
+        return None
+    try:
+        matrix = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        warnings.warn(f"{path} is damaged ({exc}); computing the concept vectors again", stacklevel=3)
+        return None
+    if matrix.ndim != 2 or matrix.shape[0] != rows or matrix.dtype != np.float32:
+        warnings.warn(f"{path} does not hold the expected vectors; computing them again", stacklevel=3)
+        return None
+    loaded: np.ndarray = matrix
+    return loaded
 
 
 class EmbeddingIndex:
@@ -69,14 +91,16 @@ class EmbeddingIndex:
             import numpy as np
 
             path = self.cache / f"concepts-{self.key}.npy"
-            if path.exists():
-                self._matrix = np.load(path)
-            else:
+            self._matrix = _cached_matrix(path, len(self.texts))
+            if self._matrix is None:
                 self._matrix = encode(self.texts, backend=self.backend)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp.npy")
-                np.save(tmp, self._matrix)
-                tmp.replace(path)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    buffer = io.BytesIO()
+                    np.save(buffer, self._matrix)
+                    write_atomic(path, buffer.getvalue())
+                except OSError as exc:  # a cache that cannot be written only costs the next process time
+                    warnings.warn(f"could not keep the concept vectors in {path} ({exc.strerror})", stacklevel=2)
         return self._matrix
 
     def search(self, queries: Sequence[str], k: int = 5) -> list[list[Candidate]]:
@@ -94,7 +118,13 @@ class EmbeddingIndex:
         if self._columns is None:
             # One vector per column, contiguous: a query's product then reads memory in order (4x faster).
             self._columns = np.ascontiguousarray(self.matrix.T)
-        scores = vectors @ self._columns
+        if len(vectors) == 1:
+            # BLAS takes another code path for a single row and rounds the last bits differently; two rows keep
+            # every query's scores independent of what it was batched with (so a resumed stream, a thread and a
+            # batch all give the same bytes).
+            scores = (np.vstack([vectors, np.zeros_like(vectors)]) @ self._columns)[:1]
+        else:
+            scores = vectors @ self._columns
         # Several rows may belong to one concept (per-label vectors): look deep enough to find k concepts.
         depth = min(scores.shape[1], k * 8 if len(self.ids) > len(self.concepts) else k)
         top = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -27,6 +28,17 @@ if TYPE_CHECKING:
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # the model's own max_seq_length
+# The model reads at most MAX_TOKENS tokens, and a token never spans more than about a hundred characters (a
+# longer word is one unknown token), so text beyond this many characters can never reach it: cutting it first
+# keeps the cost of a huge input bounded without changing what the model sees.
+MAX_CHARS = 32_768
+
+
+def clip(texts: Sequence[str]) -> list[str]:
+    """The texts cut to what the model can read (see ``MAX_CHARS``)."""
+    return [t if len(t) <= MAX_CHARS else t[:MAX_CHARS] for t in texts]
+
+
 Backend = Literal["auto", "onnx", "torch"]
 BACKENDS: tuple[str, ...] = ("auto", "onnx", "torch")
 
@@ -87,7 +99,7 @@ class TorchEncoder:
         import numpy as np
 
         vectors = self.model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+            clip(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
 
@@ -127,8 +139,6 @@ def export_onnx(target: Path | None = None) -> Path:
     axes = {0: "batch", 1: "tokens"}
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # two exporters never share it
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -161,21 +171,15 @@ class OnnxEncoder:
         path = onnx_file()
         if not path.exists():
             export_onnx(path)
+        self.session = _session(ort, path, threads)
         self.tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
-        options.log_severity_level = 3
-        # Idle threads sleep instead of spinning after each run, so numpy's BLAS threads (the nearest-neighbour
-        # search right after) get the cores: one query's p99 drops from about 25 ms to under 10 ms on 2 cores.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
         import numpy as np
 
-        texts = list(texts)
+        texts = clip(texts)
         out = np.empty((len(texts), 384), dtype=np.float32)
         # Sorting by length keeps padding small inside each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -189,6 +193,23 @@ class OnnxEncoder:
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def _session(ort: Any, path: Path, threads: int | None) -> Any:
+    """The inference session of the exported model; a damaged export (it is only a cache) is made again, once."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+    options.log_severity_level = 3
+    # Idle threads sleep instead of spinning after each run, so numpy's BLAS threads (the nearest-neighbour
+    # search right after) get the cores: one query's p99 drops from about 25 ms to under 10 ms on 2 cores.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types for a file it cannot read
+        warnings.warn(f"{path} cannot be loaded ({type(exc).__name__}); exporting the model again", stacklevel=3)
+        path.unlink(missing_ok=True)
+        export_onnx(path)
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def _onnx_possible() -> bool:

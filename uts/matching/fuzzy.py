@@ -16,11 +16,14 @@ from uts.ontology.ontology import Ontology
 # Common misspellings are frequent on the web too ("rythm" 1.95, "amature" 1.99), while the near-miss words of
 # the dev split start at 3.0 ("postcode", "revert" 3.35): 2.5 sits between them.
 KNOWN_WORD_ZIPF = 2.5
+LONGEST_WORD = 45  # no English word is longer ("pneumonoultramicroscopicsilicovolcanoconiosis")
 
 
 @lru_cache(maxsize=65536)
 def is_known_word(word: str) -> bool:
     """Whether ``word`` is an English word in its own right (so a near label is a different word, not a typo)."""
+    if len(word) > LONGEST_WORD:
+        return False
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF
@@ -91,14 +94,16 @@ class FuzzyMatcher:
         edits (a swap counts once: ``gutiar``). Ties go to the better-ranked concept (``rank``: concept ID ->
         its ``rank_key``), then to the key.
         """
-        words = text.split()
-        if not words or all(is_known_word(w.casefold()) for w in words):
-            return None
         key = normalise(text)
         edits = max_typo_edits(key)
         if edits == 0:
             return None
         pool = self._pool(key[:1], len(key), edits)
+        if not pool:  # no label of a near length starts with that letter (checked first: it is the cheap test)
+            return None
+        words = text.split()
+        if not words or all(is_known_word(w.casefold()) for w in words):
+            return None
         found = process.extract(key, pool, scorer=OSA.distance, score_cutoff=edits, limit=10)
         hits = [(hit, int(distance)) for hit, distance, _ in found if hit != key]
         if not hits:

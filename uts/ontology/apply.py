@@ -39,7 +39,16 @@ from uts.ontology.edits import (
     Split,
 )
 from uts.ontology.mapping import MANUAL, MappingRow, MappingSet, canonical_rows, row_key
-from uts.ontology.model import Concept, LabelScope, Origin, PaperTag, Status, Synonym, synonym_order
+from uts.ontology.model import (
+    Concept,
+    LabelScope,
+    Origin,
+    PaperTag,
+    Status,
+    Synonym,
+    control_character,
+    synonym_order,
+)
 from uts.ontology.ontology import Ontology, with_derived_fields
 from uts.ontology.validate import check
 
@@ -110,6 +119,14 @@ class _Draft:
         return concept
 
     def put(self, concept: Concept) -> None:
+        texts = [concept.label, concept.definition, concept.comment]
+        texts += [t for s in concept.synonyms for t in (s.label, s.source, s.comment)]
+        bad = control_character(*texts)
+        if bad is not None:
+            raise _RefusedError(
+                f"the text of {concept.id} would hold the control character {bad}",
+                "write it on one line, without tabs or control characters",
+            )
         ordered = tuple(sorted(concept.synonyms, key=synonym_order))
         if ordered != concept.synonyms:  # the order the files keep, so a stored state equals the one built here
             concept = concept.model_copy(update={"synonyms": ordered})
@@ -392,7 +409,15 @@ def _create_mapping_set(draft: _Draft, edit: CreateMappingSet) -> None:
     draft.vocabularies.add(edit.vocabulary)
 
 
+def _checked_row(row: MappingRow) -> MappingRow:
+    bad = control_character(row.subject_id, row.subject_label, row.comment, row.similarity_measure, row.author_id)
+    if bad is not None:
+        raise _RefusedError(f"mapping row of {row.subject_id} holds the control character {bad}", "remove it")
+    return row
+
+
 def _add_mapping(draft: _Draft, edit: AddMapping) -> None:
+    _checked_row(edit.row)
     rows = draft.rows(edit.vocabulary)
     key = row_key(edit.row)
     if any(row_key(r) == key for r in rows):
@@ -411,7 +436,7 @@ def _remove_mapping(draft: _Draft, edit: RemoveMapping) -> None:
 
 def _review_mappings(draft: _Draft, edit: ReviewMappings) -> None:
     rows = draft.rows(edit.vocabulary)
-    rows[:] = [r for r in rows if r.subject_id != edit.subject_id] + list(edit.rows)
+    rows[:] = [r for r in rows if r.subject_id != edit.subject_id] + [_checked_row(r) for r in edit.rows]
 
 
 _HANDLERS: dict[type[Any], Callable[[_Draft, Any], None]] = {

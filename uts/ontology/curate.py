@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from uts.errors import InvalidError, Problem, SourceError, where
 from uts.io.tables import read_text, split_list
-from uts.lexical import normalise
+from uts.lexical import nfc, normalise
 from uts.ontology.apply import Applied, try_apply
 from uts.ontology.edits import (
     AddConcept,
@@ -72,7 +72,7 @@ class SheetRow:
 def read_sheet(path: Path) -> list[SheetRow]:
     """The rows of a curation sheet; a sheet that cannot be read, or a bad header, raises ``CurationError``."""
     problems: list[Problem] = []
-    text = read_text(path, problems)
+    text = read_text(path, problems, missing_fix="check the path of the sheet")
     if text is None:
         raise SourceError(problems, "the sheet cannot be read")
     name = where(path)
@@ -113,7 +113,8 @@ def read_sheet(path: Path) -> list[SheetRow]:
             )
             continue
         cells += [""] * (len(header) - len(cells))
-        rows.append(SheetRow(number, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+        # NFC: a label typed on one system and pasted from another must be the same string.
+        rows.append(SheetRow(number, {h: nfc(c.strip()) for h, c in zip(header, cells, strict=True)}))
     if problems:
         raise CurationError(problems)
     return rows

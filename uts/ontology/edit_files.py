@@ -33,7 +33,7 @@ def read_edits(path: Path, ontology: Ontology, *, author: str) -> list[Edit]:
             [Problem(where(path), 0, f"unknown edit file type {path.suffix!r}", f"use one of {', '.join(FORMATS)}")]
         )
     problems: list[Problem] = []
-    text = read_text(path, problems)
+    text = read_text(path, problems, missing_fix="check the path of the edit file")
     if text is None:
         raise SourceError(problems, "the edit file cannot be read")
     if fmt == "kgcl":

@@ -56,12 +56,31 @@ def read_root(root: Path | str | None = None, *, rules: bool = True, canonical: 
     with _collector_paused():
         sources = read_sources(Path(root) if root is not None else bundled_root())
         built = build(sources)
-        problems = list(built.problems)
-        if rules:
-            problems += check(built.ontology, built.provenance)
-        if canonical and not problems:
-            problems += lint(built.ontology, sources.layout, sources.texts)
-    return Loaded(built.ontology, built.provenance, sources, problems)
+        if sources.unreadable:
+            # A file that could not be read at all leaves every record pointing into it dangling: report why it
+            # could not be read, not the thousands of problems that follow from it.
+            problems = list(sources.problems)
+        else:
+            problems = list(built.problems)
+            if rules:
+                problems += check(built.ontology, built.provenance)
+            if canonical and not problems:
+                problems += lint(built.ontology, sources.layout, sources.texts)
+    return Loaded(built.ontology, built.provenance, sources, first_per_line(problems))
+
+
+def first_per_line(problems: list[Problem]) -> list[Problem]:
+    """The first problem of each file line: a row broken in one place often breaks checks after it too."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for problem in problems:
+        if problem.line:
+            where = (problem.file, problem.line)
+            if where in seen:
+                continue
+            seen.add(where)
+        out.append(problem)
+    return out
 
 
 def raise_for(problems: list[Problem]) -> None:

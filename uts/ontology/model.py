@@ -23,6 +23,21 @@ def id_number(concept_id: str) -> int:
     return int(concept_id.split(":", 1)[1])
 
 
+# C0 and C1 control characters (tab and newline among them: no field may hold one) and the Unicode line and
+# paragraph separators, which some readers split lines at. Any of them breaks the TSV sources or the XML of the
+# OWL export.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def control_character(*texts: str) -> str | None:
+    """The first control character in ``texts``, as ``U+XXXX``, or ``None``."""
+    for text in texts:
+        found = CONTROL.search(text)
+        if found is not None:
+            return f"U+{ord(found.group()):04X}"
+    return None
+
+
 def freeze(value: Any) -> Any:
     """A read-only copy of nested dicts and lists (an SSSOM header holds a ``curie_map`` dict)."""
     if isinstance(value, Mapping):

@@ -8,6 +8,7 @@ one ``mappings/<vocabulary>.sssom.tsv`` per legacy vocabulary mapped to UTS.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -153,6 +154,7 @@ class Sources:
     mappings: list[ParsedMappingSet] = field(default_factory=list)
     texts: dict[Path, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    unreadable: list[Path] = field(default_factory=list)  # files read not at all (missing, not UTF-8, bad header)
 
 
 T = TypeVar("T")
@@ -271,8 +273,11 @@ def read_sources(root: Path) -> Sources:
         (row.line, row["id"], synonym) for row, synonym in _read_rows(sources, labels_path, LABELS_COLUMNS, _synonym)
     ]
     mapping_set = read_sssom(paper_path, PAPER_COLUMNS, problems)
+    if mapping_set is None or not mapping_set.table.header_ok:
+        sources.unreadable.append(paper_path)
     if mapping_set is not None:
         sources.texts[paper_path] = mapping_set.table.text
+        control_problems(paper_path, mapping_set.table.text, problems)
         sources.paper_header = mapping_set.metadata
         for row in mapping_set.table.rows:
             tag = _convert(paper_path, row, problems, _paper)
@@ -284,6 +289,8 @@ def read_sources(root: Path) -> Sources:
     sources.facets = [(row.line, facet) for row, facet in _read_rows(sources, facets_path, FACETS_COLUMNS, _facet)]
     for name, path in layout.mapping_files().items():
         parsed = read_mapping_file(name, path, problems, sources.texts)
+        if parsed is None or path not in sources.texts:
+            sources.unreadable.append(path)
         if parsed is not None:
             sources.mappings.append(parsed)
     return sources
@@ -298,6 +305,7 @@ def read_mapping_file(
         return None
     if texts is not None:
         texts[path] = raw.table.text
+    control_problems(path, raw.table.text, problems)
     parsed = ParsedMappingSet(name, path, raw.metadata, [])
     for row in raw.table.rows:
         mapping = _convert(path, row, problems, _mapping_row)
@@ -320,16 +328,42 @@ def _mapping_row(row: Row) -> MappingRow:
     return MappingRow.model_validate(cells)
 
 
+# In a file, tabs and newlines are structure; any other control character (or a carriage return that does not
+# end a line) is inside a cell.
+_CONTROL_IN_FILE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]|\r(?!\n)")
+
+
+def control_problems(path: Path, text: str, problems: list[Problem]) -> None:
+    """One problem per line holding a control character: it would make the exports ill-formed."""
+    for found in _CONTROL_IN_FILE.finditer(text):
+        line = text.count("\n", 0, found.start()) + 1
+        if problems and problems[-1].file == where(path) and problems[-1].line == line:
+            continue
+        problems.append(
+            Problem(
+                where(path),
+                line,
+                f"holds the control character U+{ord(found.group()):04X}",
+                "remove it (a cell holds one line of text, without control characters)",
+            )
+        )
+
+
 def _read_rows(
     sources: Sources, path: Path, columns: tuple[str, ...], build: Callable[[Row], T]
 ) -> list[tuple[Row, T]]:
     """Every row of one TSV source that ``build`` accepts; the text is kept for linting, defects become problems."""
     text = read_text(path, sources.problems)
     if text is None:
+        sources.unreadable.append(path)
         return []
     sources.texts[path] = text
+    control_problems(path, text, sources.problems)
     out = []
-    for row in parse_table(path, text, columns, sources.problems).rows:
+    table = parse_table(path, text, columns, sources.problems)
+    if not table.header_ok:
+        sources.unreadable.append(path)
+    for row in table.rows:
         value = _convert(path, row, sources.problems, build)
         if value is not None:
             out.append((row, value))

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack, cast
 
-from uts.lexical import normalise
+from uts.lexical import nfc, normalise
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 from uts.resolve.cache import Answer, CacheInfo, Counters, EmbeddingCache, LRUCache, ResolverStats
@@ -37,11 +37,11 @@ if TYPE_CHECKING:
     from uts.matching.fuzzy import FuzzyMatcher
 
 _NEG_PREFIX = re.compile(r"^(?:no|non|not|without|zero|absence of|lack of)[\s_\-]+(.+)$")
-# The same cues after the word: "vocals: none", "drums absent", "noise-free".
-_NEG_SUFFIX = re.compile(r"^(.+?)(?:[\s_:]+|[\s_:]*-)(?:none|absent|missing|free)$")
 _HEDGE_PREFIX = re.compile(r"^(?:possibly|possible|maybe|perhaps|probably|likely|potential)[\s_\-]+(.+)$")
-_CUES = ((_NEG_PREFIX, True), (_NEG_SUFFIX, True), (_HEDGE_PREFIX, False))
-_LOADING = threading.Lock()  # the encoder and concept vectors load once, even when many threads ask at once
+# The negation cues after the word: "vocals: none", "drums absent", "noise-free" (read by ``negated_suffix``).
+_NEG_SUFFIXES = ("none", "absent", "missing", "free")
+_LOADING = threading.Lock()
+MAX_TAG_WORDS = 32  # the most words a raw tag's phrase stage reads  # the encoder and concept vectors load once, even when many threads ask at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +254,11 @@ class Resolver:
         }
 
     def _lexical_tag(self, tag: str) -> Match | Abstention | _Pending:
-        """A raw tag by every stage short of the encoder; negation and hedging cues around it are read here."""
+        """A raw tag by every stage short of the encoder; negation and hedging cues around it are read here.
+
+        The tag is read in NFC (spans index that form), so decomposed accents never split a word.
+        """
+        tag = nfc(tag)
         stripped = tag.strip()
         start = tag.find(stripped) if stripped else 0
         end = start + len(stripped)
@@ -265,10 +269,9 @@ class Resolver:
         if not HAS_LETTER.search(stripped):
             return Abstention(tag, (start, end), "no label matches and there are no letters to match on")
         folded = stripped.casefold()
-        for pattern, negated in _CUES:
-            m = pattern.match(folded)
-            if m is not None:
-                inner_start, inner_end = start + m.start(1), start + m.end(1)
+        for found, negated in _cues(folded):
+            if found is not None:
+                inner_start, inner_end = start + found[0], start + found[1]
                 result = self._unmarked_tag(tag[inner_start:inner_end], inner_start, inner_end, tag)
                 if isinstance(result, Match):
                     return with_flags(result, negated=negated, hedged=not negated)
@@ -285,8 +288,10 @@ class Resolver:
         typo = self.fuzzy.typo(text, self.lexical_index.ranks)
         if typo is not None:
             return self._report((typo.concept_id, "fuzzy", typo.score), start, end, tag)
-        tokens = tokenize(text)
-        if len(tokens) > 1:
+        # A tagger's tag is a few words; past MAX_TAG_WORDS it is no tag, and spotting labels in it would cost time
+        # in proportion to its length: the encoder (which reads a bounded prefix) answers instead.
+        tokens = tokenize(text) if len(text.split(maxsplit=MAX_TAG_WORDS)) <= MAX_TAG_WORDS else None
+        if tokens is not None and len(tokens) > 1:
             spotted = [m for m in self._spotter.spot(tokens, text).mentions if not m.negated]
             if spotted:
                 # The head of an English noun phrase comes last: "barking dog" is a dog.
@@ -367,7 +372,7 @@ class Resolver:
         spotter = self._spotter
         spotted = []
         queries: list[str] = []
-        for text in texts:
+        for text in map(nfc, texts):  # spans index the caption in NFC, so accents never split a word
             tokens = tokenize(text)
             found = spotter.spot(tokens, text)
             phrases = spotter.uncovered(tokens, found.covered) if self.embed else []
@@ -418,6 +423,54 @@ class Resolver:
                 self._as_match(reported, hit, best.start, best.end, best.text, best.negated, best.hedged, len(group))
             )
         return matches, abstained
+
+
+def _cues(folded: str) -> Iterator[tuple[tuple[int, int] | None, bool]]:
+    """Where the tag inside a cue lies (``(start, end)`` in ``folded``, or None), and whether the cue negates:
+    a negation before the tag, a negation after it, a hedge before it. Each check is linear in the tag."""
+    m = _NEG_PREFIX.match(folded)
+    yield (m.span(1) if m else None), True
+    yield negated_suffix(folded), True
+    m = _HEDGE_PREFIX.match(folded)
+    yield (m.span(1) if m else None), False
+
+
+def _rstrip_separators(text: str) -> str:
+    """``text`` without trailing whitespace, ``_`` and ``:`` (what ``[\\s_:]`` matches), in one pass."""
+    end = len(text)
+    while end and (text[end - 1] in "_:" or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
+
+
+def negated_suffix(folded: str) -> tuple[int, int] | None:
+    """``"drums: none"``, ``"vocals absent"``, ``"noise-free"``: the span of what a trailing cue negates.
+
+    The cue follows separators (spaces, ``_``, ``:``), or a hyphen with separators before it; what it negates is
+    the shortest non-empty head before them. A plain scan from the end, so a tag of a million spaces costs a
+    million steps, not their square (as the regular expression this replaces did).
+
+    >>> negated_suffix("drums: none"), negated_suffix("noise-free"), negated_suffix("carefree")
+    ((0, 5), (0, 5), None)
+    """
+    for cue in _NEG_SUFFIXES:
+        if not folded.endswith(cue):
+            continue
+        head = folded[: -len(cue)]
+        if head and (head[-1] in "_:" or head[-1].isspace()):  # separators, then the cue
+            kept = _rstrip_separators(head)
+            if kept:
+                return 0, len(kept)
+            if len(head) >= 2:  # all separators: the head is its first one
+                return 0, 1
+        elif head.endswith("-"):  # separators and a hyphen, then the cue
+            before = head[:-1]
+            kept = _rstrip_separators(before)
+            if kept:
+                return 0, len(kept)
+            if before:
+                return 0, 1
+    return None
 
 
 def _stands_for_group(m: Mention) -> tuple[bool, float, int]:
