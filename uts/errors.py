@@ -147,6 +147,14 @@ class ExportError(UsageError):
     """An export was asked for with options that cannot be satisfied."""
 
 
+# ---- storage ----------------------------------------------------------------------------------------
+
+
+class StorageError(UTSError):
+    """A file (or a database) could not be written: a full disk, a permission, a path that is no file. What
+    uts writes lands whole or not at all, so nothing was half-changed."""
+
+
 # ---- conflict ---------------------------------------------------------------------------------------
 
 

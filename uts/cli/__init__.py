@@ -12,6 +12,7 @@ import sys
 from typing import NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 
 from uts.cli import mappings, ontology, resolve
@@ -42,6 +43,9 @@ def main() -> None:
         _say("interrupted", str(exc), 130)
     except UTSError as exc:
         _say("error", str(exc), 1)
+    except ValidationError as exc:  # a value the library's models refuse, met before any check of ours
+        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        _say("error", "; ".join(lines), 1)
     except KeyboardInterrupt:
         _say("interrupted", "stopped before the end; nothing was written by the command that was running", 130)
     except BrokenPipeError:

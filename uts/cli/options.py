@@ -32,9 +32,19 @@ WorkRoot = Annotated[
     Path,
     typer.Option("--root", help="Source root to change, holding ontology/ and mappings/ (default: here)."),
 ]
+
+
+def _author(value: str) -> str:
+    from uts.ontology.edits import AUTHOR_PATTERN
+
+    if not AUTHOR_PATTERN.match(value):
+        raise typer.BadParameter(f"{value!r} is not a CURIE like 'utsteam:alice' or 'orcid:0000-0002-1825-0097'")
+    return value
+
+
 Author = Annotated[
     str,
-    typer.Option("--author", help="Who makes the change, as a CURIE (utsteam:NAME, orcid:0000-...)."),
+    typer.Option("--author", help="Who makes the change, as a CURIE (utsteam:NAME, orcid:0000-...).", callback=_author),
 ]
 ExpectRevision = Annotated[
     str | None,

@@ -69,6 +69,9 @@ def resolve(
     max_text_chars: Annotated[
         int, typer.Option("--max-text-chars", min=1, help="Longest caption, in characters.")
     ] = StreamLimits().max_text_chars,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Records resolved together (the encoder batches them).")
+    ] = 256,
     format: Annotated[
         str, typer.Option("--format", help="For one caption or tag list: table (default), tsv or json.")
     ] = "table",
@@ -101,7 +104,7 @@ def resolve(
     limits = StreamLimits(
         max_record_bytes=max_record_bytes, max_tags=max_tags, max_tag_chars=max_tag_chars, max_text_chars=max_text_chars
     )
-    options = StreamOptions(top_k=top_k, min_score=min_score, limits=limits, strict=strict)
+    options = StreamOptions(top_k=top_k, min_score=min_score, limits=limits, strict=strict, batch=batch_size)
     _stream(resolver, input, output, options, resume)
 
 

@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from uts.errors import StorageError
+
 
 def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):  # not every file system can sync a folder
@@ -48,16 +50,38 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_all_atomic(files: Mapping[Path, bytes]) -> None:
-    """Write several files so that either every one changes or none does.
+    """Write several files so that either every one changes or none does; ``StorageError`` names the file that
+    could not be written."""
+    try:
+        _write_all(files)
+    except OSError as exc:
+        where = exc.filename or next(iter(files), "")
+        raise StorageError(f"{where}: cannot be written ({exc.strerror or exc}); nothing was changed") from exc
 
-    Every new file is staged first; only then are they renamed into place, each old file kept aside until all
+
+def _write_all(files: Mapping[Path, bytes]) -> None:
+    """Every new file is staged first; only then are they renamed into place, each old file kept aside until all
     renames are done, so a failure at any step (a full disk, a permission, an interruption) puts every file
     back as it was.
     """
+    files = dict(files)
+    for path in [p for p in files if Path(p).exists() and not Path(p).is_file()]:
+        # A device or a pipe (/dev/stdout, a fifo) cannot be replaced by a rename: it is written as it is.
+        data = files.pop(path)
+        try:
+            with open(path, "wb", buffering=0) as handle:
+                handle.write(data)
+        except OSError as exc:
+            exc.filename = exc.filename or str(path)
+            raise
     staged: dict[Path, Path] = {}
     try:
         for path, data in files.items():
-            staged[Path(path)] = _stage(Path(path), data)
+            try:
+                staged[Path(path)] = _stage(Path(path), data)
+            except OSError as exc:
+                exc.filename = str(path)  # the file meant, not the temporary one
+                raise
     except BaseException:
         _remove(staged.values())
         raise

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from uts.errors import Problem, SourceError, UsageError, UTSError
+from uts.errors import Problem, SourceError, StorageError, UsageError, UTSError
 from uts.io.atomic import write_atomic
 from uts.resolve.resolver import Resolver
 from uts.resolve.stream import Checkpoint, StreamError, StreamLimits, stream_jsonl
@@ -138,8 +138,11 @@ def resolve_file(
     if resume and (source is None or output is None):
         raise UsageError("--resume needs --input and --output files (standard input and output cannot resume)")
     name = str(source) if source is not None else "<stdin>"
-    if output is None:
-        return _to_stdout(resolver, source, name, options, on_problem, on_progress)
+    if output is None or (output.exists() and not output.is_file()):
+        # Standard output, a device or a pipe: written as the records come, with nothing to resume.
+        if resume:
+            raise UsageError("--resume needs an --output file (a pipe or a device cannot resume)")
+        return _unresumable(resolver, source, output, name, options, on_problem, on_progress)
     partial, state = partial_paths(output)
     fingerprint = _fingerprint(resolver, options)
     start = Checkpoint()
@@ -197,7 +200,7 @@ def resolve_file(
         except OSError as exc:
             with contextlib.suppress(OSError):  # the disk may be too full for the state too
                 save(progress.checkpoint)
-            raise SourceError(
+            raise StorageError(
                 f"cannot write {partial} ({exc.strerror}); make room and run the same command with --resume"
             ) from None
         except StreamError:
@@ -236,22 +239,24 @@ def _open_source(source: Path | None) -> AbstractContextManager[IO[bytes]]:
     return source.open("rb")
 
 
-def _to_stdout(
+def _unresumable(
     resolver: Resolver,
     source: Path | None,
+    output: Path | None,
     name: str,
     options: StreamOptions,
     on_problem: Callable[[Problem], None],
     on_progress: Callable[[int], None],
 ) -> Checkpoint:
-    sink = sys.stdout.buffer
     progress = _Progress(Checkpoint(), 0.0)
 
     def reached(checkpoint: Checkpoint) -> None:
         progress.checkpoint = checkpoint
         on_progress(checkpoint.offset)
 
-    with _open_source(source) as handle:
+    # A device or pipe is written unbuffered, so a failed write (a full disk) is reported where it happens.
+    sink_context = contextlib.nullcontext(sys.stdout.buffer) if output is None else output.open("wb", buffering=0)
+    with _open_source(source) as handle, sink_context as sink:
         try:
             end = stream_jsonl(
                 resolver,
@@ -266,13 +271,18 @@ def _to_stdout(
                 on_problem=on_problem,
                 on_checkpoint=reached,
             )
+            sink.flush()
         except KeyboardInterrupt:
             raise InterruptedRunError(
                 f"stopped after line {progress.checkpoint.line:,} of {name}; "
                 "write to a file (--output) to be able to resume",
                 progress.checkpoint,
             ) from None
-    sink.flush()
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            target = "standard output" if output is None else str(output)
+            raise StorageError(f"cannot write {target} ({exc.strerror})") from None
     if end.summary.items == 0:
         raise SourceError(_nothing_read(name, end))
     return end

@@ -22,6 +22,7 @@ from uts.resolve.model import Resolution
 from uts.resolve.resolver import Resolver
 
 OUTPUT_KEYS = ("tags", "negated", "abstained")
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 class InputRecord(BaseModel):
@@ -179,6 +180,11 @@ def output_line(record: InputRecord, result: Resolution) -> bytes:
     """The output record: the input's other keys, then ``tags`` (best first), ``negated`` and ``abstained``."""
     extra = {k: v for k, v in (record.model_extra or {}).items() if k not in OUTPUT_KEYS}
     text = json.dumps({"id": record.id, **extra, **result.to_json()}, ensure_ascii=False, allow_nan=False)
+    if any(mark in text for mark in _LINE_BREAKS):
+        # JSON leaves these unescaped, but readers that split lines as Python's splitlines() does would cut the
+        # record in two; they can only stand inside strings, so escaping them changes no value.
+        for mark, escaped in _LINE_BREAKS.items():
+            text = text.replace(mark, escaped)
     return text.encode("utf-8") + b"\n"
 
 
