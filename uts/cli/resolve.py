@@ -17,6 +17,7 @@ from rich.table import Table
 
 from uts.cli.options import BackendOpt, DataDir, LevelOpt, NoEmbed, NoRollup, Root, console, data_dir, err
 from uts.errors import UsageError
+from uts.io.atomic import write_atomic
 from uts.resolve.filestream import StreamOptions
 from uts.resolve.stream import StreamLimits
 
@@ -279,7 +280,7 @@ def eval_resolver(
     )
     figures["captions"] = _report_captions(captions, scores, check)
     if json_out is not None:
-        json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        write_atomic(json_out, (json.dumps(figures, indent=2, allow_nan=False) + "\n").encode("utf-8"))
 
 
 def _report_lossless(scores: list[Any]) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from uts.errors import InvalidError, Problem
+from uts.io.atomic import write_atomic
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 from uts.resolve.config import Calibration
@@ -441,8 +442,8 @@ def calibrate_phrases(resolver: Resolver, data: CaptionData) -> tuple[float, lis
 def write_calibration(calibration: Calibration, path: Path) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
-    path.write_text(
+    text = (
         f"{header}[tags]\nthreshold = {calibration.tag_threshold:.2f}\n\n"
-        f"[phrases]\nthreshold = {calibration.phrase_threshold:.2f}\n",
-        encoding="utf-8",
+        f"[phrases]\nthreshold = {calibration.phrase_threshold:.2f}\n"
     )
+    write_atomic(path, text.encode("utf-8"))
