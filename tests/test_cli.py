@@ -166,3 +166,14 @@ def test_lint_fix_refuses_sources_that_break_rules(tiny_root: Path) -> None:
     assert "names unknown concept UTS:0000099" in result.stderr
     assert "nothing was rewritten" in result.stderr
     assert terms.read_text(encoding="utf-8") == broken
+
+
+def test_tables_print_whole_into_a_pipe() -> None:
+    # No COLUMNS and no terminal: the table keeps every cell whole instead of folding it into 80 columns.
+    result = subprocess.run(
+        [sys.executable, "-m", "uts", "mappings", "list"], capture_output=True, text=True, env={"PATH": ""}, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if " audioset " in line)
+    assert "audioset/ontology.json, audioset/class_labels_indices.csv" in row
+    assert max(len(line) for line in result.stdout.splitlines()) > 80
