@@ -187,3 +187,16 @@ def test_a_missing_sheet_is_an_error(tiny_root: Path, tmp_path: Path) -> None:
 
     with pytest.raises(SourceError, match="file is missing"):
         apply_sheet(tiny_root, tmp_path / "nope.tsv")
+
+
+def test_a_skipped_new_concept_uses_up_no_id(tiny_root: Path, tmp_path: Path) -> None:
+    path = sheet(
+        tmp_path,
+        "+\tyip\tsound-event\tenvironmental\tno such parent\t\t\t",
+        "+\tgrowl\tsound-event\tenvironmental\tdog\tA low rumbling dog sound.\t\t",
+    )
+    report = apply_sheet(tiny_root, path, partial=True)
+    assert [p.line for p in report.skipped] == [2]
+    assert report.added == ["UTS:0000007"]  # the first free ID, not the one after the skipped row's
+    assert load_ontology(tiny_root).get("UTS:0000007").label == "growl"
+    assert FileStore(tiny_root).reserve_ids(1) == ["UTS:0000008"]

@@ -151,6 +151,7 @@ class SheetPlan:
     edits: list[Edit]
     applied: Applied | None
     report: CurationReport
+    kept: list[int] = field(default_factory=list)  # sheet lines of the rows whose edits are in ``edits``
 
 
 class _Converter:
@@ -240,7 +241,7 @@ def plan_sheet(
             report.updated += 1
         if group.merge is not None:
             report.merged.append((group.merge.concept_id, group.merge.into))
-    return SheetPlan(_ordered(kept), applied if kept else None, report)
+    return SheetPlan(_ordered(kept), applied if kept else None, report, [g.line for g in kept])
 
 
 def _ordered(groups: Sequence[RowEdits]) -> list[Edit]:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from uts.errors import Problem, where
 from uts.io.sssom import format_sssom, read_sssom
-from uts.io.tables import Row, format_table, join_list, parse_table, read_text, split_list
+from uts.io.tables import LIST_SEPARATOR, Row, format_table, parse_table, read_text, split_list
 from uts.ontology.mapping import COLUMNS as MAPPING_COLUMNS
 from uts.ontology.mapping import EXTENSIONS, MappingRow, MappingSet
 from uts.ontology.model import (
@@ -331,10 +331,13 @@ def _mapping_row(row: Row) -> MappingRow:
 # In a file, tabs and newlines are structure; any other control character (or a carriage return that does not
 # end a line) is inside a cell.
 _CONTROL_IN_FILE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]|\r(?!\n)")
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")  # the fast first look
 
 
 def control_problems(path: Path, text: str, problems: list[Problem]) -> None:
     """One problem per line holding a control character: it would make the exports ill-formed."""
+    if not _CONTROL_CHARACTER.search(text) and "\r" not in text:
+        return  # the common case, in one scan of the text
     for found in _CONTROL_IN_FILE.finditer(text):
         line = text.count("\n", 0, found.start()) + 1
         if problems and problems[-1].file == where(path) and problems[-1].line == line:
@@ -404,22 +407,25 @@ def _order(row: Row) -> tuple[Level, int, str]:
 
 
 def format_terms(concepts: Iterable[Concept]) -> str:
+    # Enum members are strings (StrEnum): joined as they are, without a lookup of .value per cell.
+    domain_order = {d: i for i, d in enumerate(Domain)}
     rows = []
     for c in sorted(concepts, key=lambda c: c.id):
+        domains: list[Domain] = sorted(c.domains, key=domain_order.__getitem__)
         rows.append(
             (
                 c.id,
                 c.label,
-                c.status.value,
-                c.origin.value,
+                c.status,
+                c.origin,
                 "" if c.rank is None else str(c.rank),
-                join_list(level.value for level in c.levels),
-                join_list(c.facets),
-                join_list(d.value for d in sorted(c.domains, key=list(Domain).index)),
-                join_list(sorted(c.broader)),
+                LIST_SEPARATOR.join(c.levels),
+                LIST_SEPARATOR.join(c.facets),
+                LIST_SEPARATOR.join(domains),
+                LIST_SEPARATOR.join(sorted(c.broader)),
                 c.definition,
                 c.replaced_by or "",
-                join_list(sorted(c.consider)),
+                LIST_SEPARATOR.join(sorted(c.consider)),
                 c.comment,
             )
         )

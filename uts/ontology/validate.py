@@ -206,7 +206,8 @@ def _check_paper_rows(ontology: Ontology, prov: Provenance) -> tuple[list[Proble
                     f"map it to {concept.replaced_by or 'the active successor'}",
                 )
             )
-        if normalise(tag.tag) not in {normalise(label) for label in concept.all_labels}:
+        key = normalise(tag.tag)
+        if key != normalise(concept.label) and all(normalise(s.label) != key for s in concept.synonyms):
             problems.append(
                 Problem(
                     *prov.of(PAPER, str(position)),

@@ -33,14 +33,23 @@ def apply_sheet(
     plans: list[SheetPlan] = []
 
     def edits_for(ontology: Ontology) -> list[Edit]:
-        needed = count_new(rows)
-        if dry_run:  # a preview reserves nothing: the IDs it shows are the next free ones
-            first = id_number(ontology.next_id())
-            new_ids = [format_id(first + i) for i in range(needed)]
-        else:
-            new_ids = store.reserve_ids(needed)
-        plans.append(plan_sheet(ontology, rows, new_ids, name=where(sheet), author=author, partial=partial))
-        return plans[-1].edits
+        # Planned first with the next free IDs, so that a row skipped for a problem uses up no ID; only the new
+        # concepts that are kept take IDs from the store (and a store that hands out others gets a new plan).
+        first = id_number(ontology.next_id())
+        provisional = [format_id(first + i) for i in range(count_new(rows))]
+        plan = plan_sheet(ontology, rows, provisional, name=where(sheet), author=author, partial=partial)
+        if not dry_run:
+            new_lines = [r.line for r in rows if r.is_new]
+            kept_new = [provisional[new_lines.index(line)] for line in plan.kept if line in new_lines]
+            reserved = store.reserve_ids(len(kept_new))
+            if reserved != kept_new:
+                kept_rows = [r for r in rows if r.line in plan.kept]
+                again = plan_sheet(ontology, kept_rows, reserved, name=where(sheet), author=author, partial=partial)
+                again.report.rows = len(rows)
+                again.report.skipped = plan.report.skipped + again.report.skipped
+                plan = again
+        plans.append(plan)
+        return plan.edits
 
     done = change(store, edits_for, dry_run=dry_run, expected_revision=expected_revision)
     report = plans[-1].report
