@@ -50,6 +50,7 @@ from uts.ontology.model import (
     synonym_order,
 )
 from uts.ontology.ontology import Ontology, with_derived_fields
+from uts.ontology.recheck import label_holders, may_break_rules, updated_holders
 from uts.ontology.validate import check
 
 
@@ -460,8 +461,31 @@ def describe(position: int, edit: Edit) -> str:
     return f"edit {position} ({edit.op} {edit.subject})"
 
 
-def try_apply(ontology: Ontology, edits: Sequence[Edit]) -> tuple[Applied | None, list[Problem]]:
-    """Apply ``edits`` in order; the result and no problems, or ``None`` and every problem found."""
+_HOLDERS = "_uts_label_holders"
+
+
+def _holders(ontology: Ontology) -> dict[str, str]:
+    found: dict[str, str] | None = ontology.__dict__.get(_HOLDERS)
+    if found is None:
+        found = ontology.__dict__[_HOLDERS] = label_holders(ontology)
+    return found
+
+
+def prepare_for_edits(ontology: Ontology) -> None:
+    """Build now the indexes that checking an edit of ``ontology`` reads (a server does it once, at start)."""
+    _holders(ontology)
+    ontology.paper_tags_of("")
+
+
+def try_apply(
+    ontology: Ontology, edits: Sequence[Edit], *, full_check: bool = False
+) -> tuple[Applied | None, list[Problem]]:
+    """Apply ``edits`` in order; the result and no problems, or ``None`` and every problem found.
+
+    ``ontology`` must be valid (stores only hold valid states): the result is then checked where the edits could
+    have broken a rule, and fully on any doubt (``full_check`` always), so the problems are those of
+    ``uts validate``.
+    """
     draft = _Draft(ontology, dict(ontology.concepts), list(ontology.paper), dict(ontology.mappings))
     problems: list[Problem] = []
     changes: list[tuple[Edit, set[str], set[str]]] = []
@@ -479,22 +503,35 @@ def try_apply(ontology: Ontology, edits: Sequence[Edit]) -> tuple[Applied | None
     for name, rows in draft.mapping_rows.items():
         order = list(dict.fromkeys(r.subject_id for r in draft.mappings[name].rows))
         mappings[name] = draft.mappings[name].with_rows(canonical_rows(rows, order))
-    result = ontology.replace(
-        concepts=with_derived_fields(draft.concepts, draft.paper), paper=tuple(draft.paper), mappings=mappings
-    )
-    problems = check(result)
-    if problems:
-        return None, problems
+    touched = {c for _, t, _ in changes for c in t}
+    vocabularies = {v for _, _, vs in changes for v in vs}
+    paper = tuple(draft.paper)
+    if paper == ontology.paper:
+        # Ranks and levels come from the paper alignment, which did not change: only the touched concepts need
+        # theirs recomputed (from their own published tags), and the index of tags by concept carries over.
+        concepts = draft.concepts
+        mine = [t for c in touched for t in ontology.paper_tags_of(c)]
+        concepts.update(with_derived_fields({c: concepts[c] for c in touched if c in concepts}, mine))
+        result = ontology.replace(concepts=concepts, paper=ontology.paper, mappings=mappings)
+        result.__dict__["_paper_by_concept"] = ontology._paper_by_concept
+    else:
+        result = ontology.replace(concepts=with_derived_fields(draft.concepts, paper), paper=paper, mappings=mappings)
+    holders, shared = updated_holders(_holders(ontology), ontology, result, touched)
+    result.__dict__[_HOLDERS] = holders  # the next edit of this version starts from them
+    if full_check or shared or may_break_rules(ontology, result, touched, vocabularies):
+        problems = check(result)
+        if problems:
+            return None, problems
     out = tuple(Change(edit, frozenset(touched), frozenset(vocabularies)) for edit, touched, vocabularies in changes)
     return Applied(result, out), []
 
 
-def apply_edits(ontology: Ontology, edits: Sequence[Edit]) -> Applied:
+def apply_edits(ontology: Ontology, edits: Sequence[Edit], *, full_check: bool = False) -> Applied:
     """Apply ``edits`` in order and return the new Ontology; raise ``EditError`` with every problem otherwise."""
-    applied, problems = try_apply(ontology, edits)
+    applied, problems = try_apply(ontology, edits, full_check=full_check)
     if applied is None:
         raise EditError(problems)
     return applied
 
 
-__all__ = ["Applied", "Change", "EditError", "apply_edits", "describe", "try_apply"]
+__all__ = ["Applied", "Change", "EditError", "apply_edits", "describe", "prepare_for_edits", "try_apply"]
