@@ -4,10 +4,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
-.venv/bin/ruff check uts tests benchmarks
-.venv/bin/ruff format --check uts tests benchmarks
+.venv/bin/ruff check uts tests benchmarks migrations
+.venv/bin/ruff format --check uts tests benchmarks migrations
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache  # the layers of ARCHITECTURE.md: a new import cycle fails the build
+# A real PostgreSQL for the store tests: a throwaway cluster (Debian's package, installed if missing), stopped on exit.
+if [ -z "${UTS_TEST_POSTGRES_URL:-}" ]; then
+    { read -r UTS_TEST_POSTGRES_URL; read -r postgres_dir; } < <(bash scripts/postgres.sh start)
+    trap 'bash scripts/postgres.sh stop "$postgres_dir"' EXIT
+    export UTS_TEST_POSTGRES_URL
+fi
+export UTS_REQUIRE_POSTGRES=1
+
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

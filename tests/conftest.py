@@ -59,3 +59,69 @@ def uts_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("UTS_CACHE_DIR", None)
     else:
         os.environ["UTS_CACHE_DIR"] = old
+
+
+# ---- databases: a real SQLite file and a real PostgreSQL server -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL database: the one `scripts/test.sh` started (UTS_TEST_POSTGRES_URL), or a throwaway
+    cluster started here by the same script. CI always has one; elsewhere, no PostgreSQL means a skip."""
+    url = os.environ.get("UTS_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    import subprocess
+
+    started = subprocess.run(["bash", str(REPO / "scripts" / "postgres.sh"), "start"], capture_output=True, text=True)
+    if started.returncode != 0:
+        if os.environ.get("UTS_REQUIRE_POSTGRES"):
+            pytest.fail(f"cannot start PostgreSQL: {started.stderr[-2000:]}")
+        pytest.skip(f"no PostgreSQL here (scripts/postgres.sh failed: {started.stderr.strip()[-300:]})")
+    url, folder = started.stdout.split()
+    try:
+        yield url
+    finally:
+        subprocess.run(["bash", str(REPO / "scripts" / "postgres.sh"), "stop", folder], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url: str) -> str:
+    """The PostgreSQL test database, migrated to the newest schema once per session."""
+    from uts.store.migrate import upgrade
+
+    upgrade(postgres_url)
+    return postgres_url
+
+
+def empty_postgres(url: str) -> None:
+    """Every uts table emptied (the schema stays): a fresh store for the next test, in milliseconds."""
+    from sqlalchemy import text
+
+    from uts.store.schema import metadata
+    from uts.store.sql import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest schema, copied for each test that needs a fresh one."""
+    from uts.store.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh, migrated, empty SQLite file."""
+    path = tmp_path / "uts.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"

@@ -36,7 +36,13 @@ class Settings(BaseSettings):
     )
     store_url: str | None = Field(
         default=None,
-        description="Where the working copy lives: a source folder (file:DIR or a path); default the working directory.",
+        description="Where the working copy lives: a source folder (file:DIR or a path) or a database URL; "
+        "default the working directory.",
+    )
+    db_url: str = Field(
+        default="sqlite:///uts.db",
+        description="The database of the working copy, releases and history: sqlite:///FILE or "
+        "postgresql://USER@HOST:PORT/DB (default uts.db in the working directory).",
     )
 
 

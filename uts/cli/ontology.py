@@ -14,6 +14,7 @@ from rich.table import Table
 from uts.cli.options import (
     AsJson,
     Author,
+    Db,
     DryRun,
     ExpectRevision,
     Root,
@@ -27,6 +28,18 @@ from uts.ontology.edits import DEFAULT_AUTHOR
 
 if TYPE_CHECKING:
     from uts.ontology import Level, Ontology
+    from uts.store.base import OntologyStore
+
+
+def _store(root: Path, db: str | None) -> OntologyStore:
+    """Where a command works: the database ``--db`` names, else the source files under ``root``."""
+    if db is not None:
+        from uts.store.sql import SqlStore
+
+        return SqlStore.open(db)
+    from uts.store import FileStore
+
+    return FileStore(root)
 
 
 def _load(root: Path | None) -> Ontology:
@@ -92,13 +105,14 @@ def curate(
     ] = False,
     dry_run: DryRun = False,
     expect_revision: ExpectRevision = None,
+    db: Db = None,
 ) -> None:
-    """Apply a curation sheet (bulk edits) to the source as typed edits, checking every row and every rule."""
-    from uts.store import FileStore
+    """Apply a curation sheet (bulk edits) to the source, or with --db to the database working copy, as typed
+    edits, checking every row and every rule."""
     from uts.store.curate import apply_sheet
 
     report = apply_sheet(
-        FileStore(root), sheet, author=author, partial=partial, dry_run=dry_run, expected_revision=expect_revision
+        _store(root, db), sheet, author=author, partial=partial, dry_run=dry_run, expected_revision=expect_revision
     )
     print_lines([f"skipped: {problem}" for problem in report.skipped])
     console.print(
@@ -114,14 +128,15 @@ def apply_file(
     author: Author = DEFAULT_AUTHOR,
     dry_run: DryRun = False,
     expect_revision: ExpectRevision = None,
+    db: Db = None,
 ) -> None:
-    """Apply a file of typed edits (or KGCL) to the source as one change: all of them, or none."""
+    """Apply a file of typed edits (or KGCL) to the source (or the --db working copy) as one change: all of
+    them, or none."""
     from uts.ontology.edit_files import read_edits
-    from uts.store import FileStore
     from uts.store.change import change
 
     done = change(
-        FileStore(root),
+        _store(root, db),
         lambda ontology: read_edits(edits, ontology, author=author),
         dry_run=dry_run,
         expected_revision=expect_revision,
@@ -212,15 +227,30 @@ def show(
     tag: Annotated[str, typer.Argument(help="A label in any case or spelling variant, or an ID like UTS:0000001.")],
     root: Root = None,
     as_json: AsJson = False,
+    db: Db = None,
 ) -> None:
-    """Show the concept a tag or ID names."""
-    ontology = _load(root)
-    concept = ontology.resolve_id_or_label(tag)
+    """Show the concept a tag or ID names (with --db: in the database working copy, with its revision)."""
+    revision: int | None = None
+    if db is not None:
+        from uts.store.sql import SqlStore
+
+        store = SqlStore.open(db)
+        ontology = store.load()
+        concept = ontology.resolve_id_or_label(tag)
+        revision = store.concept_revision(concept.id)
+    else:
+        ontology = _load(root)
+        concept = ontology.resolve_id_or_label(tag)
     if as_json:
-        console.print_json(concept.model_dump_json())
+        data = json.loads(concept.model_dump_json())
+        if revision is not None:
+            data["revision"] = revision
+        console.print_json(json.dumps(data))
         return
     table = Table(show_header=False, box=None)
     table.add_row("id", concept.id)
+    if revision is not None:
+        table.add_row("revision", f"{revision} (pass --expect-revision {revision} to edit it safely)")
     table.add_row("label", concept.label)
     table.add_row("status", concept.status.value + (f" -> {concept.replaced_by}" if concept.replaced_by else ""))
     table.add_row("origin", concept.origin.value)
@@ -242,11 +272,10 @@ def history(
     tag: Annotated[str, typer.Argument(help="A label or an ID like UTS:0000001.")],
     root: WorkRoot = Path("."),
     as_json: AsJson = False,
+    db: Db = None,
 ) -> None:
     """Every edit applied to a concept through uts (who, when, why, what), oldest first."""
-    from uts.store import FileStore
-
-    store = FileStore(root)
+    store = _store(root, db)
     concept = store.load().resolve_id_or_label(tag)
     records = store.history(concept.id)
     if as_json:
@@ -268,11 +297,10 @@ def history(
     console.print(table)
 
 
-def revision(root: WorkRoot = Path(".")) -> None:
-    """The revision of the source: pass it to --expect-revision to refuse a write if anyone changed it since."""
-    from uts.store import FileStore
-
-    console.print(FileStore(root).revision())
+def revision(root: WorkRoot = Path("."), db: Db = None) -> None:
+    """The revision of the source (or the --db working copy): pass it to --expect-revision to refuse a write if
+    anyone changed it since."""
+    console.print(_store(root, db).revision())
 
 
 def qc(root: Root = None, as_json: AsJson = False) -> None:

@@ -50,9 +50,27 @@ ExpectRevision = Annotated[
     str | None,
     typer.Option(
         "--expect-revision",
-        help="Refuse to write unless the source is still at this revision (`uts revision` prints it).",
+        help="Refuse to write if what it changes changed after this revision (`uts revision`, or for a concept "
+        "in a database `uts show ID --db URL`, prints it).",
     ),
 ]
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL: sqlite:///FILE.db or postgresql://USER@HOST:PORT/DB (default: the UTS_DB_URL setting, "
+        "sqlite:///uts.db here).",
+    ),
+]
+
+
+def db_url(given: str | None) -> str:
+    """The database a command works on: the option, else the settings (``UTS_DB_URL``)."""
+    from uts.settings import get_settings
+
+    return given or get_settings().db_url
+
+
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 LevelOpt = Annotated[

@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from uts.errors import StorageError
 
@@ -112,6 +113,26 @@ def _remove(paths: Iterable[Path]) -> None:
     for path in paths:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+@contextlib.contextmanager
+def streamed_atomic(path: Path) -> Iterator[BinaryIO]:
+    """A file to write bit by bit that appears at ``path`` whole when the block ends, and never otherwise: an
+    error or an interrupt removes what was written (a hidden ``.NAME.*.tmp`` beside it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(name, 0o644)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    _fsync_dir(path.parent)
 
 
 @contextlib.contextmanager

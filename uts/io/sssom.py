@@ -45,9 +45,13 @@ class SssomTable:
     table: Table
 
 
-def read_sssom(path: Path, columns: Sequence[str], problems: list[Problem]) -> SssomTable | None:
-    """Read a mapping set whose table must have exactly ``columns``; defects become problems."""
-    text = read_text(path, problems)
+def read_sssom(
+    path: Path, columns: Sequence[str], problems: list[Problem], *, text: str | None = None
+) -> SssomTable | None:
+    """Read a mapping set whose table must have exactly ``columns`` (from ``text`` when given, else the file);
+    defects become problems."""
+    if text is None:
+        text = read_text(path, problems)
     if text is None:
         return None
     name = where(path)

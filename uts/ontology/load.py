@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,14 +47,21 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_root(root: Path | str | None = None, *, rules: bool = True, canonical: bool = False) -> Loaded:
+def read_root(
+    root: Path | str | None = None,
+    *,
+    rules: bool = True,
+    canonical: bool = False,
+    files: Mapping[Path, str] | None = None,
+) -> Loaded:
     """Parse the sources below ``root`` (default: the bundled release) and collect problems, raising none.
 
     ``rules`` adds every validation rule; ``canonical`` adds the canonical-format lint, but only when nothing
-    else is wrong (a file that does not parse has no canonical form to compare with).
+    else is wrong (a file that does not parse has no canonical form to compare with). With ``files`` the
+    sources are those texts (paths below ``root``), not the disk's.
     """
     with _collector_paused():
-        sources = read_sources(Path(root) if root is not None else bundled_root())
+        sources = read_sources(Path(root) if root is not None else bundled_root(), files)
         built = build(sources)
         if sources.unreadable:
             # A file that could not be read at all leaves every record pointing into it dangling: report why it

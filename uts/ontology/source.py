@@ -235,9 +235,24 @@ def _paper(row: Row) -> PaperTag:
     )
 
 
-def read_metadata(path: Path, problems: list[Problem]) -> OntologyMetadata | None:
+Reader = Callable[[Path, list[Problem]], "str | None"]
+
+
+def files_reader(files: Mapping[Path, str]) -> Reader:
+    """Read sources from texts in memory (a release kept in a database) instead of the disk."""
+
+    def read(path: Path, problems: list[Problem]) -> str | None:
+        text = files.get(path)
+        if text is None:
+            problems.append(Problem(where(path), 0, "file is missing", "the release holds no such file"))
+        return text
+
+    return read
+
+
+def read_metadata(path: Path, problems: list[Problem], read: Reader = read_text) -> OntologyMetadata | None:
     """The release metadata (``ontology/uts.toml``), or None with a problem recorded."""
-    text = read_text(path, problems)
+    text = read(path, problems)
     if text is None:
         return None
     try:
@@ -259,20 +274,24 @@ def read_metadata(path: Path, problems: list[Problem]) -> OntologyMetadata | Non
     return None
 
 
-def read_sources(root: Path) -> Sources:
-    """Parse every source file below ``root``; format defects are collected, not raised."""
+def read_sources(root: Path, files: Mapping[Path, str] | None = None) -> Sources:
+    """Parse every source file below ``root`` (or, given ``files``, those texts by path); format defects are
+    collected, not raised."""
     layout = SourceLayout(Path(root))
     sources = Sources(layout=layout)
     problems = sources.problems
+    read = files_reader(files) if files is not None else read_text
 
-    sources.metadata = read_metadata(layout.metadata, problems)
+    sources.metadata = read_metadata(layout.metadata, problems, read)
 
     terms_path, labels_path, paper_path, order_path, facets_path = layout.tables
-    sources.terms = [(row.line, term) for row, term in _read_rows(sources, terms_path, TERMS_COLUMNS, _term)]
+    sources.terms = [(row.line, term) for row, term in _read_rows(sources, terms_path, TERMS_COLUMNS, _term, read)]
     sources.labels = [
-        (row.line, row["id"], synonym) for row, synonym in _read_rows(sources, labels_path, LABELS_COLUMNS, _synonym)
+        (row.line, row["id"], synonym)
+        for row, synonym in _read_rows(sources, labels_path, LABELS_COLUMNS, _synonym, read)
     ]
-    mapping_set = read_sssom(paper_path, PAPER_COLUMNS, problems)
+    paper_text = read(paper_path, problems)
+    mapping_set = read_sssom(paper_path, PAPER_COLUMNS, problems, text=paper_text) if paper_text is not None else None
     if mapping_set is None or not mapping_set.table.header_ok:
         sources.unreadable.append(paper_path)
     if mapping_set is not None:
@@ -284,11 +303,15 @@ def read_sources(root: Path) -> Sources:
             if tag is not None:
                 sources.paper.append((row.line, tag))
     sources.reordered = [
-        (row.line, *entry) for row, entry in _read_rows(sources, order_path, PAPER_ORDER_COLUMNS, _order)
+        (row.line, *entry) for row, entry in _read_rows(sources, order_path, PAPER_ORDER_COLUMNS, _order, read)
     ]
-    sources.facets = [(row.line, facet) for row, facet in _read_rows(sources, facets_path, FACETS_COLUMNS, _facet)]
-    for name, path in layout.mapping_files().items():
-        parsed = read_mapping_file(name, path, problems, sources.texts)
+    sources.facets = [
+        (row.line, facet) for row, facet in _read_rows(sources, facets_path, FACETS_COLUMNS, _facet, read)
+    ]
+    names = layout.mapping_files() if files is None else _mapping_files_in(layout, files)
+    for name, path in names.items():
+        text = read(path, problems)
+        parsed = read_mapping_file(name, path, problems, sources.texts, text=text) if text is not None else None
         if parsed is None or path not in sources.texts:
             sources.unreadable.append(path)
         if parsed is not None:
@@ -296,11 +319,16 @@ def read_sources(root: Path) -> Sources:
     return sources
 
 
+def _mapping_files_in(layout: SourceLayout, files: Mapping[Path, str]) -> dict[str, Path]:
+    found = sorted(p for p in files if p.parent == layout.mappings_dir and p.name.endswith(MAPPING_SUFFIX))
+    return {p.name[: -len(MAPPING_SUFFIX)]: p for p in found if p != layout.paper}
+
+
 def read_mapping_file(
-    name: str, path: Path, problems: list[Problem], texts: dict[Path, str] | None = None
+    name: str, path: Path, problems: list[Problem], texts: dict[Path, str] | None = None, *, text: str | None = None
 ) -> ParsedMappingSet | None:
-    """One vocabulary mapping set; every malformed row becomes a problem naming its line."""
-    raw = read_sssom(path, MAPPING_COLUMNS, problems)
+    """One vocabulary mapping set (from ``text`` when given); every malformed row becomes a problem naming its line."""
+    raw = read_sssom(path, MAPPING_COLUMNS, problems, text=text)
     if raw is None:
         return None
     if texts is not None:
@@ -353,10 +381,10 @@ def control_problems(path: Path, text: str, problems: list[Problem]) -> None:
 
 
 def _read_rows(
-    sources: Sources, path: Path, columns: tuple[str, ...], build: Callable[[Row], T]
+    sources: Sources, path: Path, columns: tuple[str, ...], build: Callable[[Row], T], read: Reader = read_text
 ) -> list[tuple[Row, T]]:
     """Every row of one TSV source that ``build`` accepts; the text is kept for linting, defects become problems."""
-    text = read_text(path, sources.problems)
+    text = read(path, sources.problems)
     if text is None:
         sources.unreadable.append(path)
         return []

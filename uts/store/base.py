@@ -1,8 +1,8 @@
 """The storage interface: one protocol for every place a working copy of UTS lives (files, SQLite, PostgreSQL).
 
 A store holds a working state that edits change, and releases that never change. Every write names the revision
-it was made against; a store whose state moved on since refuses it with ``ConflictError`` instead of silently
-overwriting someone else's change. Every store passes the same contract suite (``tests/store_contract.py``).
+it was made against; a store where what it changes moved on since refuses it with ``ConflictError`` instead of
+silently overwriting someone else's change. Every store passes the same contract suite (``tests/store_contract.py``).
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ class OntologyStore(Protocol):
 
     def apply(self, edits: Sequence[Edit], *, expected_revision: str | None = None) -> Commit:
         """Apply ``edits`` as one change: all of them or none (``EditError``); ``ConflictError`` when
-        ``expected_revision`` is given and is not the current one."""
+        ``expected_revision`` is given and what the edits change has changed since that revision (a store may
+        be stricter: FileStore refuses any change since)."""
         ...
 
     def history(self, concept_id: str) -> list[ChangeRecord]:
