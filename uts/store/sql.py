@@ -483,13 +483,14 @@ class SqlStore:
         from uts.store.releases import check_new_version, content_hash, freeze
 
         with self._writing() as (conn, revision):
-            existing = conn.execute(select(RELEASE.c.version, RELEASE.c.content_hash)).all()
-            check_new_version(version, [v for v, _ in existing])
+            existing = conn.execute(
+                select(RELEASE.c.version, RELEASE.c.content_hash, RELEASE.c.version_iri, RELEASE.c.date)
+            ).all()
+            check_new_version(version, [row[0] for row in existing])
             working = self._working(conn, revision)
             latest = max(existing, key=lambda row: _semver(row[0]), default=None)
             if latest is not None and latest[1] == content_hash(working):
-                iri = working.metadata.version_iri.rsplit("/", 1)[0] + f"/{latest[0]}"
-                return ReleaseInfo(version=latest[0], iri=iri), False
+                return ReleaseInfo(version=latest[0], iri=latest[2], date=latest[3]), False
             info, texts = freeze(conn, working, version, notes=notes, revision=revision, date=date)
             if publish is not None:
                 publish(info, texts)
