@@ -38,6 +38,33 @@ class StreamOptions:
     strict: bool = False
     batch: int = 256
 
+    def run(
+        self,
+        resolver: Resolver,
+        source: IO[bytes],
+        sink: IO[bytes],
+        *,
+        name: str,
+        on_problem: Callable[[Problem], None],
+        on_checkpoint: Callable[[Checkpoint], None],
+        start: Checkpoint | None = None,
+    ) -> Checkpoint:
+        """Stream ``source`` to ``sink`` with these options (the one call every output kind makes)."""
+        return stream_jsonl(
+            resolver,
+            source,
+            sink,
+            name=name,
+            top_k=self.top_k,
+            min_score=self.min_score,
+            limits=self.limits,
+            strict=self.strict,
+            batch=self.batch,
+            start=start,
+            on_problem=on_problem,
+            on_checkpoint=on_checkpoint,
+        )
+
 
 class InterruptedRunError(UTSError):
     """The run stopped before the end of its input; ``--resume`` continues it."""
@@ -173,19 +200,8 @@ def resolve_file(
                 progress.saved_at = time.monotonic()
 
         try:
-            end = stream_jsonl(
-                resolver,
-                handle,
-                sink,
-                name=name,
-                top_k=options.top_k,
-                min_score=options.min_score,
-                limits=options.limits,
-                strict=options.strict,
-                batch=options.batch,
-                start=start,
-                on_problem=on_problem,
-                on_checkpoint=reached,
+            end = options.run(
+                resolver, handle, sink, name=name, start=start, on_problem=on_problem, on_checkpoint=reached
             )
             sink.flush()
             os.fsync(sink.fileno())
@@ -258,19 +274,7 @@ def _unresumable(
     sink_context = contextlib.nullcontext(sys.stdout.buffer) if output is None else output.open("wb", buffering=0)
     with _open_source(source) as handle, sink_context as sink:
         try:
-            end = stream_jsonl(
-                resolver,
-                handle,
-                sink,
-                name=name,
-                top_k=options.top_k,
-                min_score=options.min_score,
-                limits=options.limits,
-                strict=options.strict,
-                batch=options.batch,
-                on_problem=on_problem,
-                on_checkpoint=reached,
-            )
+            end = options.run(resolver, handle, sink, name=name, on_problem=on_problem, on_checkpoint=reached)
             sink.flush()
         except KeyboardInterrupt:
             raise InterruptedRunError(
