@@ -17,6 +17,7 @@ from uts.ontology.source import (
     format_facets,
     format_labels,
     format_mapping_set,
+    format_metadata,
     format_paper,
     format_paper_order,
     format_terms,
@@ -28,6 +29,7 @@ def canonical_texts(ontology: Ontology, layout: SourceLayout) -> dict[Path, str]
     pref = {c.id: c.label for c in ontology.concepts.values()}
     version = ontology.metadata.version
     texts = {
+        layout.metadata: format_metadata(ontology.metadata),
         layout.terms: format_terms(ontology.concepts.values()),
         layout.labels: format_labels(ontology.concepts.values()),
         # The paper mapping set is versioned with the ontology release it belongs to.

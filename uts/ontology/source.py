@@ -8,6 +8,7 @@ one ``mappings/<vocabulary>.sssom.tsv`` per legacy vocabulary mapped to UTS.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -250,6 +251,18 @@ def files_reader(files: Mapping[Path, str]) -> Reader:
     return read
 
 
+def _keeping(read: Reader, texts: dict[Path, str]) -> Reader:
+    """``read`` that also keeps the text it read (for the canonical-format check)."""
+
+    def keep(path: Path, problems: list[Problem]) -> str | None:
+        text = read(path, problems)
+        if text is not None:
+            texts[path] = text
+        return text
+
+    return keep
+
+
 def read_metadata(path: Path, problems: list[Problem], read: Reader = read_text) -> OntologyMetadata | None:
     """The release metadata (``ontology/uts.toml``), or None with a problem recorded."""
     text = read(path, problems)
@@ -282,7 +295,7 @@ def read_sources(root: Path, files: Mapping[Path, str] | None = None) -> Sources
     problems = sources.problems
     read = files_reader(files) if files is not None else read_text
 
-    sources.metadata = read_metadata(layout.metadata, problems, read)
+    sources.metadata = read_metadata(layout.metadata, problems, _keeping(read, sources.texts))
 
     terms_path, labels_path, paper_path, order_path, facets_path = layout.tables
     sources.terms = [(row.line, term) for row, term in _read_rows(sources, terms_path, TERMS_COLUMNS, _term, read)]
@@ -432,6 +445,15 @@ def _order(row: Row) -> tuple[Level, int, str]:
 
 
 # ---- canonical text -------------------------------------------------------------------------------
+
+
+def format_metadata(meta: OntologyMetadata) -> str:
+    """``ontology/uts.toml`` in its canonical form: one ``key = "value"`` line per field that has a value."""
+    lines = []
+    for key, value in meta.model_dump().items():
+        if value != "" or key in ("title", "version", "base_iri", "license"):
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
 
 
 def format_terms(concepts: Iterable[Concept]) -> str:

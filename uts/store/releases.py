@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +18,7 @@ from uts.errors import UsageError
 from uts.ontology.layouts import LAYOUT_DIR, Layout, layout_path_level, layouts_for
 from uts.ontology.lint import canonical_texts
 from uts.ontology.load import raise_for, read_root
-from uts.ontology.model import Level, OntologyMetadata
+from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 from uts.ontology.source import SourceLayout
 from uts.store.base import ReleaseInfo
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
     from uts.store.sql import SqlStore
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-METADATA_FILE = "ontology/uts.toml"
 _PLACEHOLDER_VERSION = "0.0.0"
 
 
@@ -52,21 +50,10 @@ def check_new_version(version: str, existing: list[str]) -> None:
         raise UsageError(f"release {version} would not be newer than release {newest}; choose a higher version")
 
 
-def metadata_text(meta: OntologyMetadata) -> str:
-    """``ontology/uts.toml`` in its canonical form: one ``key = "value"`` line per field that has a value."""
-    lines = []
-    for key, value in meta.model_dump().items():
-        if value != "" or key in ("title", "version", "base_iri", "license"):
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    return "\n".join(lines) + "\n"
-
-
 def source_texts(ontology: Ontology) -> dict[str, str]:
     """The canonical text of every source file of ``ontology``, by path below a source root."""
-    layout = SourceLayout(Path("."))
-    texts = {path.as_posix(): text for path, text in canonical_texts(ontology, layout).items()}
-    texts[METADATA_FILE] = metadata_text(ontology.metadata)
-    return dict(sorted(texts.items()))
+    texts = canonical_texts(ontology, SourceLayout(Path(".")))
+    return {path.as_posix(): text for path, text in sorted(texts.items())}
 
 
 def with_version(ontology: Ontology, version: str) -> Ontology:
@@ -158,11 +145,9 @@ def freeze(
 
 
 __all__ = [
-    "METADATA_FILE",
     "check_new_version",
     "content_hash",
     "freeze",
-    "metadata_text",
     "newest_layouts",
     "ontology_from_texts",
     "release_layout",
