@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: install, validate the curated UTS release, print its figures, build every export, load the release
-# into the database working copy (uts.db, SQLite), prepare the resolver.
+# into the database working copy (uts.db, SQLite), prepare the resolver, then serve the HTTP API on localhost
+# (UTS_PORT, default 8000) until stopped with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
@@ -26,3 +27,5 @@ fi
 uts db releases
 # Prepare the resolver (ONNX export of the bundled model and concept vectors, cached) and show it at work.
 uts resolve "A dog barks twice, no music. Possibly a siren in the distance."
+# Serve the API over the working copy and its releases (OpenAPI docs at /docs; Ctrl-C stops it).
+exec .venv/bin/uts serve --host 127.0.0.1 --port "${UTS_PORT:-8000}"

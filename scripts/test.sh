@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
-.venv/bin/ruff check uts tests benchmarks migrations
-.venv/bin/ruff format --check uts tests benchmarks migrations
+.venv/bin/ruff check uts api tests benchmarks migrations
+.venv/bin/ruff format --check uts api tests benchmarks migrations
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache  # the layers of ARCHITECTURE.md: a new import cycle fails the build
 # A real PostgreSQL for the store tests: a throwaway cluster (Debian's package, installed if missing), stopped on exit.

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.api_server import Keys, Server, make_keys, serve
+
 REPO = Path(__file__).resolve().parents[1]
 RESOURCES = REPO / "tests" / "resources"
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -125,3 +127,33 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     path = tmp_path / "uts.db"
     shutil.copyfile(sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+# ---- the HTTP API: a real `uts serve` process over a real database ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def api_db(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> str:
+    """A SQLite file holding the bundled UTS release as working copy and release 1.0.0 (one per test module)."""
+    from uts.ontology.source import bundled_root
+    from uts.store.sql import SqlStore
+
+    path = tmp_path_factory.mktemp("api") / "uts.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    SqlStore.open(url).load_source(bundled_root())
+    return url
+
+
+@pytest.fixture(scope="module")
+def api_keys(api_db: str) -> Keys:
+    return make_keys(api_db)
+
+
+@pytest.fixture(scope="module")
+def api_server(
+    api_db: str, api_keys: Keys, uts_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """`uts serve` on the module's database, ready (resolver and encoder loaded)."""
+    with serve(api_db, tmp_path_factory.mktemp("api-log") / "server.log") as server:
+        yield server

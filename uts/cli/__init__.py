@@ -15,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from uts.cli import db, mappings, ontology, resolve
+from uts.cli import db, mappings, ontology, resolve, serve
 from uts.cli.options import err
 from uts.errors import ConflictError, UsageError, UTSError
 from uts.resolve.filestream import InterruptedRunError
@@ -24,6 +24,7 @@ app = typer.Typer(help="UTS: the Unified Tag System of audio tags as a curated o
 ontology.register(app)
 resolve.register(app)
 db.register(app)
+serve.register(app)
 app.add_typer(mappings.app, name="mappings")
 
 

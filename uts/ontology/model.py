@@ -142,10 +142,13 @@ class Synonym(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    label: str = Field(min_length=1)
-    scope: LabelScope
-    source: str = ""
-    comment: str = ""
+    label: str = Field(min_length=1, description="The label as written.")
+    scope: LabelScope = Field(
+        description="alt: a synonym or variant; hidden: a typo or separator variant; narrower: a specific kind that "
+        "is no concept of its own, posted up to this one."
+    )
+    source: str = Field(default="", description="Where the label came from (a paper tag, a dataset, a curator).")
+    comment: str = Field(default="", description="Why the label belongs to the concept.")
 
 
 _SCOPE_ORDER = {LabelScope.ALT: 0, LabelScope.HIDDEN: 1, LabelScope.NARROWER: 2}
@@ -161,20 +164,28 @@ class Concept(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    label: str = Field(min_length=1)
-    status: Status = Status.ACTIVE
-    origin: Origin = Origin.PAPER
-    rank: int | None = None
-    levels: tuple[Level, ...] = ()
-    facets: tuple[str, ...] = ()
-    domains: tuple[Domain, ...] = ()
-    broader: tuple[str, ...] = ()
-    definition: str = ""
-    replaced_by: str | None = None
-    consider: tuple[str, ...] = ()
-    comment: str = ""
-    synonyms: tuple[Synonym, ...] = ()
+    id: str = Field(description="Stable ID, never reused: 'UTS:' and seven digits, e.g. 'UTS:0000001'.")
+    label: str = Field(min_length=1, description="The preferred label, as the paper's vocabulary spells it.")
+    status: Status = Field(default=Status.ACTIVE, description="active, or deprecated (see replaced_by).")
+    origin: Origin = Field(
+        default=Origin.PAPER, description="paper: from the published vocabulary; curated: added by the curators."
+    )
+    rank: int | None = Field(
+        default=None, description="Best (lowest) TF-IDF index of the concept's paper tags; null for curated ones."
+    )
+    levels: tuple[Level, ...] = Field(default=(), description="The paper levels (800 ... 3k) the concept is in.")
+    facets: tuple[str, ...] = Field(default=(), description="Facet ids: the aspects of sound the concept describes.")
+    domains: tuple[Domain, ...] = Field(default=(), description="speech, music and/or environmental.")
+    broader: tuple[str, ...] = Field(default=(), description="IDs of the broader concepts (skos:broader).")
+    definition: str = Field(default="", description="What the concept means, in one or two sentences.")
+    replaced_by: str | None = Field(
+        default=None, description="For a deprecated concept: the active concept to use instead."
+    )
+    consider: tuple[str, ...] = Field(default=(), description="For a deprecated concept: concepts to consider instead.")
+    comment: str = Field(default="", description="Scope note: when (not) to use the concept.")
+    synonyms: tuple[Synonym, ...] = Field(
+        default=(), description="Labels other than the preferred one, each with its scope (alt, hidden, narrower)."
+    )
 
     @field_validator("id")
     @classmethod
@@ -221,11 +232,11 @@ class Facet(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    label: str = Field(min_length=1)
-    parent: str | None = None
-    root: str
-    definition: str = ""
+    id: str = Field(description="A lower-case slug, e.g. 'music-genre'.")
+    label: str = Field(min_length=1, description="The facet's name.")
+    parent: str | None = Field(default=None, description="The facet it refines; null for one of the five aspects.")
+    root: str = Field(description="The ID of the concept at the top of the facet's tree.")
+    definition: str = Field(default="", description="What the facet covers.")
 
     @field_validator("id")
     @classmethod

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +34,7 @@ from uts.resolve.text import Lexicon, tokenize
 
 if TYPE_CHECKING:
     from uts.matching.embedding import EmbeddingIndex
+    from uts.matching.encoders import Encoder
     from uts.matching.fuzzy import FuzzyMatcher
 
 _NEG_PREFIX = re.compile(r"^(?:no|non|not|without|zero|absence of|lack of)[\s_\-]+(.+)$")
@@ -76,6 +77,7 @@ class Resolver:
         config: ResolverConfig | Level | str | None = None,
         *,
         embed_cache: EmbeddingCache | None = None,
+        encoder: Encoder | None = None,
         **overrides: Unpack[ResolverOptions],
     ) -> None:
         self.ontology = _ontology(ontology)
@@ -90,6 +92,9 @@ class Resolver:
         self._embed_cache = embed_cache if embed_cache is not None else EmbeddingCache(size)
         self._counters = Counters()
         self._embedding: EmbeddingIndex | None = None
+        # What encodes queries: by default the process-wide encoder of the backend; a server passes a
+        # MicroBatcher so that concurrent requests share encoder calls.
+        self._encoder = encoder
 
     def __repr__(self) -> str:
         return f"Resolver(UTS {self.ontology.metadata.version}, {self.config!r})"
@@ -341,7 +346,7 @@ class Resolver:
             from uts.matching.embedding import encode
 
             index = self.embedding_index
-            vectors = encode(todo, backend=self.backend)
+            vectors = self._encoder.encode(todo) if self._encoder is not None else encode(todo, backend=self.backend)
             for key, candidates in zip(todo, index.search_vectors(vectors, k=1), strict=True):
                 fresh[key] = (candidates[0].concept_id, candidates[0].score) if candidates else None
             self._embed_cache.put_many((k, a) for k, a in fresh.items() if a is not None)
@@ -366,9 +371,17 @@ class Resolver:
         return self.resolve_texts([text], top_k=top_k, min_score=min_score)[0]
 
     def resolve_texts(
-        self, texts: Sequence[str], *, top_k: int | None = None, min_score: float = 0.0
+        self,
+        texts: Sequence[str],
+        *,
+        top_k: int | None = None,
+        min_score: float = 0.0,
+        on_unmatched: Callable[[int, str], None] | None = None,
     ) -> list[Resolution]:
-        """Many captions; the phrases that need the encoder are encoded together in one batch."""
+        """Many captions; the phrases that need the encoder are encoded together in one batch.
+
+        ``on_unmatched(i, phrase)`` hears of each content phrase of caption ``i`` that no concept matched (the
+        raw material of vocabulary gaps); such phrases are no abstentions, as most are ordinary words."""
         spotter = self._spotter
         spotted = []
         queries: list[str] = []
@@ -380,14 +393,16 @@ class Resolver:
             queries.extend(text[tokens.starts[a] : tokens.ends[b]] for a, b in phrases)
         answers = iter(self._nearest(queries) if queries else [])
         threshold = self.calibration.phrase_threshold
-        out = []
+        out: list[Resolution] = []
         for text, tokens, found, phrases in spotted:
             matches, abstained = self._aggregate(found.mentions)
             for a, b in phrases:
                 answer = next(answers)
-                if answer is None or answer[1] < threshold:
-                    continue  # ordinary words that name no concept; not an abstention on a tag
                 start, stop = tokens.starts[a], tokens.ends[b]
+                if answer is None or answer[1] < threshold:
+                    if on_unmatched is not None:
+                        on_unmatched(len(out), text[start:stop])
+                    continue  # ordinary words that name no concept; not an abstention on a tag
                 negated, hedged = any(found.negated[a : b + 1]), any(found.hedged[a : b + 1])
                 p = _Pending(text[start:stop], start, stop, negated, hedged)
                 result = self._embedding_result(p, answer, threshold, p.query)

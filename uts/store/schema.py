@@ -250,6 +250,23 @@ class ProposalRow(SQLModel, table=True):
     applied_revision: int | None = None
 
 
+class GapRow(SQLModel, table=True):
+    """A raw tag or caption phrase the resolver served by the API could not map, counted per release: what the
+    vocabulary lacks, most frequent first. ``key`` is the text case-folded with spaces collapsed."""
+
+    __tablename__ = "gap"
+
+    release: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(primary_key=True, max_length=8)  # tag | phrase
+    key: str = Field(primary_key=True, max_length=255)
+    text: str = _text()
+    count: int = 0
+    examples_json: str = _text("[]")
+    reason: str = _text()
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
 metadata = SQLModel.metadata
 
 
@@ -277,6 +294,7 @@ RELEASE_FILE = table(ReleaseFileRow)
 ANNOTATOR = table(AnnotatorRow)
 API_KEY = table(ApiKeyRow)
 PROPOSAL = table(ProposalRow)
+GAP = table(GapRow)
 
 __all__ = [
     "ANNOTATOR",
@@ -287,6 +305,7 @@ __all__ = [
     "CONCEPT_DOMAIN",
     "CONCEPT_FACET",
     "FACET",
+    "GAP",
     "LABEL",
     "MAPPING_ROW",
     "MAPPING_SET",
@@ -305,6 +324,7 @@ __all__ = [
     "ConceptFacetRow",
     "ConceptRow",
     "FacetRow",
+    "GapRow",
     "LabelRow",
     "MappingRowRow",
     "MappingSetRow",

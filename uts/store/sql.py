@@ -171,6 +171,23 @@ class SqlStore:
         except OperationalError as exc:
             raise StorageError(f"cannot write the database {self!r}: {exc.orig}") from None
 
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Connection]:
+        """A transaction on the store's other tables (API keys, proposals, gaps): reads see one consistent
+        state; ``write`` takes SQLite's write lock up front, so two writers queue instead of deadlocking."""
+        if not write:
+            with self._reading() as conn:
+                yield conn
+            return
+        try:
+            with self.engine.connect() as conn:
+                if self.is_sqlite:
+                    conn = conn.execution_options(uts_write=True)
+                with conn.begin():
+                    yield conn
+        except OperationalError as exc:
+            raise StorageError(f"cannot write the database {self!r}: {exc.orig}") from None
+
     # ---- reading ------------------------------------------------------------------------------------
 
     def revision(self) -> str:
@@ -266,10 +283,19 @@ class SqlStore:
 
     # ---- writing ------------------------------------------------------------------------------------
 
-    def apply(self, edits: Sequence[Edit], *, expected_revision: str | None = None) -> Commit:
+    def apply(
+        self,
+        edits: Sequence[Edit],
+        *,
+        expected_revision: str | None = None,
+        within: Callable[[Connection, Commit], None] | None = None,
+    ) -> Commit:
         """Apply ``edits`` in one transaction. ``expected_revision``: the revision the author read; the write is a
         conflict when any concept or mapping set it changes was changed by a later revision (edits to other
-        concepts meanwhile are no conflict: every rule is checked again on the current state)."""
+        concepts meanwhile are no conflict: every rule is checked again on the current state).
+
+        ``within`` runs inside the same transaction after the edits are written (e.g. marking the proposal they
+        came from accepted): if it raises, nothing of the write remains."""
         expected = _parse_revision(expected_revision) if expected_revision is not None else None
         with self._writing() as (conn, previous):
             if expected is not None and expected > previous:
@@ -282,6 +308,8 @@ class SqlStore:
             self._write_changes(conn, before, applied, revision)
             commit = self._log(conn, before, applied, revision)
             conn.execute(update(STATE).where(STATE.c.id == 1).values(revision=revision))
+            if within is not None:
+                within(conn, commit)
         with self._cache_lock:
             self._cache = (revision, applied.ontology)
         return commit

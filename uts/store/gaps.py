@@ -1,0 +1,180 @@
+"""Vocabulary gaps: the raw tags and caption phrases a served resolver could not map, counted per release.
+
+Counting happens in memory on the request path (a dictionary update) and reaches the database in batches, one
+upsert per distinct text, so resolving never waits for a write lock. Counts from every process add up in the
+database; reading the gaps flushes this process's pending counts first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import desc, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from uts.store.schema import GAP
+from uts.store.sql import SqlStore
+
+GapKind = Literal["tag", "phrase"]
+MAX_EXAMPLES = 3
+MAX_KEY = 200  # characters of a gap's text that are kept: longer input is no tag anyone will add
+
+
+class Gap(BaseModel):
+    """Something the vocabulary lacks, by how often the resolver met it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    release: str = Field(description="The release the resolver served when it met the text.")
+    kind: GapKind = Field(description="tag: a raw tag; phrase: a content phrase of a caption.")
+    key: str = Field(description="The text case-folded, spaces collapsed: what counts are grouped by.")
+    text: str = Field(description="The text as first met.")
+    count: int = Field(ge=1, description="How many times the resolver could not map it.")
+    examples: list[str] = Field(description="Up to three inputs it came from (for a phrase: its caption).")
+    reason: str = Field(description="Why the resolver abstained, the first time.")
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
+def gap_key(text: str) -> str:
+    return " ".join(text.casefold().split())[:MAX_KEY]
+
+
+@dataclass
+class _Pending:
+    text: str
+    reason: str
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+    first_seen: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    last_seen: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class GapCounter:
+    """Counts gaps for one process and writes them in batches (``flush``)."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+        self._pending: dict[tuple[str, str, str], _Pending] = {}
+        self._lock = threading.Lock()
+
+    def add(self, release: str, kind: GapKind, text: str, example: str, reason: str) -> None:
+        key = gap_key(text)
+        if not key:
+            return
+        now = dt.datetime.now(dt.UTC)
+        with self._lock:
+            pending = self._pending.get((release, kind, key))
+            if pending is None:
+                pending = _Pending(text.strip()[:MAX_KEY], reason, first_seen=now, last_seen=now)
+                self._pending[(release, kind, key)] = pending
+            pending.count += 1
+            pending.last_seen = now
+            if len(pending.examples) < MAX_EXAMPLES and example[:500] not in pending.examples:
+                pending.examples.append(example[:500])
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> int:
+        """Add the pending counts to the database; the number of distinct texts written."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return 0
+        rows: list[dict[str, Any]] = [
+            {
+                "release": release,
+                "kind": kind,
+                "key": key,
+                "text": p.text,
+                "count": p.count,
+                "examples_json": json.dumps(p.examples, ensure_ascii=False),
+                "reason": p.reason,
+                "first_seen": p.first_seen,
+                "last_seen": p.last_seen,
+            }
+            for (release, kind, key), p in sorted(pending.items())
+        ]
+        dialect: Any = sqlite if self.store.is_sqlite else postgresql
+        statement = dialect.insert(GAP)
+        statement = statement.on_conflict_do_update(
+            index_elements=[GAP.c.release, GAP.c.kind, GAP.c.key],
+            set_={
+                "count": GAP.c.count + statement.excluded.count,
+                "last_seen": statement.excluded.last_seen,
+                "examples_json": statement.excluded.examples_json,
+            },
+        )
+        try:
+            with self.store.transaction(write=True) as conn:
+                # Examples already stored come first; new ones fill the free places.
+                for release in {r["release"] for r in rows}:
+                    keys = [r["key"] for r in rows if r["release"] == release]
+                    stored: dict[tuple[str, str], list[str]] = {}
+                    for at in range(0, len(keys), 500):  # bounded IN lists
+                        query = select(GAP.c.kind, GAP.c.key, GAP.c.examples_json).where(
+                            GAP.c.release == release, GAP.c.key.in_(keys[at : at + 500])
+                        )
+                        stored.update({(kind, key): json.loads(ex) for kind, key, ex in conn.execute(query)})
+                    for row in rows:
+                        old = stored.get((row["kind"], row["key"])) if row["release"] == release else None
+                        if old is not None:
+                            merged = old + [e for e in json.loads(row["examples_json"]) if e not in old]
+                            row["examples_json"] = json.dumps(merged[:MAX_EXAMPLES], ensure_ascii=False)
+                conn.execute(statement, rows)
+        except Exception:
+            with self._lock:  # not lost: counted again with the next flush
+                for (release, kind, key), p in pending.items():
+                    kept = self._pending.setdefault((release, kind, key), _Pending(p.text, p.reason, 0))
+                    kept.count += p.count
+                    kept.examples = (kept.examples + p.examples)[:MAX_EXAMPLES]
+            raise
+        return len(rows)
+
+
+def top_gaps(
+    store: SqlStore,
+    release: str,
+    *,
+    kind: GapKind | None = None,
+    limit: int = 50,
+    min_count: int = 1,
+    key: str | None = None,
+) -> list[Gap]:
+    """The most frequent gaps of a release, most frequent first (then by text)."""
+    query = select(GAP).where(GAP.c.release == release, GAP.c.count >= min_count)
+    if kind is not None:
+        query = query.where(GAP.c.kind == kind)
+    if key is not None:
+        query = query.where(GAP.c.key == gap_key(key))
+    query = query.order_by(desc(GAP.c.count), GAP.c.key, GAP.c.kind).limit(limit)
+    with store.transaction() as conn:
+        rows = conn.execute(query).all()
+    return [
+        Gap(
+            release=r.release,
+            kind=r.kind,
+            key=r.key,
+            text=r.text,
+            count=r._mapping["count"],
+            examples=json.loads(r.examples_json),
+            reason=r.reason,
+            first_seen=r.first_seen,
+            last_seen=r.last_seen,
+        )
+        for r in rows
+    ]
+
+
+def find_gap(store: SqlStore, release: str, kind: GapKind, key: str) -> Gap | None:
+    found = top_gaps(store, release, kind=kind, key=key, limit=1)
+    return found[0] if found else None
+
+
+__all__ = ["Gap", "GapCounter", "GapKind", "find_gap", "gap_key", "top_gaps"]
