@@ -1,0 +1,71 @@
+"""The encoder micro-batcher: concurrent callers share encoder calls and each gets exactly its own vectors."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.conftest import needs_embed
+
+pytestmark = needs_embed
+
+
+class Counting:
+    """The real encoder, counting its calls."""
+
+    def __init__(self, encoder: Any) -> None:
+        self.encoder = encoder
+        self.calls: list[int] = []
+        self.lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256) -> Any:
+        with self.lock:
+            self.calls.append(len(texts))
+        return self.encoder.encode(texts, batch_size=batch_size)
+
+
+def test_concurrent_calls_share_encoder_calls_and_get_their_own_rows(uts_cache: object) -> None:
+    import numpy as np
+
+    from uts.matching.batching import MicroBatcher
+    from uts.matching.encoders import get_encoder
+
+    encoder = get_encoder("onnx")
+    counting = Counting(encoder)
+    batcher = MicroBatcher(counting, max_wait=0.01)
+    requests = [[f"request {n} phrase {k}" for k in range(n % 5 + 1)] for n in range(64)]
+    with ThreadPoolExecutor(32) as pool:
+        answers = list(pool.map(batcher.encode, requests))
+    for texts, vectors in zip(requests, answers, strict=True):
+        assert vectors.shape == (len(texts), 384)
+        np.testing.assert_allclose(vectors, encoder.encode(texts), atol=1e-4)  # its own rows, in order
+    assert sum(counting.calls) == sum(len(r) for r in requests)
+    assert len(counting.calls) < len(requests)  # shared calls
+    assert batcher.batches == len(counting.calls)
+
+
+def test_an_encoder_failure_reaches_every_waiting_caller_and_the_batcher_goes_on() -> None:
+    from uts.matching.batching import MicroBatcher
+
+    class Failing:
+        def __init__(self) -> None:
+            self.fail = True
+
+        def encode(self, texts: Sequence[str], batch_size: int = 256) -> Any:
+            if self.fail:
+                raise RuntimeError("model crashed")
+            return [[float(len(t))] for t in texts]
+
+    failing = Failing()
+    batcher = MicroBatcher(failing, max_wait=0.01)
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(batcher.encode, [f"t{n}"]) for n in range(4)]
+        for future in futures:
+            with pytest.raises(RuntimeError, match="model crashed"):
+                future.result()
+    failing.fail = False
+    assert batcher.encode(["abc"]) == [[3.0]]
