@@ -31,6 +31,8 @@ def test_health_ready_and_request_ids(api_server: Server) -> None:
         made = http.get("/healthz").headers["x-request-id"]
         assert len(made) == 32
         assert made != http.get("/healthz").headers["x-request-id"]
+        no_cors = http.get("/healthz", headers={"Origin": "http://annotate.example.org"})
+        assert "access-control-allow-origin" not in no_cors.headers  # CORS is off unless configured
         hostile = http.get("/healthz", headers={"X-Request-ID": "x" * 500})  # not echoed: a fresh one instead
         assert len(hostile.headers["x-request-id"]) == 32
     # One structured access-log line per request, with its ID.

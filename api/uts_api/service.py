@@ -149,6 +149,12 @@ class Service:
         with self._lock:
             found = self._resolvers.get(key)
             if found is None:
+                # Resolvers of at most two releases stay loaded (the newest and one being moved away from).
+                kept = list(dict.fromkeys([*(k[0] for k in self._resolvers), version]))[-2:]
+                for stale in [k for k in self._resolvers if k[0] not in kept]:
+                    del self._resolvers[stale]
+                for dropped in [v for v in self._embed_caches if v not in kept]:
+                    del self._embed_caches[dropped]
                 cache = self._embed_caches.setdefault(version, EmbeddingCache(200_000))
                 found = Resolver(
                     view.ontology, level=level, rollup=rollup, embed=embed, embed_cache=cache,

@@ -28,6 +28,9 @@ Version = Annotated[
 ]
 
 
+HISTORY_SHOWN = 50
+
+
 class ConceptRef(BaseModel):
     """A concept named in another's record."""
 
@@ -89,7 +92,10 @@ class ConceptDetail(BaseModel):
     replacement: ConceptRef | None = Field(description="For a deprecated concept: the active concept standing for it.")
     mappings: list[MappingOut] = Field(description="Legacy classes mapped to the concept, by vocabulary.")
     paper_tags: list[PaperTag] = Field(description="The paper's published tags the concept came from, with ranks.")
-    history: list[ChangeRecord] = Field(description="Every edit of it made through uts, oldest first (working copy).")
+    history: list[ChangeRecord] = Field(
+        description=f"The newest {HISTORY_SHOWN} edits of it made through uts, oldest first (working copy only)."
+    )
+    history_total: int = Field(description="How many edits of it were made through uts in all.")
 
 
 class SearchAnswer(BaseModel):
@@ -208,7 +214,8 @@ def get_concept(ref: str, svc: Svc, response: Response, version: Version = None)
             for name, row in view.mappings_of.get(concept.id, [])
         ],
         paper_tags=ontology.paper_tags_of(concept.id),
-        history=history,
+        history=history[-HISTORY_SHOWN:],
+        history_total=len(history),
     )
 
 
