@@ -13,7 +13,7 @@ from uts_api.service import Service
 bearer = HTTPBearer(auto_error=False, description="An API key from `uts keys create` (or POST /v1/keys).")
 
 
-def service(request: Request) -> Service:
+async def service(request: Request) -> Service:  # async: no thread hand-off for a dictionary read
     found: Service = request.app.state.service
     return found
 
@@ -22,7 +22,8 @@ def principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     """Who sends the request: 401 without a valid key (the role is checked by each write)."""
-    return service(request).keys.verify(credentials.credentials if credentials is not None else None)
+    found: Service = request.app.state.service
+    return found.keys.verify(credentials.credentials if credentials is not None else None)
 
 
 Svc = Annotated[Service, Depends(service)]
