@@ -130,15 +130,21 @@ def test_gaps_are_counted_and_become_proposals(api_server: Server, api_keys: Key
             json={"kind": "tag", "text": "Glorpish Thrum", "action": "add_label", "concept_id": "UTS:0000360"},
         )
         no_gap = http.post("/v1/gaps/proposals", json={"kind": "tag", "text": "never met", "action": "new_concept"})
+        bad_id = http.post(
+            "/v1/gaps/proposals",
+            json={"kind": "tag", "text": "glorpish thrum", "action": "add_label", "concept_id": "dog"},
+        )
     assert made.status_code == 201, made.text
     proposal = made.json()
     assert proposal["author"] == ANNOTATOR
     assert proposal["status"] == "open"
     (edit,) = proposal["edits"]
     assert edit["op"] == "add_concept"
-    assert edit["label"] == "glorpish thrum"
+    assert edit["label"] == gap["text"]  # as first met
     assert edit["facets"] == ["animal"]
     assert "gap mining" in proposal["reason"]
     assert as_label.status_code == 201
     assert as_label.json()["edits"][0]["op"] == "add_label"
     assert no_gap.status_code == 404
+    assert bad_id.status_code == 422  # a model's refusal is the client's error, with the field named
+    assert bad_id.json()["problems"][0]["where"] == "concept_id"

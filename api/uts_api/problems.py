@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException
 
 from uts.errors import ConflictError, InvalidError, NotFoundError, StorageError, UTSError
@@ -138,6 +138,18 @@ def install(app: FastAPI) -> None:
             for error in exc.errors()
         ]
         head = "; ".join(f"{i.where}: {i.message}" for i in items[:3]) + (" ..." if len(items) > 3 else "")
+        return problem(request, 422, "Unprocessable Content", f"the request is not valid: {head}", items)
+
+    @app.exception_handler(ValidationError)
+    async def _model(request: Request, exc: ValidationError) -> JSONResponse:
+        # A value a library model refuses, met after the request itself was read (e.g. an edit made from a gap).
+        items = [
+            ProblemItem(
+                where=".".join(str(p) for p in error["loc"]), message=str(error["msg"]).removeprefix("Value error, ")
+            )
+            for error in exc.errors()
+        ]
+        head = "; ".join(f"{i.where}: {i.message}" for i in items[:3])
         return problem(request, 422, "Unprocessable Content", f"the request is not valid: {head}", items)
 
     @app.exception_handler(HTTPException)

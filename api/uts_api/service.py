@@ -52,19 +52,18 @@ class View:
     @cached_property
     def mappings_of(self) -> dict[str, list[tuple[str, MappingRow]]]:
         """Concept ID -> the (vocabulary, row) pairs that map a legacy class to it."""
-        out: dict[str, list[tuple[str, MappingRow]]] = {}
-        for name, mapping_set in sorted(self.ontology.mappings.items()):
-            for row in mapping_set.rows:
-                out.setdefault(row.object_id, []).append((name, row))
-        return out
+        return self._rows_by("object_id")
 
     @cached_property
     def legacy(self) -> dict[str, list[tuple[str, MappingRow]]]:
         """Legacy class CURIE (``AudioSet:/m/09x0r``) -> the (vocabulary, row) pairs that map it."""
+        return self._rows_by("subject_id")
+
+    def _rows_by(self, column: str) -> dict[str, list[tuple[str, MappingRow]]]:
         out: dict[str, list[tuple[str, MappingRow]]] = {}
         for name, mapping_set in sorted(self.ontology.mappings.items()):
             for row in mapping_set.rows:
-                out.setdefault(row.subject_id, []).append((name, row))
+                out.setdefault(getattr(row, column), []).append((name, row))
         return out
 
 
