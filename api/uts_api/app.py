@@ -48,6 +48,9 @@ def create_app(store: SqlStore, settings: ApiSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if settings.warm:
             threading.Thread(target=_warm, args=(service,), name="uts-warm", daemon=True).start()
         else:

@@ -24,6 +24,13 @@ class ApiSettings(BaseSettings):
         default=2.0, ge=0, description="How long the encoder waits to join concurrent requests into one batch."
     )
     embed: bool = Field(default=True, description="Load the sentence encoder; off: lexical resolving only.")
+    threads: int = Field(
+        default=128,
+        ge=1,
+        le=1024,
+        description="Requests served at once by threads (resolve, writes); more than the clients that may wait "
+        "on the encoder together, so their requests join one batch.",
+    )
     warm: bool = Field(default=True, description="Load the resolver at start-up (readyz answers once it is).")
     gap_flush_seconds: float = Field(default=2.0, gt=0, description="How often counted gaps reach the database.")
     release_check_seconds: float = Field(

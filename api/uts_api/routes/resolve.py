@@ -3,10 +3,11 @@ models as the library. What the resolver could not map is counted as a vocabular
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from starlette.exceptions import HTTPException
 
 from uts.errors import UsageError
@@ -17,6 +18,7 @@ from uts_api.problems import errors
 
 router = APIRouter(tags=["resolve"])
 
+_RESULTS: TypeAdapter[list[Resolution]] = TypeAdapter(list[Resolution])
 HARD_TEXT_LIMIT = 1_000_000  # characters; the configured max_text_chars (smaller) is what applies
 
 
@@ -77,7 +79,7 @@ def _check_bounds(body: ResolveRequest, svc: Svc) -> None:
     summary="Resolve raw tags and captions to UTS concepts",
     responses=errors(404, 413, 422),
 )
-def resolve(body: ResolveRequest, svc: Svc) -> ResolveResponse:
+def resolve(body: ResolveRequest, svc: Svc) -> Response:
     """Each raw-tag list and each caption to ranked concepts, with method, score and evidence span; negated and
     hedged mentions marked; what could not be mapped listed with the reason (and counted as a gap)."""
     _check_bounds(body, svc)
@@ -103,7 +105,11 @@ def resolve(body: ResolveRequest, svc: Svc) -> ResolveResponse:
         text_results = resolver.resolve_texts(
             body.texts, top_k=body.top_k, min_score=body.threshold, on_unmatched=unmatched
         )
-    return ResolveResponse(release=version, level=resolver.level, tags=tag_results, texts=text_results)
+    # The answer is written straight from the result dataclasses (the schema is ResolveResponse's): building the
+    # response model first would validate every match again, a cost paid on each request.
+    head = json.dumps({"release": version, "level": resolver.level}, separators=(",", ":"))[:-1].encode()
+    answer = b'%s,"tags":%s,"texts":%s}' % (head, _RESULTS.dump_json(tag_results), _RESULTS.dump_json(text_results))
+    return Response(answer, media_type="application/json")
 
 
 def _is_gap(abstention: Abstention) -> bool:
