@@ -88,8 +88,8 @@ def resolve(body: ResolveRequest, svc: Svc) -> Response:
     gaps = svc.gaps
     tag_results: list[Resolution] = []
     if body.tags:
-        # One encoder call (through the micro-batcher) for every tag of the request that needs it.
-        resolver.prefetch_tags(t for tags in body.tags for t in tags)
+        if len(body.tags) > 1:  # one encoder call (through the micro-batcher) for every tag that needs it
+            resolver.prefetch_tags(t for tags in body.tags for t in tags)
         for tags in body.tags:
             result = resolver.resolve_tags(tags, top_k=body.top_k, min_score=body.threshold)
             tag_results.append(result)
