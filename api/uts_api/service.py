@@ -75,6 +75,8 @@ def _settle() -> None:
 
 
 class Service:
+    """The state one API process serves from; thread-safe, loaded lazily, refreshed from the database."""
+
     def __init__(self, store: SqlStore, settings: ApiSettings) -> None:
         self.store = store
         self.settings = settings
@@ -187,8 +189,8 @@ class Service:
 
             encoder = get_encoder()
             # A server's nearest-neighbour products are small (one request's rows); BLAS threads that spin after
-            # each one take the cores the encoder needs (measured: 68% of the bare encoder's throughput under
-            # concurrent load with them, 82-86% without). One BLAS thread in this process, then.
+            # each one take the cores the encoder needs (bench_api.py, 10 unseen tags a request at 8-64 clients:
+            # 52-69% of the bare encoder's throughput with them, 65-78% without). One BLAS thread here, then.
             from threadpoolctl import threadpool_limits
 
             threadpool_limits(limits=1, user_api="blas")
