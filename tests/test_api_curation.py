@@ -242,6 +242,8 @@ def test_fifty_concurrent_writers_on_one_concept_lose_nothing(api_server: Server
         dog = http.get(f"/v1/concepts/{DOG}").json()
     labels = [label["label"] for label in dog["labels"]]
     assert all(labels.count(f"crowd hound {n}") == 1 for n in range(writers))
+    assert len(dog["history"]) == 50  # the newest 50 (every one of them the crowd's) ...
+    assert dog["history_total"] > writers  # ... of all the edits of the concept
     crowd = [c for c in dog["history"] if c["edit"]["op"] == "add_label" and "crowd hound" in c["edit"]["label"]]
     assert len(crowd) == writers
     assert sorted(c["revision"] for c in crowd) == sorted(revisions)

@@ -166,6 +166,8 @@ def _writers_race(url: str) -> None:
     assert names == sorted(f"dog name {n}" for n in range(WRITERS))
     history = setup.history("UTS:0000001")
     assert len(history) == WRITERS
+    assert setup.history_size("UTS:0000001") == WRITERS
+    assert setup.history("UTS:0000001", newest=3) == history[-3:]  # the newest, still oldest first
     replayed = start
     for record in history:
         replayed = apply_edits(replayed, [record.edit]).ontology

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
@@ -251,15 +251,21 @@ class SqlStore:
             raise UnknownConceptError(concept_id)
         return int(found)
 
-    def history(self, concept_id: str) -> list[ChangeRecord]:
+    def history(self, concept_id: str, *, newest: int | None = None) -> list[ChangeRecord]:
+        """Every applied edit that changed the concept, oldest first; ``newest``: only the last that many (a busy
+        concept's whole history is read only when asked for)."""
         query = (
             select(CHANGE)
             .join(CHANGE_CONCEPT, CHANGE_CONCEPT.c.change_id == CHANGE.c.id)
             .where(CHANGE_CONCEPT.c.concept_id == concept_id)
-            .order_by(CHANGE.c.id)
+            .order_by(CHANGE.c.id.desc() if newest is not None else CHANGE.c.id)
         )
+        if newest is not None:
+            query = query.limit(newest)
         with self._reading() as conn:
-            changes = conn.execute(query).all()
+            changes = list(conn.execute(query).all())
+            if newest is not None:
+                changes.reverse()
             touched: dict[int, list[str]] = {}
             ids = [c.id for c in changes]
             if ids:
@@ -280,6 +286,12 @@ class SqlStore:
             )
             for c in changes
         ]
+
+    def history_size(self, concept_id: str) -> int:
+        """How many applied edits changed the concept."""
+        query = select(func.count()).select_from(CHANGE_CONCEPT).where(CHANGE_CONCEPT.c.concept_id == concept_id)
+        with self._reading() as conn:
+            return int(conn.execute(query).scalar_one())
 
     # ---- writing ------------------------------------------------------------------------------------
 

@@ -186,9 +186,11 @@ async def get_concept(ref: str, svc: Svc, response: Response, version: Version =
         concept, matched = ontology.concepts[hit.concept_id], hit.label
     revision: str | None = None
     history: list[ChangeRecord] = []
+    history_total = 0
     if view.name == WORKING:
         revision = str(svc.store.concept_revision(concept.id))
-        history = svc.store.history(concept.id)
+        history = svc.store.history(concept.id, newest=HISTORY_SHOWN)
+        history_total = svc.store.history_size(concept.id)
         response.headers["ETag"] = f'"{revision}"'
     current = ontology.current(concept.id) if concept.status is not Status.ACTIVE else None
     return ConceptDetail(
@@ -217,8 +219,8 @@ async def get_concept(ref: str, svc: Svc, response: Response, version: Version =
             for name, row in view.mappings_of.get(concept.id, [])
         ],
         paper_tags=ontology.paper_tags_of(concept.id),
-        history=history[-HISTORY_SHOWN:],
-        history_total=len(history),
+        history=history,
+        history_total=history_total,
     )
 
 
