@@ -122,6 +122,7 @@ def test_a_release_stopped_midway_leaves_nothing(tmp_path: Path, sig: signal.Sig
     sheet.write_text("id\tdefinition\nUTS:0000001\tElectronic music and sounds.\n")
     ok(uts("curate", str(sheet), "--db", "sqlite:///uts.db", cwd=tmp_path))
     stopped = 0
+    finished = False
     for delay in (2.0, 3.5, 5.0):
         process = subprocess.Popen(
             [sys.executable, "-m", "uts", "release", "1.1.0", "--notes", "n"],
@@ -139,12 +140,14 @@ def test_a_release_stopped_midway_leaves_nothing(tmp_path: Path, sig: signal.Sig
         final = tmp_path / "releases" / "1.1.0"
         if "1.1.0" in versions:  # it finished before the signal: whole
             assert (final / "uts.owl").is_file()
+            finished = True
             break
         assert not final.exists(), f"a partial release after {sig.name} at {delay}s"
         if sig is signal.SIGTERM:  # a clean stop removes its work folder too
             assert not list((tmp_path / "releases").glob(".1.1.0.partial-*"))
     assert stopped, "the release finished before any signal: nothing was tested"
-    result = ok(uts("release", "1.1.0", "--notes", "n", cwd=tmp_path))
-    assert "released UTS 1.1.0" in result
+    if not finished:  # the stopped attempts left nothing in the way of the next one
+        result = ok(uts("release", "1.1.0", "--notes", "n", cwd=tmp_path))
+        assert "released UTS 1.1.0" in result
     assert (tmp_path / "releases" / "1.1.0" / "uts.owl").is_file()
     assert not list((tmp_path / "releases").glob(".1.1.0.partial-*"))
