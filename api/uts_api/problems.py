@@ -4,6 +4,7 @@ problems list where there are several, and the request ID to quote. Never a stac
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -87,6 +88,16 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _not_valid(request: Request, errors: Sequence[Any]) -> JSONResponse:
+    """A pydantic refusal (of the request, or of a library model built from it) as one 422 naming each field."""
+    items = [
+        ProblemItem(where=".".join(str(p) for p in e["loc"]), message=str(e["msg"]).removeprefix("Value error, "))
+        for e in errors
+    ]
+    head = "; ".join(f"{i.where}: {i.message}" for i in items[:3]) + (" ..." if len(items) > 3 else "")
+    return problem(request, 422, "Unprocessable Content", f"the request is not valid: {head}", items)
+
+
 def install(app: FastAPI) -> None:
     """Answer every error as problem+json, and document it so."""
     from fastapi.openapi.utils import get_openapi
@@ -133,24 +144,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        items = [
-            ProblemItem(where=".".join(str(p) for p in error["loc"]), message=str(error["msg"]))
-            for error in exc.errors()
-        ]
-        head = "; ".join(f"{i.where}: {i.message}" for i in items[:3]) + (" ..." if len(items) > 3 else "")
-        return problem(request, 422, "Unprocessable Content", f"the request is not valid: {head}", items)
+        return _not_valid(request, exc.errors())
 
     @app.exception_handler(ValidationError)
     async def _model(request: Request, exc: ValidationError) -> JSONResponse:
         # A value a library model refuses, met after the request itself was read (e.g. an edit made from a gap).
-        items = [
-            ProblemItem(
-                where=".".join(str(p) for p in error["loc"]), message=str(error["msg"]).removeprefix("Value error, ")
-            )
-            for error in exc.errors()
-        ]
-        head = "; ".join(f"{i.where}: {i.message}" for i in items[:3])
-        return problem(request, 422, "Unprocessable Content", f"the request is not valid: {head}", items)
+        return _not_valid(request, exc.errors())
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:

@@ -14,7 +14,7 @@ from uts.ontology.search import SearchHit
 from uts.store.base import ChangeRecord
 from uts_api.auth import Svc
 from uts_api.problems import errors
-from uts_api.service import WORKING, View
+from uts_api.service import WORKING
 
 router = APIRouter(tags=["concepts"], responses=errors(404, 422))
 # The lookups an annotator's search box and a pipeline call most (one concept, search, autocomplete) are ``async``:
@@ -40,6 +40,10 @@ class ConceptRef(BaseModel):
     id: str = Field(description="The concept's ID.")
     label: str = Field(description="Its preferred label.")
     status: Status = Field(description="active or deprecated.")
+
+    @classmethod
+    def of(cls, concept: Concept) -> ConceptRef:
+        return cls(id=concept.id, label=concept.label, status=concept.status)
 
 
 class ConceptSummary(ConceptRef):
@@ -117,11 +121,6 @@ class TreeNodeOut(BaseModel):
     levels: tuple[Level, ...]
     repeated: bool = Field(description="Shown in full elsewhere in the tree (a concept with several parents).")
     children: list[TreeNodeOut]
-
-
-def _ref(view: View, concept_id: str) -> ConceptRef:
-    c = view.ontology.concepts[concept_id]
-    return ConceptRef(id=c.id, label=c.label, status=c.status)
 
 
 def _summary(c: Concept) -> ConceptSummary:
@@ -202,10 +201,10 @@ async def get_concept(ref: str, svc: Svc, response: Response, version: Version =
             LabelOut(label=label, scope=scope.value if scope else "preferred")
             for label, scope in concept.scoped_labels()
         ],
-        broader=[_ref(view, b) for b in concept.broader if b in ontology.concepts],
-        narrower=[ConceptRef(id=n.id, label=n.label, status=n.status) for n in ontology.narrower(concept.id)],
-        ancestors=[ConceptRef(id=a.id, label=a.label, status=a.status) for a in ontology.ancestors(concept.id)],
-        replacement=_ref(view, current.id) if current is not None else None,
+        broader=[ConceptRef.of(ontology.concepts[b]) for b in concept.broader if b in ontology.concepts],
+        narrower=[ConceptRef.of(n) for n in ontology.narrower(concept.id)],
+        ancestors=[ConceptRef.of(a) for a in ontology.ancestors(concept.id)],
+        replacement=ConceptRef.of(current) if current is not None else None,
         mappings=[
             MappingOut(
                 vocabulary=name,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from uts.errors import NotFoundError
 from uts.ontology.mapping import MappingRow
+from uts.ontology.model import thaw
 from uts_api.auth import Svc
 from uts_api.problems import errors
 from uts_api.routes.concepts import ConceptRef, Version
@@ -45,12 +46,6 @@ class LegacyAnswer(BaseModel):
     mappings: list[LegacyMapping]
 
 
-def _plain(value: Any) -> Any:
-    from uts.ontology.model import thaw
-
-    return thaw(value)
-
-
 @router.get("/mappings", response_model=list[MappingSetOut], summary="The mapping sets, one per legacy vocabulary")
 def mapping_sets(svc: Svc, version: Version = None) -> list[MappingSetOut]:
     ontology = svc.view(version).ontology
@@ -59,7 +54,7 @@ def mapping_sets(svc: Svc, version: Version = None) -> list[MappingSetOut]:
             vocabulary=name,
             rows=len(m.rows),
             subjects=len({r.subject_id for r in m.rows}),
-            metadata=_plain(dict(m.metadata)),
+            metadata=thaw(dict(m.metadata)),
         )
         for name, m in sorted(ontology.mappings.items())
     ]
@@ -99,11 +94,11 @@ def legacy(subject_id: str, svc: Svc, version: Version = None) -> LegacyAnswer:
 
     def ref(concept_id: str) -> ConceptRef | None:
         c = ontology.concepts.get(concept_id)
-        return ConceptRef(id=c.id, label=c.label, status=c.status) if c is not None else None
+        return ConceptRef.of(c) if c is not None else None
 
     def current(concept_id: str) -> ConceptRef | None:
         c = ontology.current(concept_id) if concept_id in ontology.concepts else None
-        return ConceptRef(id=c.id, label=c.label, status=c.status) if c is not None else None
+        return ConceptRef.of(c) if c is not None else None
 
     return LegacyAnswer(
         version=view.name,
