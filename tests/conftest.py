@@ -50,9 +50,10 @@ def tiny_root(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def uts_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One throwaway cache (ONNX export, concept vectors) for the whole session, never the user's home."""
+    """One throwaway cache (ONNX export, concept vectors) for the whole session, never the user's home: in use
+    from the first test on, so the process-wide encoder is always made from (and exported into) this one."""
     path = tmp_path_factory.mktemp("uts-cache")
     old = os.environ.get("UTS_CACHE_DIR")
     os.environ["UTS_CACHE_DIR"] = str(path)
