@@ -69,3 +69,39 @@ def test_an_encoder_failure_reaches_every_waiting_caller_and_the_batcher_goes_on
                 future.result()
     failing.fail = False
     assert batcher.encode(["abc"]) == [[3.0]]
+
+
+def test_nearest_searches_once_per_batch_and_matches_the_index_search(uts_cache: object) -> None:
+    """Callers asking for nearest concepts (a server's resolvers) and callers asking for vectors share batches;
+    each gets what the index's own search (or the encoder) answers for its texts alone."""
+    import numpy as np
+
+    from uts import load_ontology
+    from uts.matching.batching import MicroBatcher
+    from uts.matching.encoders import get_encoder
+    from uts.resolve import Resolver
+
+    encoder = get_encoder("onnx")
+    index = Resolver(load_ontology(), backend="onnx").embedding_index
+    batcher = MicroBatcher(Counting(encoder), max_wait=0.05)
+    words = ["a dog barking far away", "heavy rain on a roof", "distorted electric guitar", "church bells", "wind"]
+
+    def call(n: int) -> Any:
+        texts = words[n % 5 :] + words[: n % 3]
+        if n % 3 == 0:
+            return texts, "vectors", batcher.encode(texts)
+        k = 1 + n % 2
+        return texts, k, batcher.nearest(index, texts, k=k)
+
+    with ThreadPoolExecutor(24) as pool:
+        answers = list(pool.map(call, range(48)))
+    assert batcher.batches < len(answers)
+    for texts, kind, got in answers:
+        if kind == "vectors":
+            np.testing.assert_allclose(got, encoder.encode(texts), atol=1e-4)
+            continue
+        expected = index.search(texts, k=kind)
+        assert [[c.concept_id for c in row] for row in got] == [[c.concept_id for c in row] for row in expected]
+        assert [c.score for row in got for c in row] == pytest.approx(
+            [c.score for row in expected for c in row], abs=1e-4
+        )

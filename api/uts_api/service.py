@@ -188,9 +188,10 @@ class Service:
             from uts.matching.encoders import get_encoder
 
             encoder = get_encoder()
-            # A server's nearest-neighbour products are small (one request's rows); BLAS threads that spin after
-            # each one take the cores the encoder needs (bench_api.py, 10 unseen tags a request at 8-64 clients:
-            # 52-69% of the bare encoder's throughput with them, 65-78% without). One BLAS thread here, then.
+            # The nearest-neighbour products run in the batcher, between model runs; BLAS threads that spin after
+            # each one take the cores the encoder needs (bench_api.py, 10 unseen tags a request at 8-64 clients,
+            # products still in each request: 52-69% of the bare encoder's throughput with them, 65-78% without).
+            # One BLAS thread, then.
             from threadpoolctl import threadpool_limits
 
             threadpool_limits(limits=1, user_api="blas")
