@@ -1,7 +1,7 @@
 """The HTTP API under load, on loopback, beside the in-process cost of the same work.
 
-A real `uts serve` (uvicorn, one worker) over a fresh SQLite copy of the bundled release; an asyncio client
-(a small asyncio client) in this process. Figures (throughput achieved, p50/p99 latency measured from each request's scheduled
+A real `uts serve` (uvicorn, one worker) over a fresh SQLite copy of the bundled release; a small asyncio
+HTTP/1.1 client in this process. Figures (throughput achieved, p50/p99 latency measured from each request's scheduled
 start, so a stalled server cannot hide its queue; errors counted):
 
 1. GET /v1/concepts/{id} (every concept in turn) at fixed offered rates. Target: p99 < 20 ms at 200 requests/s.
@@ -17,7 +17,7 @@ start, so a stalled server cannot hide its queue; errors counted):
    resolve of one caption.
 
 The client shares the machine's cores with the server: on 2 cores it takes a share of the CPU the server would
-otherwise have. Run: .venv/bin/python benchmarks/bench_api.py [--quick] [--data-dir DIR]
+otherwise have. Run: .venv/bin/python benchmarks/bench_api.py [--quick] [--only SECTION ...] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 DEFAULT_DATA = Path(os.environ.get("UTS_DATA_DIR") or REPO.parent / "shared" / "data")
 SEED = 1729
+SECTIONS = ["reads", "tags", "captions", "encoder", "in-process"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,7 +61,7 @@ def row(name: str, load: str, done: int, seconds: float, latencies: list[float],
 class Loopback:
     """A small HTTP/1.1 keep-alive client over asyncio streams, for loopback only: it reads the status line, the
     headers and a Content-Length body, nothing more. Its cost per request is tens of microseconds; a full client
-    (a small asyncio client) spends about a millisecond, which on a 2-core box would be taken from the server it measures."""
+    (httpx) spends about a millisecond, which on a 2-core box would be taken from the server it measures."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
@@ -236,13 +237,13 @@ async def run_http(server_url: str, args: argparse.Namespace, inputs: dict[str, 
             await open_loop(make, 50, 1.0)
         await resolve_caption(0)
         print(f"{'request':<34} {'load':>10} {'throughput':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
-        for rate in args.read_rates:
+        for rate in args.read_rates if "reads" in args.only else []:
             row("GET /v1/concepts/{id}", f"{rate}/s", *await open_loop(get_concept, rate, seconds))
-        for rate in args.read_rates:
+        for rate in args.read_rates if "reads" in args.only else []:
             row("GET /v1/autocomplete", f"{rate}/s", *await open_loop(autocomplete, rate, seconds))
-        for rate in args.resolve_rates:
+        for rate in args.resolve_rates if "tags" in args.only else []:
             row("POST /v1/resolve (10 raw tags)", f"{rate}/s", *await open_loop(resolve_tags, rate, seconds))
-        for concurrency in args.caption_concurrency:
+        for concurrency in args.caption_concurrency if "captions" in args.only else []:
             count = max(8, int(args.caption_count * concurrency**0.5))
             row("POST /v1/resolve (400-word caption)", f"c={concurrency}",
                 *await closed_loop(resolve_caption, concurrency, count))  # fmt: skip
@@ -255,7 +256,7 @@ async def run_http(server_url: str, args: argparse.Namespace, inputs: dict[str, 
 
         runs = [(c, 10, args.encoder_requests) for c in args.encoder_concurrency]
         runs.append((8, 60, args.encoder_requests // 6))  # a pipeline that sends 60 tags a request (64 at most)
-        for concurrency, per_request, count in runs:
+        for concurrency, per_request, count in runs if "encoder" in args.only else []:
             # The bare encoder is measured right before each run (the CPUs of a shared machine drift).
             bare = bare_encoder_rate(made_up_tags(2048, random.Random(SEED + concurrency)))
             done, took, latencies, errors = await closed_loop(resolve_unseen, concurrency, count)
@@ -309,6 +310,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="Fewer rates and shorter runs.")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS, help="Measure these sections only.")
     args = parser.parse_args()
     args.seconds = 3.0 if args.quick else 8.0
     args.read_rates = [100, 200] if args.quick else [100, 200, 400]
@@ -316,7 +318,7 @@ def main() -> None:
     args.caption_concurrency = [1, 4] if args.quick else [1, 4, 8]
     args.caption_count = 10 if args.quick else 20
     args.encoder_concurrency = [1, 16, 64] if args.quick else [1, 8, 32, 64]
-    args.encoder_requests = 64 if args.quick else 192
+    args.encoder_requests = 128 if args.quick else 640  # 10 rounds of 64 clients: the last, partial round is small
 
     from uts import load_ontology
     from uts.ontology.model import Status
@@ -350,7 +352,8 @@ def main() -> None:
             asyncio.run(run_http(server.url, args, inputs))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    in_process(inputs)
+    if "in-process" in args.only:
+        in_process(inputs)
 
 
 if __name__ == "__main__":
