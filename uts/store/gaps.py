@@ -62,6 +62,9 @@ class GapCounter:
         self.store = store
         self._pending: dict[tuple[str, str, str], _Pending] = {}
         self._lock = threading.Lock()
+        # One flush at a time: a reader that flushes before it reads (GET /v1/gaps) waits for a background
+        # flush already writing, instead of finding nothing pending and reading before that write commits.
+        self._flushing = threading.Lock()
 
     def add(self, release: str, kind: GapKind, text: str, example: str, reason: str) -> None:
         key = gap_key(text)
@@ -82,7 +85,12 @@ class GapCounter:
         return len(self._pending)
 
     def flush(self) -> int:
-        """Add the pending counts to the database; the number of distinct texts written."""
+        """Add the pending counts to the database; the number of distinct texts written. When it returns,
+        every count added before the call is in the database (written by this call or by one in flight)."""
+        with self._flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self._lock:
             pending, self._pending = self._pending, {}
         if not pending:
