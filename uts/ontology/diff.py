@@ -233,24 +233,25 @@ def _line(change: ConceptChange) -> str:
     return f"{change.id} {change.label}"
 
 
-def _sections(result: Diff) -> list[tuple[str, list[str]]]:
-    sections = [(_TITLES[kind], [_line(c) for c in result.of(kind)]) for kind in Kind]
-    sections.append(
+def sections(result: Diff) -> list[tuple[str, list[str]]]:
+    """The diff as titled lists of lines, for any renderer (text, Markdown, the web UI)."""
+    out = [(_TITLES[kind], [_line(c) for c in result.of(kind)]) for kind in Kind]
+    out.append(
         ("Label changes", [
             f"{c.id} {c.concept_label}: " + "; ".join([*(f"+ {a}" for a in c.added), *(f"- {r}" for r in c.removed)])
             for c in result.labels
         ])
     )  # fmt: skip
-    sections.append(("Other field changes", [f"{f.id} {f.concept_label}: {f.field} {f.old!r} -> {f.new!r}"
+    out.append(("Other field changes", [f"{f.id} {f.concept_label}: {f.field} {f.old!r} -> {f.new!r}"
                                               for f in result.fields]))  # fmt: skip
-    sections.append(("Re-pointed published tags", [f"{t.index} {t.tag!r}: {t.old} -> {t.new}" for t in result.tags]))
-    sections.append(
+    out.append(("Re-pointed published tags", [f"{t.index} {t.tag!r}: {t.old} -> {t.new}" for t in result.tags]))
+    out.append(
         ("Mapping changes", [
             f"{m.mapping_set}: +{m.added} -{m.removed} ~{m.changed}" + "".join(f"\n    {e}" for e in m.examples)
             for m in result.mappings
         ])
     )  # fmt: skip
-    return sections
+    return out
 
 
 def summary_line(result: Diff) -> str:
@@ -262,7 +263,7 @@ def summary_line(result: Diff) -> str:
 
 def to_text(result: Diff) -> str:
     lines = [summary_line(result)]
-    for title, items in _sections(result):
+    for title, items in sections(result):
         if items:
             lines += ["", f"{title} ({len(items)}):", *(f"  {item}" for item in items)]
     return "\n".join(lines) + "\n"
@@ -271,7 +272,7 @@ def to_text(result: Diff) -> str:
 def to_markdown(result: Diff) -> str:
     lines = [f"## UTS {result.new} (changes since {result.old})", "", "| change | count |", "| --- | ---: |"]
     lines += [f"| {k} | {v} |" for k, v in result.counts().items() if v] or ["| none | 0 |"]
-    for title, items in _sections(result):
+    for title, items in sections(result):
         if items:
             lines += ["", f"### {title}", ""]
             lines += [f"- {item}".replace("\n    ", "\n  - ") for item in items]
@@ -292,6 +293,7 @@ __all__ = [
     "MappingChange",
     "TagChange",
     "diff",
+    "sections",
     "summary_line",
     "to_json",
     "to_markdown",

@@ -14,7 +14,7 @@ from uts.ontology.search import SearchHit
 from uts.store.base import ChangeRecord
 from uts_api.auth import Svc
 from uts_api.problems import errors
-from uts_api.service import WORKING
+from uts_api.service import WORKING, Service
 
 router = APIRouter(tags=["concepts"], responses=errors(404, 422))
 # The lookups an annotator's search box and a pipeline call most (one concept, search, autocomplete) are ``async``:
@@ -170,6 +170,14 @@ def list_concepts(
     responses={200: {"headers": {"ETag": {"description": "The concept's revision (working copy only)."}}}},
 )
 async def get_concept(ref: str, svc: Svc, response: Response, version: Version = None) -> ConceptDetail:
+    detail = concept_detail(svc, ref, version)
+    if detail.revision is not None:
+        response.headers["ETag"] = f'"{detail.revision}"'
+    return detail
+
+
+def concept_detail(svc: Service, ref: str, version: str | None = None) -> ConceptDetail:
+    """One concept and everything about it (the API's answer and the web UI's concept page)."""
     view = svc.view(version)
     ontology = view.ontology
     matched: str | None = None
@@ -190,7 +198,6 @@ async def get_concept(ref: str, svc: Svc, response: Response, version: Version =
         revision = str(svc.store.concept_revision(concept.id))
         history = svc.store.history(concept.id, newest=HISTORY_SHOWN)
         history_total = svc.store.history_size(concept.id)
-        response.headers["ETag"] = f'"{revision}"'
     current = ontology.current(concept.id) if concept.status is not Status.ACTIVE else None
     return ConceptDetail(
         version=view.name,
@@ -223,7 +230,7 @@ async def get_concept(ref: str, svc: Svc, response: Response, version: Version =
     )
 
 
-def _search(svc: Svc, q: str, limit: int, deprecated: bool, facet: str | None, level: Level | None,
+def search_labels(svc: Service, q: str, limit: int, deprecated: bool, facet: str | None, level: Level | None,
             version: str | None, fuzzy: bool = True) -> SearchAnswer:  # fmt: skip
     view = svc.view(version)
     if facet is not None:
@@ -249,7 +256,7 @@ async def search(
 ) -> SearchAnswer:
     """Exact labels first, then labels starting with the query, then labels with a word starting with it, then
     close spellings; each hit says which label matched."""
-    return _search(svc, q, limit, include_deprecated, facet, level, version)
+    return search_labels(svc, q, limit, include_deprecated, facet, level, version)
 
 
 @router.get("/autocomplete", response_model=SearchAnswer, summary="Complete a label as it is typed")
@@ -262,7 +269,7 @@ async def autocomplete(
     version: Version = None,
 ) -> SearchAnswer:
     """Like search, tuned for a search box: few hits, prefix matches first, typos only when prefixes run out."""
-    return _search(svc, q, limit, include_deprecated, facet, None, version)
+    return search_labels(svc, q, limit, include_deprecated, facet, None, version)
 
 
 @router.get("/facets", response_model=list[FacetOut], summary="The facets, with their concept counts")
