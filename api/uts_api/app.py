@@ -77,6 +77,10 @@ def create_app(store: SqlStore, settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(health.router)
     for module in (concepts, mappings, releases, resolve, curation):
         app.include_router(module.router, prefix="/v1")
+    if settings.ui:
+        from uts_api import ui
+
+        ui.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -31,6 +31,7 @@ class ApiSettings(BaseSettings):
         description="Requests served at once by threads (resolve, writes); more than the clients that may wait "
         "on the encoder together, so their requests join one batch.",
     )
+    ui: bool = Field(default=True, description="Serve the annotators' web UI at / beside the API under /v1.")
     warm: bool = Field(default=True, description="Load the resolver at start-up (readyz answers once it is).")
     gap_flush_seconds: float = Field(default=2.0, gt=0, description="How often counted gaps reach the database.")
     release_check_seconds: float = Field(

@@ -1,0 +1,519 @@
+"""The annotators' web UI: server-rendered pages over the same functions as the API (one concept, search, the
+facet trees, mapping sets, releases and diffs, proposals, gaps, the resolver), so a page never shows what the API
+would not answer. Reading works without JavaScript; the only script completes the search box as one types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, cast
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from uts.errors import ConflictError, InvalidError, NotFoundError, UsageError, UTSError
+from uts.ontology.edits import AddConcept, AddLabel, Deprecate, Edit, Merge, Move, SetField
+from uts.ontology.model import Concept, Domain, LabelScope, Level, Status
+from uts.ontology.search import SearchHit
+from uts.store import proposals as proposing
+from uts.store.access import AuthError, Principal, Role
+from uts.store.gaps import GapKind, find_gap, top_gaps
+from uts.store.proposals import ProposalStatus
+from uts_api.routes.concepts import concept_detail, search_labels
+from uts_api.service import WORKING, Service
+from uts_api.ui.neighbourhood import neighbourhood
+from uts_api.ui.session import COOKIE, form_token, require, signed_in
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+P = ParamSpec("P")
+
+LEVELS = [level.value for level in Level]
+EDIT_KINDS = {
+    "add_label": "Add a label",
+    "definition": "Edit the definition",
+    "comment": "Edit the scope note",
+    "move": "Move (change broader concepts)",
+    "merge": "Merge into another concept",
+    "deprecate": "Deprecate",
+}
+
+
+def _svc(request: Request) -> Service:
+    found: Service = request.app.state.service
+    return found
+
+
+def render(request: Request, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:
+    svc = _svc(request)
+    context.update(request=request, user=signed_in(request, svc), csrf=form_token(request), levels=LEVELS)
+    return templates.TemplateResponse(request, template, context, status_code=http_status)
+
+
+def _status(exc: Exception) -> int:
+    if isinstance(exc, AuthError):
+        return 403 if exc.forbidden else 401
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, ConflictError):
+        return 409
+    if isinstance(exc, InvalidError | UsageError | ValidationError):
+        return 422
+    return 400
+
+
+def page(handler: Callable[P, Response]) -> Callable[P, Response]:
+    """A page handler whose refusals (unknown concept, no key, a role too low, an invalid edit) become a page
+    that says what went wrong and what to do, with the HTTP status the API would give."""
+
+    @wraps(handler)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return handler(*args, **kwargs)
+        except (UTSError, ValidationError) as exc:
+            request = kwargs["request"]
+            assert isinstance(request, Request)
+            problems = [str(p) for p in getattr(exc, "problems", [])]
+            if isinstance(exc, ValidationError):
+                problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            message = str(exc) if not isinstance(exc, ValidationError) else "the form has invalid values"
+            return render(request, "error.html", _status(exc), message=message, problems=problems)
+
+    return wrapped
+
+
+# ---- reading ---------------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+@page
+def home(request: Request) -> Response:
+    ontology = _svc(request).working().ontology
+    active = ontology.active()
+    facets = [(f, len(ontology.in_facet(f.id))) for f in ontology.facets.values() if f.parent is None]
+    domains = Counter(d.value for c in active for d in c.domains)
+    levels = Counter(level.value for c in active for level in c.levels)
+    return render(
+        request, "home.html", facets=facets, domains=sorted(domains.items()), level_counts=levels,
+        active=len(active), total=len(ontology.concepts), version=ontology.metadata.version,
+    )  # fmt: skip
+
+
+@router.get("/search", response_class=HTMLResponse)
+@page
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    facet: Annotated[str, Query(max_length=64)] = "",
+    domain: Annotated[str, Query(max_length=32)] = "",
+    level: Annotated[str, Query(max_length=8)] = "",
+    deprecated: bool = False,
+) -> Response:
+    svc = _svc(request)
+    ontology = svc.working().ontology
+    chosen_level = Level(level) if level else None
+    results: list[tuple[SearchHit | None, Concept]]
+    if q.strip():
+        hits = search_labels(svc, q, 100, deprecated, facet or None, chosen_level, None).hits
+        results = [(h, ontology.concepts[h.id]) for h in hits]
+    else:  # a filter alone lists the concepts it keeps, by paper rank
+        if facet:
+            ontology.facet(facet)
+        pool = ontology.in_facet(facet) if facet else list(ontology.concepts.values())
+        results = [(None, c) for c in pool if deprecated or c.status is Status.ACTIVE]
+        if chosen_level is not None:
+            results = [(h, c) for h, c in results if chosen_level in c.levels]
+        results.sort(key=lambda r: (r[1].rank is None, r[1].rank or 0, r[1].label))
+    if domain:
+        results = [(h, c) for h, c in results if domain in {d.value for d in c.domains}]
+    return render(
+        request, "search.html", q=q, facet=facet, domain=domain, level=level, deprecated=deprecated,
+        results=results[:200], total=len(results), facets=list(ontology.facets.values()),
+        domains=[d.value for d in Domain],
+    )  # fmt: skip
+
+
+@router.get("/tree", response_class=HTMLResponse)
+@page
+def trees(request: Request) -> Response:
+    ontology = _svc(request).working().ontology
+    facets = [(f, len(ontology.in_facet(f.id))) for f in ontology.facets.values()]
+    return render(request, "trees.html", facets=facets)
+
+
+@router.get("/tree/{facet}", response_class=HTMLResponse)
+@page
+def tree(request: Request, facet: str, deprecated: bool = False) -> Response:
+    from uts.ontology.tree import facet_tree
+
+    ontology = _svc(request).working().ontology
+    node = facet_tree(ontology, facet)
+    # Deprecated concepts leave the hierarchy; asked for, they are listed below it with what replaces them.
+    facets = ontology.facet_and_subfacets(facet)
+    retired = sorted(
+        (c for c in ontology.concepts.values() if c.status is not Status.ACTIVE and facets & set(c.facets)),
+        key=lambda c: c.label,
+    )
+    return render(
+        request, "tree.html", facet=ontology.facet(facet), root=node, deprecated=deprecated,
+        retired=[(c, ontology.current(c.id)) for c in retired] if deprecated else [], retired_count=len(retired),
+    )  # fmt: skip
+
+
+@router.get("/concepts/{ref:path}", response_class=HTMLResponse)
+@page
+def concept(request: Request, ref: str) -> Response:
+    svc = _svc(request)
+    detail = concept_detail(svc, ref)
+    ontology = svc.working().ontology
+    facets = [ontology.facets[f] for f in detail.concept.facets if f in ontology.facets]
+    return render(
+        request, "concept.html", d=detail, c=detail.concept, facets=facets,
+        drawing=neighbourhood(ontology, detail.concept.id), edit_kinds=EDIT_KINDS, scopes=[s.value for s in LabelScope],
+    )  # fmt: skip
+
+
+@router.get("/mappings", response_class=HTMLResponse)
+@page
+def mapping_sets(request: Request) -> Response:
+    ontology = _svc(request).working().ontology
+    sets = []
+    for name, mapping_set in sorted(ontology.mappings.items()):
+        subjects: dict[str, set[str]] = {}
+        for row in mapping_set.rows:
+            subjects.setdefault(row.subject_id, set()).add(row.predicate_id)
+        broad_only = sum(1 for p in subjects.values() if p == {"skos:broadMatch"})
+        machine = sum(1 for r in mapping_set.rows if r.mapping_justification != "semapv:ManualMappingCuration")
+        sets.append((name, mapping_set, len(subjects), broad_only, machine))
+    return render(request, "mappings.html", sets=sets)
+
+
+@router.get("/mappings/{vocabulary}", response_class=HTMLResponse)
+@page
+def mapping_set(
+    request: Request,
+    vocabulary: str,
+    show: Annotated[str, Query(pattern="^(all|broad-only|machine)$")] = "all",
+) -> Response:
+    ontology = _svc(request).working().ontology
+    found = ontology.mappings.get(vocabulary)
+    if found is None:
+        raise NotFoundError(f"no mapping set {vocabulary!r}; the mapping sets are: {', '.join(ontology.mappings)}")
+    predicates: dict[str, set[str]] = {}
+    for row in found.rows:
+        predicates.setdefault(row.subject_id, set()).add(row.predicate_id)
+    rows = list(found.rows)
+    if show == "broad-only":
+        rows = [r for r in rows if predicates[r.subject_id] == {"skos:broadMatch"}]
+    elif show == "machine":
+        rows = [r for r in rows if r.mapping_justification != "semapv:ManualMappingCuration"]
+    by_predicate = Counter(r.predicate_id for r in found.rows)
+    return render(
+        request, "mapping_set.html", vocabulary=vocabulary, mapping_set=found, rows=rows[:1000], total=len(rows),
+        show=show, subjects=len(predicates), by_predicate=sorted(by_predicate.items()),
+        broad_only=sum(1 for p in predicates.values() if p == {"skos:broadMatch"}),
+        concepts=ontology.concepts,
+    )  # fmt: skip
+
+
+@router.get("/releases", response_class=HTMLResponse)
+@page
+def releases(request: Request) -> Response:
+    svc = _svc(request)
+    return render(request, "releases.html", releases=svc.store.releases(), today=dt.date.today().isoformat())
+
+
+@router.get("/diff", response_class=HTMLResponse)
+@page
+def diff(
+    request: Request,
+    old: Annotated[str, Query(max_length=32)],
+    new: Annotated[str, Query(max_length=32)] = WORKING,
+) -> Response:
+    from uts.ontology import diff as diffs
+
+    svc = _svc(request)
+    result = diffs.diff(svc.view(old).ontology, svc.view(new).ontology)
+    return render(
+        request, "diff.html", old=old, new=new, summary=diffs.summary_line(result),
+        sections=[(title, items) for title, items in diffs.sections(result) if items],
+        releases=svc.store.releases(),
+    )  # fmt: skip
+
+
+@router.get("/playground", response_class=HTMLResponse)
+@page
+def playground(
+    request: Request,
+    text: Annotated[str, Query(max_length=20_000)] = "",
+    tags: Annotated[str, Query(max_length=5_000)] = "",
+    level: Annotated[str, Query(max_length=8)] = "",
+) -> Response:
+    svc = _svc(request)
+    chosen = Level(level) if level else None
+    caption = tag_result = None
+    segments: list[tuple[str, Any]] = []
+    if text.strip() or tags.strip():
+        resolver = svc.resolver(None, chosen, True, svc.settings.embed)
+        if text.strip():
+            caption = resolver.resolve_text(text)
+            segments = _highlight(text, caption)
+        raw = [t.strip() for t in tags.replace("\n", ",").split(",") if t.strip()]
+        if raw:
+            tag_result = resolver.resolve_tags(raw)
+    return render(
+        request, "playground.html", text=text, tags=tags, level=level, caption=caption, segments=segments,
+        tag_result=tag_result,
+    )  # fmt: skip
+
+
+def _highlight(text: str, result: Any) -> list[tuple[str, Any]]:
+    """The caption cut into plain runs and marked mentions, left to right. Overlapping mentions ("dog" inside
+    "dog barks") make one mark that names every concept found there; negated wins over hedged over a match."""
+    found: list[tuple[int, int, str, Any]] = []
+    for match in result.tags:
+        if match.span is not None:
+            found.append((match.span[0], match.span[1], "hedged" if match.hedged else "match", match))
+    for match in result.negated:
+        if match.span is not None:
+            found.append((match.span[0], match.span[1], "negated", match))
+    for abstention in result.abstained:
+        found.append((abstention.span[0], abstention.span[1], "abstained", abstention))
+    found.sort(key=lambda m: (m[0], -m[1]))
+    clusters: list[tuple[int, int, list[tuple[str, Any]]]] = []
+    for start, end, kind, item in found:
+        if clusters and start < clusters[-1][1]:
+            first, last, items = clusters[-1]
+            clusters[-1] = (first, max(last, end), [*items, (kind, item)])
+        else:
+            clusters.append((start, end, [(kind, item)]))
+    out: list[tuple[str, Any]] = []
+    at = 0
+    for start, end, items in clusters:
+        if start > at:
+            out.append(("text", text[at:start]))
+        kinds = {kind for kind, _ in items}
+        kind = next(k for k in ("negated", "hedged", "match", "abstained") if k in kinds)
+        out.append((kind, (text[start:end], items)))
+        at = end
+    if at < len(text):
+        out.append(("text", text[at:]))
+    return out
+
+
+@router.get("/gaps", response_class=HTMLResponse)
+@page
+def gaps(request: Request, kind: Annotated[str, Query(pattern="^(|tag|phrase)$")] = "") -> Response:
+    svc = _svc(request)
+    version = svc.latest_release()
+    svc.gaps.flush()
+    found = top_gaps(svc.store, version, kind=cast(GapKind, kind) if kind else None, limit=200)
+    facets = list(svc.working().ontology.facets.values())
+    return render(request, "gaps.html", gaps=found, release=version, kind=kind, facets=facets,
+                  scopes=[s.value for s in LabelScope])  # fmt: skip
+
+
+@router.get("/proposals", response_class=HTMLResponse)
+@page
+def proposals(
+    request: Request, status: Annotated[str, Query(pattern="^(|open|accepted|rejected)$")] = "open"
+) -> Response:
+    svc = _svc(request)
+    chosen = ProposalStatus(status) if status else None
+    found = proposing.list_proposals(svc.store, status=chosen, limit=200)
+    return render(request, "proposals.html", proposals=found, status=status)
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+@page
+def proposal(request: Request, proposal_id: int) -> Response:
+    from uts.ontology import diff as diffs
+    from uts.ontology.apply import apply_edits
+
+    svc = _svc(request)
+    found = proposing.get_proposal(svc.store, proposal_id)
+    sections: list[tuple[str, list[str]]] = []
+    problem = ""
+    if found.status is ProposalStatus.OPEN:  # what accepting it would change in the working copy now
+        working = svc.working().ontology
+        try:
+            applied = apply_edits(working, found.edits)
+            sections = [(t, items) for t, items in diffs.sections(diffs.diff(working, applied.ontology)) if items]
+        except (UTSError, ValidationError) as exc:
+            problem = str(exc)
+    return render(request, "proposal.html", p=found, sections=sections, problem=problem)
+
+
+# ---- signing in -----------------------------------------------------------------------------------------
+
+
+@router.get("/signin", response_class=HTMLResponse)
+@page
+def signin_page(request: Request) -> Response:
+    return render(request, "signin.html")
+
+
+@router.post("/signin", response_class=HTMLResponse)
+@page
+def signin(request: Request, key: Annotated[str, Form(max_length=200)]) -> Response:
+    _svc(request).keys.verify(key.strip())  # AuthError: the page says why
+    response = RedirectResponse(request.query_params.get("next") or "/proposals", status_code=303)
+    response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/signout")
+@page
+def signout(request: Request) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+# ---- curation ---------------------------------------------------------------------------------------------
+
+
+def _ids(ontology_ids: str) -> tuple[str, ...]:
+    return tuple(p.strip().upper() for p in ontology_ids.replace(",", " ").split() if p.strip())
+
+
+def _edit(who: Principal, concept_id: str, kind: str, value: str, scope: str, reason: str) -> Edit:
+    common: dict[str, Any] = {"concept_id": concept_id, "author": who.curie, "reason": reason}
+    if kind == "add_label":
+        return AddLabel(label=value.strip(), scope=LabelScope(scope), **common)
+    if kind in ("definition", "comment"):
+        return SetField(field="definition" if kind == "definition" else "comment", value=value.strip(), **common)
+    if kind == "move":
+        return Move(broader=_ids(value), **common)
+    if kind == "merge":
+        return Merge(into=value.strip().upper(), **common)
+    if kind == "deprecate":
+        return Deprecate(replaced_by=value.strip().upper() or None, **common)
+    raise UsageError(f"unknown change {kind!r}; choose one of {', '.join(EDIT_KINDS)}")
+
+
+@router.post("/concepts/{concept_id}/proposals", response_class=HTMLResponse)
+@page
+def propose(
+    request: Request,
+    concept_id: str,
+    csrf: Annotated[str, Form(max_length=64)],
+    kind: Annotated[str, Form(max_length=32)],
+    reason: Annotated[str, Form(max_length=5000)],
+    value: Annotated[str, Form(max_length=2000)] = "",
+    scope: Annotated[str, Form(max_length=16)] = "alt",
+) -> Response:
+    svc = _svc(request)
+    who = require(request, svc, csrf)
+    if not reason.strip():
+        raise UsageError("say why: the reviewer reads the reason")
+    edit = _edit(who, concept_id.upper(), kind, value, scope, reason.strip())
+    made = proposing.propose(svc.store, who, [edit], reason=reason.strip())
+    return RedirectResponse(f"/proposals/{made.id}", status_code=303)
+
+
+@router.post("/concepts-new/proposals", response_class=HTMLResponse)
+@page
+def propose_concept(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=64)],
+    label: Annotated[str, Form(max_length=200)],
+    broader: Annotated[str, Form(max_length=200)],
+    reason: Annotated[str, Form(max_length=5000)],
+    facet: Annotated[str, Form(max_length=64)] = "",
+    definition: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    svc = _svc(request)
+    who = require(request, svc, csrf)
+    who.require(Role.ANNOTATOR)
+    (new_id,) = svc.store.reserve_ids(1)
+    edit = AddConcept(
+        concept_id=new_id, label=label.strip(), broader=_ids(broader), facets=(facet,) if facet else (),
+        definition=definition.strip(), author=who.curie, reason=reason.strip(),
+    )  # fmt: skip
+    made = proposing.propose(svc.store, who, [edit], reason=reason.strip())
+    return RedirectResponse(f"/proposals/{made.id}", status_code=303)
+
+
+@router.post("/proposals/{proposal_id}/{decision}", response_class=HTMLResponse)
+@page
+def review(
+    request: Request,
+    proposal_id: int,
+    decision: str,
+    csrf: Annotated[str, Form(max_length=64)],
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    svc = _svc(request)
+    who = require(request, svc, csrf)
+    if decision == "accept":
+        proposing.accept(svc.store, proposal_id, who, reason=reason.strip())
+    elif decision == "reject":
+        proposing.reject(svc.store, proposal_id, who, reason=reason.strip())
+    else:
+        raise NotFoundError(f"no such review decision {decision!r}: accept or reject")
+    return RedirectResponse(f"/proposals/{proposal_id}", status_code=303)
+
+
+@router.post("/gaps/proposals", response_class=HTMLResponse)
+@page
+def propose_gap(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=64)],
+    kind: Annotated[str, Form(pattern="^(tag|phrase)$")],
+    text: Annotated[str, Form(max_length=200)],
+    action: Annotated[str, Form(pattern="^(new_concept|add_label)$")],
+    concept: Annotated[str, Form(max_length=200)] = "",
+    scope: Annotated[str, Form(max_length=16)] = "alt",
+    facet: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    svc = _svc(request)
+    who = require(request, svc, csrf)
+    who.require(Role.ANNOTATOR)
+    version = svc.latest_release()
+    svc.gaps.flush()
+    gap = find_gap(svc.store, version, cast(GapKind, kind), text)
+    if gap is None:
+        raise NotFoundError(f"no {kind} gap {text!r} in release {version}")
+    reason = f"met {gap.count} times by the resolver on release {version} (gap mining)"
+    edit: Edit
+    if action == "add_label":
+        if not concept.strip():
+            raise UsageError("name the concept the label belongs to (its ID or a label)")
+        target = svc.working().ontology.resolve_id_or_label(concept.strip())
+        edit = AddLabel(concept_id=target.id, label=gap.text, scope=LabelScope(scope), source="gap-mining",
+                        author=who.curie, reason=reason)  # fmt: skip
+    else:
+        ontology = svc.working().ontology
+        root = ontology.facet(facet).root if facet else None
+        (new_id,) = svc.store.reserve_ids(1)
+        edit = AddConcept(concept_id=new_id, label=gap.text, broader=(root,) if root else (),
+                          facets=(facet,) if facet else (), author=who.curie, reason=reason)  # fmt: skip
+    made = proposing.propose(svc.store, who, [edit], reason=reason)
+    return RedirectResponse(f"/proposals/{made.id}", status_code=303)
+
+
+@router.post("/releases", response_class=HTMLResponse)
+@page
+def make_release(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=64)],
+    version: Annotated[str, Form(max_length=32)],
+    notes: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    svc = _svc(request)
+    who = require(request, svc, csrf)
+    who.require(Role.ADMIN)
+    svc.store.release(version.strip(), notes=f"{notes.strip()} (released by {who.curie})", date=dt.date.today())
+    previous = [r.version for r in svc.store.releases() if r.version != version.strip()]
+    target = f"/diff?old={previous[-1]}&new={version.strip()}" if previous else "/releases"
+    return RedirectResponse(target, status_code=303)
+
+
+__all__ = ["router", "templates"]
