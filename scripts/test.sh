@@ -15,6 +15,10 @@ if [ -z "${UTS_TEST_POSTGRES_URL:-}" ]; then
     export UTS_TEST_POSTGRES_URL
 fi
 export UTS_REQUIRE_POSTGRES=1
+# Real Chromium and axe-core for the web UI's browser tests (installed if missing).
+UTS_TEST_CHROMIUM=$(bash scripts/browser.sh)
+export UTS_TEST_CHROMIUM
+export UTS_REQUIRE_BROWSER=1
 
 set +e
 .venv/bin/python -m pytest "$@"
