@@ -17,7 +17,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from uts.errors import ConflictError, InvalidError, NotFoundError, UsageError, UTSError
-from uts.ontology.edits import AddConcept, AddLabel, Deprecate, Edit, Merge, Move, SetField
+from uts.ontology.edits import AddConcept, AddLabel, Deprecate, Edit, Merge, Move, ReviewMappings, SetField, Split
+from uts.ontology.mapping import MANUAL
 from uts.ontology.model import Concept, Domain, LabelScope, Level, Status
 from uts.ontology.search import SearchHit
 from uts.store import proposals as proposing
@@ -41,6 +42,7 @@ EDIT_KINDS = {
     "comment": "Edit the scope note",
     "move": "Move (change broader concepts)",
     "merge": "Merge into another concept",
+    "split": "Split into new concepts",
     "deprecate": "Deprecate",
 }
 
@@ -379,22 +381,39 @@ def signout(request: Request) -> Response:
 # ---- curation ---------------------------------------------------------------------------------------------
 
 
-def _ids(ontology_ids: str) -> tuple[str, ...]:
-    return tuple(p.strip().upper() for p in ontology_ids.replace(",", " ").split() if p.strip())
+def _refs(svc: Service, text: str) -> tuple[str, ...]:
+    """Concepts named by ID or label, separated by commas."""
+    ontology = svc.working().ontology
+    return tuple(ontology.resolve_id_or_label(part.strip()).id for part in text.split(",") if part.strip())
 
 
-def _edit(who: Principal, concept_id: str, kind: str, value: str, scope: str, reason: str) -> Edit:
+def _edits(svc: Service, who: Principal, concept_id: str, kind: str, value: str, scope: str, reason: str) -> list[Edit]:
+    """The typed edits one form of a concept page stands for."""
     common: dict[str, Any] = {"concept_id": concept_id, "author": who.curie, "reason": reason}
     if kind == "add_label":
-        return AddLabel(label=value.strip(), scope=LabelScope(scope), **common)
+        return [AddLabel(label=value.strip(), scope=LabelScope(scope), **common)]
     if kind in ("definition", "comment"):
-        return SetField(field="definition" if kind == "definition" else "comment", value=value.strip(), **common)
+        return [SetField(field="definition" if kind == "definition" else "comment", value=value.strip(), **common)]
     if kind == "move":
-        return Move(broader=_ids(value), **common)
+        return [Move(broader=_refs(svc, value), **common)]
     if kind == "merge":
-        return Merge(into=value.strip().upper(), **common)
+        (into,) = _refs(svc, value) or ("",)
+        return [Merge(into=into, **common)]
     if kind == "deprecate":
-        return Deprecate(replaced_by=value.strip().upper() or None, **common)
+        replacement = _refs(svc, value)
+        return [Deprecate(replaced_by=replacement[0] if replacement else None, **common)]
+    if kind == "split":  # new concepts, one per label, where the split one sits; then the split itself
+        labels = [part.strip() for part in value.split(",") if part.strip()]
+        if len(labels) < 2:
+            raise UsageError("a split needs the labels of at least two new concepts, separated by commas")
+        split = svc.working().ontology.get(concept_id)
+        ids = svc.store.reserve_ids(len(labels))
+        parts: list[Edit] = [
+            AddConcept(concept_id=new_id, label=label, broader=split.broader, facets=split.facets,
+                       domains=split.domains, author=who.curie, reason=reason)
+            for new_id, label in zip(ids, labels, strict=True)
+        ]  # fmt: skip
+        return [*parts, Split(into=tuple(ids), **common)]
     raise UsageError(f"unknown change {kind!r}; choose one of {', '.join(EDIT_KINDS)}")
 
 
@@ -413,29 +432,41 @@ def propose(
     who = require(request, svc, csrf)
     if not reason.strip():
         raise UsageError("say why: the reviewer reads the reason")
-    edit = _edit(who, concept_id.upper(), kind, value, scope, reason.strip())
-    made = proposing.propose(svc.store, who, [edit], reason=reason.strip())
+    edits = _edits(svc, who, concept_id.upper(), kind, value, scope, reason.strip())
+    made = proposing.propose(svc.store, who, edits, reason=reason.strip())
     return RedirectResponse(f"/proposals/{made.id}", status_code=303)
 
 
-@router.post("/concepts-new/proposals", response_class=HTMLResponse)
+@router.get("/propose", response_class=HTMLResponse)
+@page
+def new_concept_page(request: Request) -> Response:
+    facets = list(_svc(request).working().ontology.facets.values())
+    return render(request, "propose.html", facets=facets, domains=[d.value for d in Domain])
+
+
+@router.post("/propose", response_class=HTMLResponse)
 @page
 def propose_concept(
     request: Request,
     csrf: Annotated[str, Form(max_length=64)],
     label: Annotated[str, Form(max_length=200)],
-    broader: Annotated[str, Form(max_length=200)],
+    broader: Annotated[str, Form(max_length=500)],
     reason: Annotated[str, Form(max_length=5000)],
     facet: Annotated[str, Form(max_length=64)] = "",
+    domain: Annotated[list[str] | None, Form()] = None,
     definition: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     svc = _svc(request)
     who = require(request, svc, csrf)
     who.require(Role.ANNOTATOR)
+    if not reason.strip():
+        raise UsageError("say why: the reviewer reads the reason")
+    parents = _refs(svc, broader)
     (new_id,) = svc.store.reserve_ids(1)
     edit = AddConcept(
-        concept_id=new_id, label=label.strip(), broader=_ids(broader), facets=(facet,) if facet else (),
-        definition=definition.strip(), author=who.curie, reason=reason.strip(),
+        concept_id=new_id, label=label.strip(), broader=parents, facets=(facet,) if facet else (),
+        domains=tuple(Domain(d) for d in domain or []), definition=definition.strip(), author=who.curie,
+        reason=reason.strip(),
     )  # fmt: skip
     made = proposing.propose(svc.store, who, [edit], reason=reason.strip())
     return RedirectResponse(f"/proposals/{made.id}", status_code=303)
@@ -497,6 +528,43 @@ def propose_gap(
                           facets=(facet,) if facet else (), author=who.curie, reason=reason)  # fmt: skip
     made = proposing.propose(svc.store, who, [edit], reason=reason)
     return RedirectResponse(f"/proposals/{made.id}", status_code=303)
+
+
+@router.post("/mappings/{vocabulary}/review", response_class=HTMLResponse)
+@page
+def review_mapping(
+    request: Request,
+    vocabulary: str,
+    csrf: Annotated[str, Form(max_length=64)],
+    subject_id: Annotated[str, Form(max_length=300)],
+    predicate_id: Annotated[str, Form(max_length=64)],
+    object_id: Annotated[str, Form(max_length=32)],
+    decision: Annotated[str, Form(pattern="^(accept|reject)$")],
+) -> Response:
+    """A reviewer's verdict on a machine suggestion, applied at once (it is the review): accepted, the row
+    becomes a curated one by the reviewer; rejected, a curated negative row ("not a match") records it, so the
+    suggester does not offer it again."""
+    svc = _svc(request)
+    who = require(request, svc, csrf)
+    who.require(Role.REVIEWER)
+    found = svc.working().ontology.mappings.get(vocabulary)
+    if found is None:
+        raise NotFoundError(f"no mapping set {vocabulary!r}")
+    rows = [r for r in found.rows if r.subject_id == subject_id]
+    target = next((r for r in rows if (r.predicate_id, r.object_id) == (predicate_id, object_id)), None)
+    if target is None or target.mapping_justification == MANUAL:
+        raise NotFoundError(f"no machine suggestion {subject_id} {predicate_id} {object_id} in {vocabulary}")
+    reviewed = target.model_copy(update={
+        "mapping_justification": MANUAL, "author_id": who.curie, "mapping_date": dt.date.today().isoformat(),
+        "predicate_modifier": "" if decision == "accept" else "Not", "confidence": None,
+        "similarity_score": None, "similarity_measure": "", "similarity_threshold": None,
+        "comment": f"{decision}ed machine suggestion ({target.mapping_justification})",
+    })  # fmt: skip
+    kept = [reviewed if r is target else r for r in rows]
+    edit = ReviewMappings(vocabulary=vocabulary, subject_id=subject_id, rows=tuple(kept), author=who.curie,
+                          reason=f"review of a machine suggestion: {decision}")  # fmt: skip
+    svc.store.apply([edit])
+    return RedirectResponse(f"/mappings/{vocabulary}?show=machine", status_code=303)
 
 
 @router.post("/releases", response_class=HTMLResponse)
