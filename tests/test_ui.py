@@ -195,6 +195,7 @@ def test_propose_review_release_and_diff(page: Page, api_keys: Keys) -> None:
     expect(page.get_by_role("link", name="Sign in")).to_have_count(2)  # header and the propose section
     sign_in(page, api_keys.annotator)
     page.goto(f"/concepts/{dog}")
+    accessible(page)  # with the propose form
     page.select_option("#kind", "add_label")
     page.fill("#value", "doggo")
     page.select_option("#scope", "hidden")
@@ -286,3 +287,76 @@ def test_every_page_passes_the_accessibility_check(page: Page, path: str) -> Non
     accessible(page)
     if path == "/mappings":
         snapshot(page, "mappings")
+
+
+def test_new_concept_and_split_are_proposed_from_forms(page: Page, api_keys: Keys) -> None:
+    sign_in(page, api_keys.annotator)
+    page.goto("/propose")
+    accessible(page)
+    page.fill("#label", "whooshing-test")
+    page.fill("#broader", "sound effect")
+    page.check("input[name=domain][value=environmental]")
+    page.fill("#definition", "A rushing sound made up for this test.")
+    page.fill("#reason", "met in captions")
+    page.click("form.propose button[type=submit]")
+    page.wait_for_url(re.compile(r"/proposals/\d+$"))
+    expect(page.locator("main ol")).to_contain_text("add_concept")
+    expect(page.locator("#proposal-diff")).to_contain_text("whooshing-test")
+
+    page.goto(f"/concepts/{concept_id('guitar')}")
+    page.select_option("#kind", "split")
+    page.fill("#value", "guitar one, guitar two")
+    page.fill("#reason", "two senses")
+    page.click("form.propose button[type=submit]")
+    page.wait_for_url(re.compile(r"/proposals/\d+$"))
+    edits = page.locator("main ol").first
+    expect(edits.locator("li")).to_have_count(3)  # two new concepts, then the split
+    expect(edits).to_contain_text("split")
+    expect(page.locator("#proposal-diff")).to_contain_text("guitar one")
+    accessible(page)
+    # A split into fewer than two parts is refused with a message that says what to do.
+    page.goto(f"/concepts/{concept_id('guitar')}")
+    page.select_option("#kind", "split")
+    page.fill("#value", "only one")
+    page.fill("#reason", "x")
+    page.click("form.propose button[type=submit]")
+    expect(page.locator("p.error")).to_contain_text("at least two new concepts")
+
+
+def test_reviewer_accepts_and_rejects_machine_mapping_suggestions(page: Page, api_server: Server,
+                                                                  api_keys: Keys) -> None:  # fmt: skip
+    def suggestion(label: str, concept: str) -> dict[str, Any]:
+        return {"op": "add_mapping", "vocabulary": "esc50", "author": "utsteam:uts-suggest", "row": {
+            "subject_id": f"ESC50:{label}", "subject_label": label, "predicate_id": "skos:closeMatch",
+            "object_id": concept_id(concept), "mapping_justification": "semapv:SemanticSimilarityThresholdMatching",
+            "confidence": 0.7, "author_id": "utsteam:uts-suggest", "mapping_date": "2026-12-01"}}  # fmt: skip
+
+    with api_server.client(api_keys.annotator) as annotator, api_server.client(api_keys.reviewer) as reviewer:
+        made = annotator.post(
+            "/v1/proposals",
+            json={
+                "edits": [suggestion("test-hum", "hum"), suggestion("test-clank", "clank")],
+                "reason": "machine suggestions",
+            },
+        )
+        assert made.status_code == 201, made.text
+        assert reviewer.post(f"/v1/proposals/{made.json()['id']}/accept").status_code == 200
+    sign_in(page, api_keys.annotator)
+    page.goto("/mappings/esc50?show=machine")
+    expect(page.locator("table")).to_contain_text("test-hum")
+    expect(page.get_by_role("button", name=re.compile("^Accept"))).to_have_count(0)  # annotators do not review
+    page.click("header form button")
+    sign_in(page, api_keys.reviewer)
+    page.goto("/mappings/esc50?show=machine")
+    accessible(page)
+    page.get_by_role("button", name=re.compile("^Accept test-hum")).click()
+    page.wait_for_url(re.compile(r"/mappings/esc50\?show=machine"))
+    page.get_by_role("button", name=re.compile("^Reject test-clank")).click()
+    page.wait_for_url(re.compile(r"/mappings/esc50\?show=machine"))
+    expect(page.locator("table")).not_to_contain_text("test-hum")
+    with api_server.client() as client:
+        rows = {r["subject_id"]: r for r in client.get("/v1/mappings/esc50", params={"limit": 500}).json()["rows"]}
+    assert rows["ESC50:test-hum"]["mapping_justification"] == "semapv:ManualMappingCuration"
+    assert rows["ESC50:test-hum"]["author_id"] == "orcid:0000-0001-0000-0002"
+    assert rows["ESC50:test-hum"]["predicate_modifier"] == ""
+    assert rows["ESC50:test-clank"]["predicate_modifier"] == "Not"  # a curated "not a match"
