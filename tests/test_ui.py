@@ -279,7 +279,7 @@ def test_annotator_cannot_accept_through_the_ui_or_a_crafted_request(page: Page,
 
 @pytest.mark.parametrize(
     "path",
-    ["/tree", "/mappings", "/mappings/esc50", "/mappings/audioset?show=broad-only", "/search?facet=sound-source",
+    ["/tree", "/mappings", "/mappings/esc50", "/mappings/ucs?show=unmapped", "/mappings/audioset?show=broad-only", "/search?facet=sound-source",
      "/releases", "/signin", "/gaps", "/proposals?status=", "/concepts/UTS:9999999"],
 )  # fmt: skip
 def test_every_page_passes_the_accessibility_check(page: Page, path: str) -> None:
@@ -360,3 +360,17 @@ def test_reviewer_accepts_and_rejects_machine_mapping_suggestions(page: Page, ap
     assert rows["ESC50:test-hum"]["author_id"] == "orcid:0000-0001-0000-0002"
     assert rows["ESC50:test-hum"]["predicate_modifier"] == ""
     assert rows["ESC50:test-clank"]["predicate_modifier"] == "Not"  # a curated "not a match"
+
+
+def test_mapping_browser_shows_coverage_of_each_vocabulary(page: Page) -> None:
+    from uts.settings import get_settings
+    from uts.vocabularies import read_vocabulary
+
+    classes = len(read_vocabulary("audioset", get_settings().data_dir).classes)
+    page.goto("/mappings")
+    row = page.locator("tbody tr").filter(has=page.get_by_role("link", name="audioset", exact=True))
+    expect(row).to_contain_text(f"of {classes} (")
+    row.get_by_role("link", name="audioset", exact=True).click()
+    expect(page.locator("main")).to_contain_text(f"of {classes} classes mapped")
+    page.get_by_role("link", name="only broad").click()
+    expect(page.locator("tbody tr").first).to_contain_text("skos:broadMatch")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, cast
 
@@ -16,15 +16,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from uts.errors import ConflictError, InvalidError, NotFoundError, UsageError, UTSError
+from uts.errors import ConflictError, InvalidError, NotFoundError, UsageError, UTSError, VocabularyError
+from uts.mappings.coverage import Coverage
 from uts.ontology.edits import AddConcept, AddLabel, Deprecate, Edit, Merge, Move, ReviewMappings, SetField, Split
 from uts.ontology.mapping import MANUAL
 from uts.ontology.model import Concept, Domain, LabelScope, Level, Status
+from uts.ontology.ontology import Ontology
 from uts.ontology.search import SearchHit
 from uts.store import proposals as proposing
 from uts.store.access import AuthError, Principal, Role
 from uts.store.gaps import GapKind, find_gap, top_gaps
 from uts.store.proposals import ProposalStatus
+from uts.vocabularies.base import Vocabulary
 from uts_api.routes.concepts import concept_detail, search_labels
 from uts_api.service import WORKING, Service
 from uts_api.ui.neighbourhood import neighbourhood
@@ -181,6 +184,33 @@ def concept(request: Request, ref: str) -> Response:
     )  # fmt: skip
 
 
+@lru_cache(maxsize=32)
+def _vocabulary(name: str, data_dir: str) -> Vocabulary | None:
+    """A legacy vocabulary's class list, read once per process from the data folder; ``None`` when the folder
+    does not hold it (a server without the data shows what is mapped, not what is missing)."""
+    from uts.vocabularies import VOCABULARIES, read_vocabulary
+
+    if name not in VOCABULARIES:
+        return None
+    try:
+        return read_vocabulary(name, Path(data_dir))
+    except VocabularyError:
+        return None
+
+
+def _data_dir() -> str:
+    from uts.settings import get_settings
+
+    return str(get_settings().data_dir)
+
+
+def _coverage(ontology: Ontology, name: str) -> Coverage | None:
+    from uts.mappings.coverage import coverage
+
+    vocabulary = _vocabulary(name, _data_dir())
+    return coverage(ontology, vocabulary, ontology.mappings[name]) if vocabulary is not None else None
+
+
 @router.get("/mappings", response_class=HTMLResponse)
 @page
 def mapping_sets(request: Request) -> Response:
@@ -191,8 +221,8 @@ def mapping_sets(request: Request) -> Response:
         for row in mapping_set.rows:
             subjects.setdefault(row.subject_id, set()).add(row.predicate_id)
         broad_only = sum(1 for p in subjects.values() if p == {"skos:broadMatch"})
-        machine = sum(1 for r in mapping_set.rows if r.mapping_justification != "semapv:ManualMappingCuration")
-        sets.append((name, mapping_set, len(subjects), broad_only, machine))
+        machine = sum(1 for r in mapping_set.rows if r.mapping_justification != MANUAL)
+        sets.append((name, mapping_set, len(subjects), broad_only, machine, _coverage(ontology, name)))
     return render(request, "mappings.html", sets=sets)
 
 
@@ -201,7 +231,7 @@ def mapping_sets(request: Request) -> Response:
 def mapping_set(
     request: Request,
     vocabulary: str,
-    show: Annotated[str, Query(pattern="^(all|broad-only|machine)$")] = "all",
+    show: Annotated[str, Query(pattern="^(all|broad-only|machine|unmapped)$")] = "all",
 ) -> Response:
     ontology = _svc(request).working().ontology
     found = ontology.mappings.get(vocabulary)
@@ -214,13 +244,18 @@ def mapping_set(
     if show == "broad-only":
         rows = [r for r in rows if predicates[r.subject_id] == {"skos:broadMatch"}]
     elif show == "machine":
-        rows = [r for r in rows if r.mapping_justification != "semapv:ManualMappingCuration"]
+        rows = [r for r in rows if r.mapping_justification != MANUAL]
+    elif show == "unmapped":
+        rows = []
     by_predicate = Counter(r.predicate_id for r in found.rows)
+    covered = _coverage(ontology, vocabulary)
+    vocabulary_of = _vocabulary(vocabulary, _data_dir())
+    unmapped = [vocabulary_of.get(i) for i in covered.gaps] if covered is not None and vocabulary_of else []
     return render(
         request, "mapping_set.html", vocabulary=vocabulary, mapping_set=found, rows=rows[:1000], total=len(rows),
         show=show, subjects=len(predicates), by_predicate=sorted(by_predicate.items()),
         broad_only=sum(1 for p in predicates.values() if p == {"skos:broadMatch"}),
-        concepts=ontology.concepts,
+        concepts=ontology.concepts, coverage=covered, unmapped=unmapped,
     )  # fmt: skip
 
 
