@@ -1,0 +1,78 @@
+"""The web UI's pages without a browser: each answers HTML with the API's data, refusals are pages that say
+what to do, and UTS_API_UI=false leaves the API alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from uts_api.app import create_app
+from uts_api.settings import ApiSettings
+
+
+def client(db_url: str, **settings: object) -> TestClient:
+    from uts.store.sql import SqlStore
+
+    store = SqlStore.open(db_url)
+    return TestClient(create_app(store, ApiSettings(db_url=db_url, warm=False, embed=False, **settings)))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def ui(api_db: str) -> Iterator[TestClient]:
+    with client(api_db) as found:
+        yield found
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", "active concepts"),
+        ("/search?q=hifi", "high-fidelity"),
+        ("/search?level=800&domain=music", "guitar"),
+        ("/tree", "Browse by facet"),
+        ("/concepts/guitar", "UTS:0000009"),
+        ("/mappings/esc50", "ESC50:dog"),
+        ("/releases", "1.0.0"),
+        ("/diff?old=1.0.0", "no changes"),
+        ("/playground?tags=drums,hi-fi", "drum"),
+        ("/proposals", "Proposals"),
+        ("/propose", "Sign in"),
+    ],
+)
+def test_pages_answer_html_with_the_release(ui: TestClient, path: str, expected: str) -> None:
+    answer = ui.get(path)
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"].startswith("text/html")
+    assert expected in answer.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/concepts/UTS:9999999", 404, "no UTS concept has the ID"),
+        ("/tree/no-such-facet", 404, "facet"),
+        ("/mappings/nope", 404, "the mapping sets are"),
+        ("/diff?old=9.9.9", 404, "9.9.9"),
+    ],
+)
+def test_refusals_are_pages_that_say_what_to_do(ui: TestClient, path: str, status: int, message: str) -> None:
+    answer = ui.get(path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/html")
+    assert message in answer.text
+
+
+def test_form_posts_need_a_key_and_the_form_token(ui: TestClient) -> None:
+    refused = ui.post("/concepts/UTS:0000009/proposals", data={"csrf": "x", "kind": "add_label", "value": "v",
+                                                               "reason": "r"})  # fmt: skip
+    assert refused.status_code == 401
+    assert "sign in" in refused.text
+    bad_key = ui.post("/signin", data={"key": "uts_00000000_nope"}, follow_redirects=False)
+    assert bad_key.status_code == 401
+
+
+def test_the_ui_can_be_turned_off(api_db: str) -> None:
+    with client(api_db, ui=False) as off:
+        assert off.get("/").status_code == 404
+        assert off.get("/v1/concepts/guitar").status_code == 200
