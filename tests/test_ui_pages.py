@@ -76,3 +76,9 @@ def test_the_ui_can_be_turned_off(api_db: str) -> None:
     with client(api_db, ui=False) as off:
         assert off.get("/").status_code == 404
         assert off.get("/v1/concepts/guitar").status_code == 200
+
+
+def test_a_bad_choice_is_refused_with_the_choices(ui: TestClient) -> None:
+    answer = ui.get("/search?level=900")
+    assert answer.status_code == 422
+    assert "'900' is no level; choose one of 800, 1k, 1.5k, 2k, 3k" in answer.text.replace("&#39;", "'")

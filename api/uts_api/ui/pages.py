@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from enum import Enum
 from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, cast
+from typing import Annotated, Any, ParamSpec, TypeVar, cast
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,6 +38,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 P = ParamSpec("P")
+E = TypeVar("E", bound=Enum)
 
 LEVELS = [level.value for level in Level]
 EDIT_KINDS = {
@@ -93,6 +95,15 @@ def page(handler: Callable[P, Response]) -> Callable[P, Response]:
     return wrapped
 
 
+def _choice(kind: type[E], value: str, what: str) -> E:
+    """A form or query value as one of an enumeration's members, or a refusal that lists them."""
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(str(m.value) for m in kind)
+        raise UsageError(f"{value!r} is no {what}; choose one of {choices}") from None
+
+
 # ---- reading ---------------------------------------------------------------------------------------------
 
 
@@ -122,7 +133,7 @@ def search(
 ) -> Response:
     svc = _svc(request)
     ontology = svc.working().ontology
-    chosen_level = Level(level) if level else None
+    chosen_level = _choice(Level, level, "level") if level else None
     results: list[tuple[SearchHit | None, Concept]]
     if q.strip():
         hits = search_labels(svc, q, 100, deprecated, facet or None, chosen_level, None).hits
@@ -293,7 +304,7 @@ def playground(
     level: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:
     svc = _svc(request)
-    chosen = Level(level) if level else None
+    chosen = _choice(Level, level, "level") if level else None
     caption = tag_result = None
     segments: list[tuple[str, Any]] = []
     if text.strip() or tags.strip():
@@ -426,7 +437,7 @@ def _edits(svc: Service, who: Principal, concept_id: str, kind: str, value: str,
     """The typed edits one form of a concept page stands for."""
     common: dict[str, Any] = {"concept_id": concept_id, "author": who.curie, "reason": reason}
     if kind == "add_label":
-        return [AddLabel(label=value.strip(), scope=LabelScope(scope), **common)]
+        return [AddLabel(label=value.strip(), scope=_choice(LabelScope, scope, "label kind"), **common)]
     if kind in ("definition", "comment"):
         return [SetField(field="definition" if kind == "definition" else "comment", value=value.strip(), **common)]
     if kind == "move":
@@ -500,7 +511,7 @@ def propose_concept(
     (new_id,) = svc.store.reserve_ids(1)
     edit = AddConcept(
         concept_id=new_id, label=label.strip(), broader=parents, facets=(facet,) if facet else (),
-        domains=tuple(Domain(d) for d in domain or []), definition=definition.strip(), author=who.curie,
+        domains=tuple(_choice(Domain, d, "domain") for d in domain or []), definition=definition.strip(), author=who.curie,
         reason=reason.strip(),
     )  # fmt: skip
     made = proposing.propose(svc.store, who, [edit], reason=reason.strip())
@@ -553,7 +564,7 @@ def propose_gap(
         if not concept.strip():
             raise UsageError("name the concept the label belongs to (its ID or a label)")
         target = svc.working().ontology.resolve_id_or_label(concept.strip())
-        edit = AddLabel(concept_id=target.id, label=gap.text, scope=LabelScope(scope), source="gap-mining",
+        edit = AddLabel(concept_id=target.id, label=gap.text, scope=_choice(LabelScope, scope, "label kind"), source="gap-mining",
                         author=who.curie, reason=reason)  # fmt: skip
     else:
         ontology = svc.working().ontology
