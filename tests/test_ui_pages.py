@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from uts_api.app import create_app
 from uts_api.settings import ApiSettings
 
+from tests.api_server import Keys
+
 
 def client(db_url: str, **settings: object) -> TestClient:
     from uts.store.sql import SqlStore
@@ -82,3 +84,12 @@ def test_a_bad_choice_is_refused_with_the_choices(ui: TestClient) -> None:
     answer = ui.get("/search?level=900")
     assert answer.status_code == 422
     assert "'900' is no level; choose one of 800, 1k, 1.5k, 2k, 3k" in answer.text.replace("&#39;", "'")
+
+
+def test_sign_in_returns_only_to_a_page_of_this_site(ui: TestClient, api_keys: Keys) -> None:
+    for target, expected in (("/gaps", "/gaps"), ("https://example.org/", "/proposals"), ("//evil", "/proposals")):
+        answer = ui.post("/signin", params={"next": target}, data={"key": api_keys.annotator}, follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == expected
+        assert "httponly" in answer.headers["set-cookie"].lower()
+        assert "samesite=strict" in answer.headers["set-cookie"].lower()

@@ -411,7 +411,10 @@ def signin_page(request: Request) -> Response:
 @page
 def signin(request: Request, key: Annotated[str, Form(max_length=200)]) -> Response:
     _svc(request).keys.verify(key.strip())  # AuthError: the page says why
-    response = RedirectResponse(request.query_params.get("next") or "/proposals", status_code=303)
+    target = request.query_params.get("next") or "/proposals"
+    if not target.startswith("/") or target.startswith("//"):  # only back to a page of this site
+        target = "/proposals"
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
 
@@ -443,10 +446,14 @@ def _edits(svc: Service, who: Principal, concept_id: str, kind: str, value: str,
     if kind == "move":
         return [Move(broader=_refs(svc, value), **common)]
     if kind == "merge":
-        (into,) = _refs(svc, value) or ("",)
-        return [Merge(into=into, **common)]
+        into = _refs(svc, value)
+        if len(into) != 1:
+            raise UsageError("name the one concept to merge into (its ID or a label)")
+        return [Merge(into=into[0], **common)]
     if kind == "deprecate":
         replacement = _refs(svc, value)
+        if len(replacement) > 1:
+            raise UsageError("name at most one replacement (its ID or a label); leave it empty for none")
         return [Deprecate(replaced_by=replacement[0] if replacement else None, **common)]
     if kind == "split":  # new concepts, one per label, where the split one sits; then the split itself
         labels = [part.strip() for part in value.split(",") if part.strip()]
