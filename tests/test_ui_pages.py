@@ -93,3 +93,61 @@ def test_sign_in_returns_only_to_a_page_of_this_site(ui: TestClient, api_keys: K
         assert answer.headers["location"] == expected
         assert "httponly" in answer.headers["set-cookie"].lower()
         assert "samesite=strict" in answer.headers["set-cookie"].lower()
+    ui.cookies.clear()  # the module's other tests start signed out
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "expected"),
+    [
+        ("definition", "A new definition.", {"op": "set_field", "field": "definition", "value": "A new definition."}),
+        ("comment", "Use it for X.", {"op": "set_field", "field": "comment"}),
+        ("move", "string instrument", {"op": "move"}),
+        ("merge", "bass guitar", {"op": "merge"}),
+        ("deprecate", "bass guitar", {"op": "deprecate"}),
+    ],
+)
+def test_each_change_of_a_concept_page_becomes_its_typed_edit(
+    api_db: str, api_keys: Keys, kind: str, value: str, expected: dict[str, object]
+) -> None:
+    import re
+
+    from uts import load_ontology
+
+    ontology = load_ontology()
+    guitar = ontology.lookup("electric guitar").id
+    if kind == "deprecate":  # a concept no published tag maps to (else the rule asks for a merge, below)
+        guitar = next(c.id for c in ontology.active() if not ontology.paper_tags_of(c.id) and c.broader
+                      and not ontology.narrower(c.id))  # fmt: skip
+    with client(api_db) as ui:
+        ui.post("/signin", data={"key": api_keys.annotator})
+        page = ui.get(f"/concepts/{guitar}").text
+        token = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        assert token is not None
+        made = ui.post(f"/concepts/{guitar}/proposals", follow_redirects=False,
+                       data={"csrf": token[1], "kind": kind, "value": value, "reason": "test"})  # fmt: skip
+        assert made.status_code == 303, made.text[made.text.find("<main") :]
+        number = made.headers["location"].rsplit("/", 1)[1]
+        (edit,) = ui.get(f"/v1/proposals/{number}").json()["edits"]
+    assert {k: edit[k] for k in expected} == expected
+    if kind == "move":
+        assert edit["broader"] == [ontology.lookup("string instrument").id]
+    if kind in ("merge", "deprecate"):
+        assert ontology.lookup("bass guitar").id in (edit.get("into"), edit.get("replaced_by"))
+
+
+def test_a_change_the_rules_refuse_is_a_page_with_the_fix(ui: TestClient, api_keys: Keys) -> None:
+    import re
+
+    from uts import load_ontology
+
+    guitar = load_ontology().lookup("electric guitar").id
+    ui.post("/signin", data={"key": api_keys.annotator})
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', ui.get(f"/concepts/{guitar}").text)
+    assert token is not None
+    refused = ui.post(f"/concepts/{guitar}/proposals",
+                      data={"csrf": token[1], "kind": "deprecate", "value": "guitar", "reason": "test"})  # fmt: skip
+    assert refused.status_code == 422
+    assert "published tags map to" in refused.text
+    assert "Fix: merge it into its replacement" in refused.text
+    assert refused.text.count("published tags map to") == 1  # said once, not again as a list of one
+    ui.post("/signout")

@@ -90,6 +90,7 @@ def page(handler: Callable[P, Response]) -> Callable[P, Response]:
             if isinstance(exc, ValidationError):
                 problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
             message = str(exc) if not isinstance(exc, ValidationError) else "the form has invalid values"
+            problems = [p for p in problems if p not in message]  # a single problem is the message already
             return render(request, "error.html", _status(exc), message=message, problems=problems)
 
     return wrapped
