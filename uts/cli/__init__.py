@@ -15,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from uts.cli import db, mappings, ontology, resolve, serve
+from uts.cli import convert, db, mappings, ontology, resolve, serve
 from uts.cli.options import err
 from uts.errors import ConflictError, UsageError, UTSError
 from uts.resolve.filestream import InterruptedRunError
@@ -25,6 +25,7 @@ ontology.register(app)
 resolve.register(app)
 db.register(app)
 serve.register(app)
+convert.register(app)
 app.add_typer(mappings.app, name="mappings")
 
 

@@ -1,0 +1,164 @@
+"""`uts convert`: legacy-labelled datasets to UTS tags by the reviewed mapping sets, on the real published files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from uts.ontology.ontology import Ontology
+
+DATA = REPO.parent / "shared" / "data"
+needs_data = pytest.mark.skipif(not (DATA / "audioset").is_dir(), reason=f"needs the shared data folder at {DATA}")
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Ontology:
+    from uts import load_ontology
+
+    return load_ontology()
+
+
+def rows(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@needs_data
+@pytest.mark.parametrize(("name", "count"), [("eval_segments.csv", 20371), ("balanced_train_segments.csv", 22160)])
+def test_audioset_segments_map_every_class_and_tag_every_clip(
+    ontology: Ontology, tmp_path: Path, name: str, count: int
+) -> None:
+    """Both layouts (Google's with comment lines and ', ', and a plain CSV); all 527 classes mapped."""
+    from uts.convert.dataset import convert, report_file
+
+    output = tmp_path / "out.jsonl"
+    report = convert("audioset", DATA / "audioset" / name, output, ontology)
+    assert (report.rows_read, report.rows_written, report.malformed_rows) == (count, count, 0)
+    assert report.unmapped == []
+    assert report.labels_mapped == report.labels_read
+    assert report.clips_without_tag == 0
+    written = rows(output)
+    assert len(written) == count
+    assert all(r["concept_ids"] for r in written)
+    with open(DATA / "audioset" / "class_labels_indices.csv", encoding="utf-8") as handle:
+        classes = {f"AudioSet:{r['mid']}" for r in csv.DictReader(handle)}
+    assert {label for r in written for label in r["source_labels"]} == classes  # type: ignore[attr-defined]
+    assert json.loads(report_file(output).read_text())["rows_written"] == count
+    # Every tag says which legacy class and which mapping predicate produced it.
+    first = written[0]
+    assert len(first["provenance"]) == len(first["concept_ids"])  # type: ignore[arg-type]
+    for tag in first["provenance"]:  # type: ignore[attr-defined]
+        assert tag["source"] in first["source_labels"]  # type: ignore[operator]
+        assert tag["predicate"] in ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch")
+
+
+@needs_data
+def test_a_level_leaves_some_classes_without_tag_and_says_which(ontology: Ontology, tmp_path: Path) -> None:
+    from uts.convert.dataset import convert
+    from uts.ontology.model import Level
+
+    output = tmp_path / "out.jsonl"
+    report = convert("audioset", DATA / "audioset" / "balanced_train_segments.csv", output, ontology, level=Level.L1_5K)
+    written = rows(output)
+    assert len(written) == report.rows_written == 22160  # every row written once, tagged or not
+    untagged = [r for r in written if not r["concept_ids"]]
+    assert report.clips_without_tag == len(untagged) > 0
+    names = {u.name for u in report.unmapped}
+    assert {"Quack", "Moo"} <= names
+    assert all("has no ancestor in level 1.5k" in u.reason for u in report.unmapped)
+    assert sum(u.count for u in report.unmapped) == report.labels_read - report.labels_mapped
+    level = {c.id for c in ontology.in_level(Level.L1_5K)}
+    assert all(set(r["concept_ids"]) <= level for r in written)  # type: ignore[arg-type]
+    rolled = [p for r in written for p in r["provenance"] if "rolled_up_from" in p]  # type: ignore[attr-defined]
+    assert rolled
+    assert all(p["rolled_up_from"] not in level for p in rolled)
+
+
+@needs_data
+@pytest.mark.parametrize(
+    ("source", "path", "count"),
+    [("esc50", "esc50/esc50.csv", 2000), ("urbansound8k", "urbansound8k/UrbanSound8K.csv", 8732)],
+)
+def test_esc50_and_urbansound8k_convert_with_full_coverage(
+    ontology: Ontology, tmp_path: Path, source: str, path: str, count: int
+) -> None:
+    from uts.convert.dataset import convert
+
+    report = convert(source, DATA / path, tmp_path / "out.jsonl", ontology)
+    assert (report.rows_written, report.clips_without_tag, report.unmapped) == (count, 0, [])
+    assert report.paper_filter.labels_dropped > 0  # the exact-string filter loses what the mappings keep
+
+
+def test_predicates_decide_what_becomes_a_tag(ontology: Ontology) -> None:
+    """exact/close/broader -> the concept; narrower and related never; Not rows never."""
+    from uts.convert.mapper import LegacyMapper
+
+    mapper = LegacyMapper(ontology)
+    dog = mapper.map("ESC50:dog")  # exactMatch dog, narrowMatch bark
+    assert [t.label for t in dog.tags] == ["dog"]
+    assert dog.tags[0].predicate == "skos:exactMatch"
+    broad = mapper.map("US8K:air_conditioner")  # only a broadMatch
+    assert broad.tags
+    assert {t.predicate for t in broad.tags} == {"skos:broadMatch"}
+    unknown = mapper.map("ESC50:no_such_class")
+    assert not unknown.tags
+    assert unknown.reason == "no mapping row for this class"
+    for mapping_set in ontology.mappings.values():
+        for row in mapping_set.rows:
+            if row.negated or row.predicate_id in ("skos:narrowMatch", "skos:relatedMatch"):
+                assert row.object_id not in {t.concept_id for t in mapper.map(row.subject_id).tags if
+                                             t.predicate == row.predicate_id}  # fmt: skip
+
+
+def test_malformed_rows_are_counted_with_line_numbers_and_strict_writes_nothing(
+    ontology: Ontology, tmp_path: Path
+) -> None:
+    from uts.convert.dataset import MalformedRowError, convert
+
+    source = tmp_path / "segments.csv"
+    source.write_text(
+        "# Segments csv created Sun Mar  5 10:54:25 2017\n"
+        "YTID, start_seconds, end_seconds, positive_labels\n"
+        '--4gqARaEJE, 0.000, 10.000, "/m/068hy,/m/07q6cd_"\n'
+        "broken line without labels\n"
+        '--BfvyPmVMo, abc, 30.000, "/m/03l9g"\n'
+        '--CfvyPmVMo, 20.000, 30.000, "dog"\n'
+        '--DfvyPmVMo, 20.000, 30.000, "/m/03l9g"\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "out.jsonl"
+    report = convert("audioset", source, output, ontology)
+    assert (report.rows_read, report.rows_written, report.malformed_rows) == (5, 2, 3)
+    assert [m.line for m in report.malformed] == [4, 5, 6]
+    assert "start_seconds 'abc' is not a number" in report.malformed[1].problem
+    strict_out = tmp_path / "strict.jsonl"
+    with pytest.raises(MalformedRowError, match="line 4"):
+        convert("audioset", source, strict_out, ontology, strict=True)
+    assert not strict_out.exists()  # atomic: nothing half-written
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_generic_csv_and_the_command_line(ontology: Ontology, tmp_path: Path) -> None:
+    source = tmp_path / "mine.csv"
+    source.write_text("clip,labels\na.wav,dog|rooster\nb.wav,pig\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "uts", "convert", "--source", "csv", "--input", str(source), "--output", str(output),
+         "--id-column", "clip", "--label-column", "labels", "--prefix", "ESC50", "--separator", "|"],
+        capture_output=True, text=True, cwd=REPO, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "2 of 2 rows written" in done.stdout
+    written = rows(output)
+    assert [r["tags"] for r in written] == [["dog", "rooster"], ["pig"]]
+    missing = subprocess.run(
+        [sys.executable, "-m", "uts", "convert", "--source", "csv", "--input", str(source), "--output", str(output)],
+        capture_output=True, text=True, cwd=REPO, check=False,
+    )  # fmt: skip
+    assert missing.returncode != 0
+    assert "--id-column, --label-column and --prefix" in missing.stderr

@@ -1,0 +1,67 @@
+"""`uts convert`: a legacy-labelled dataset (AudioSet segments, ESC-50, UrbanSound8K, any CSV) to UTS tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from uts.cli.options import AsJson, LevelOpt, Root, console, print_lines
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(convert)
+
+
+def convert(
+    source: Annotated[str, typer.Option("--source", help="audioset, esc50, urbansound8k or csv.")],
+    input_path: Annotated[Path, typer.Option("--input", help="The legacy label file.")],
+    output: Annotated[Path, typer.Option("--output", help="The JSONL to write (atomically).")],
+    level: LevelOpt = None,
+    expand_ancestors: Annotated[
+        bool, typer.Option("--expand-ancestors", help="Add every ancestor of each tag (inside --level).")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail, writing nothing, on any malformed row.")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Where the JSON report goes.")] = None,
+    id_column: Annotated[str | None, typer.Option("--id-column", help="csv: the clip ID column.")] = None,
+    label_column: Annotated[str | None, typer.Option("--label-column", help="csv: the label column.")] = None,
+    prefix: Annotated[str | None, typer.Option("--prefix", help="csv: the CURIE prefix of its labels.")] = None,
+    separator: Annotated[str | None, typer.Option("--separator", help="csv: what splits several labels.")] = None,
+    root: Root = None,
+    as_json: AsJson = False,
+) -> None:
+    """Map every clip's legacy labels to UTS tags by the reviewed mapping sets, with provenance; print a report
+    (also written as JSON beside the output): unmapped labels, malformed rows, what the paper's filter loses."""
+    from uts.convert.dataset import convert as run
+    from uts.convert.dataset import report_file
+    from uts.ontology import load_ontology
+    from uts.ontology.model import Level
+
+    chosen = Level(level) if level else None
+    result = run(
+        source, input_path, output, load_ontology(root), level=chosen, expand_ancestors=expand_ancestors,
+        strict=strict, report_path=report, clip_column=id_column, label_column=label_column, prefix=prefix,
+        separator=separator,
+    )  # fmt: skip
+    if as_json:
+        console.print_json(result.model_dump_json())
+        return
+    paper = result.paper_filter
+    lines = [
+        f"{result.rows_written:,} of {result.rows_read:,} rows written to {output} ({result.malformed_rows:,} malformed)",
+        f"{result.labels_mapped:,} of {result.labels_read:,} legacy labels mapped; {result.clips_without_tag:,} clips "
+        f"without a UTS tag{f' at level {chosen}' if chosen else ''}",
+        f"tags per clip: {result.legacy_labels_per_clip} legacy -> {result.tags_per_clip} UTS",
+        f"the paper's exact-string filter would keep {paper.labels_kept:,} labels, drop {paper.labels_dropped:,} and "
+        f"leave {paper.clips_left_without_label:,} clips with none",
+    ]
+    lines += [f"unmapped: {u.name} ({u.label}) x{u.count}: {u.reason}" for u in result.unmapped[:20]]
+    if len(result.unmapped) > 20:
+        lines.append(f"... and {len(result.unmapped) - 20} more unmapped labels")
+    lines += [f"malformed line {m.line}: {m.problem}" for m in result.malformed[:20]]
+    lines.append(f"report: {report or report_file(output)}")
+    print_lines(lines, to_err=False)
+
+
+__all__ = ["register"]

@@ -1,0 +1,230 @@
+"""Convert a legacy-labelled dataset to UTS tags (``uts convert``): every row read is written once or reported as
+malformed, every legacy label becomes tags with their provenance or is counted as unmapped with the reason, and the
+report says what the paper's exact-string filter would have lost on the same rows.
+
+Streaming in constant memory (a dataset repeats its few classes: each is mapped once); the output appears whole or
+not at all (written beside it, then renamed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from uts.convert.mapper import LegacyMapper, Tag, paper_strings
+from uts.convert.readers import BadRow, Row, SourceRow, read
+from uts.errors import InvalidError, where
+from uts.io.atomic import streamed_atomic, write_atomic
+from uts.ontology.model import Level
+from uts.ontology.ontology import Ontology
+
+MALFORMED_LISTED = 1000  # the report lists this many malformed rows (all are counted)
+
+
+class MalformedRowError(InvalidError):
+    """--strict: a row could not be read; nothing was written."""
+
+    head = "a malformed row (--strict: nothing was written)"
+
+
+class UnmappedLabel(BaseModel):
+    label: str = Field(description="The legacy class (CURIE).")
+    name: str = Field(description="Its name in its vocabulary.")
+    count: int = Field(description="Clips that carry it.")
+    reason: str = Field(description="Why it gave no tag.")
+
+
+class Malformed(BaseModel):
+    line: int
+    problem: str
+
+
+class PaperFilter(BaseModel):
+    """The paper's filter on the same rows: a label survives only when its name, case-folded, is a published
+    tag string of the level, letter for letter."""
+
+    labels_kept: int
+    labels_dropped: int
+    clips_left_without_label: int
+    most_dropped: list[tuple[str, int]] = Field(description="The 20 most frequent names it drops, with counts.")
+
+
+class ConversionReport(BaseModel):
+    source: str
+    input: str
+    output: str
+    release: str
+    level: Level | None
+    expand_ancestors: bool
+    rows_read: int
+    rows_written: int
+    malformed_rows: int
+    malformed: list[Malformed] = Field(description=f"The first {MALFORMED_LISTED} malformed rows.")
+    clips_without_tag: int = Field(description="Rows written with no UTS tag (at this level).")
+    labels_read: int
+    labels_mapped: int
+    unmapped: list[UnmappedLabel] = Field(description="Every legacy label that gave no tag, most frequent first.")
+    legacy_labels_per_clip: float
+    tags_per_clip: float
+    paper_filter: PaperFilter
+
+
+def report_file(output: Path) -> Path:
+    return output.with_name(output.name + ".report.json")
+
+
+def _provenance(tag: Tag) -> dict[str, str]:
+    out = {"concept_id": tag.concept_id, "source": tag.source, "predicate": tag.predicate}
+    if tag.rolled_up_from:
+        out["rolled_up_from"] = tag.rolled_up_from
+    return out
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _tail(labels: tuple[str, ...], mapper: LegacyMapper) -> tuple[bytes, int]:
+    """Everything of a clip's output line after its ID, and its number of tags: the same for every clip with
+    these labels (a dataset repeats its label sets), so it is made once per set."""
+    tags: dict[str, Tag] = {}
+    unmapped: list[str] = []
+    for label in labels:
+        mapped = mapper.map(label)
+        if not mapped.tags:
+            unmapped.append(label)
+        for tag in mapped.tags:
+            tags.setdefault(tag.concept_id, tag)
+    ordered = list(tags.values())
+    record = {
+        "tags": [t.label for t in ordered],
+        "concept_ids": [t.concept_id for t in ordered],
+        "source_labels": list(labels),
+        "unmapped": unmapped,
+        "provenance": [_provenance(t) for t in ordered],
+    }
+    return b"," + _dumps(record)[1:].encode("utf-8") + b"\n", len(ordered)
+
+
+def convert_rows(
+    rows: Iterable[Row],
+    write: Callable[[bytes], object],
+    ontology: Ontology,
+    *,
+    level: Level | None = None,
+    expand_ancestors: bool = False,
+    strict: bool = False,
+) -> dict[str, Any]:
+    """Convert ``rows``, writing one JSON line each through ``write``; the tallies of the report.
+
+    Per row only the ID is encoded; the rest of the line, and every figure of the report, come from its label
+    set (counted, and mapped once). Memory grows with the distinct label sets, never with the rows.
+    """
+    mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors)
+    tails: dict[tuple[str, ...], tuple[bytes, int]] = {}
+    sets = Counter[tuple[str, ...]]()
+    read_count = 0
+    malformed: list[Malformed] = []
+    malformed_count = 0
+    pending: list[bytes] = []
+    for row in rows:
+        read_count += 1
+        if type(row) is BadRow:
+            if strict:
+                raise MalformedRowError(f"line {row.line}: {row.problem}")
+            malformed_count += 1
+            if len(malformed) < MALFORMED_LISTED:
+                malformed.append(Malformed(line=row.line, problem=row.problem))
+            continue
+        assert type(row) is SourceRow
+        labels = row.labels
+        tail = tails.get(labels)
+        if tail is None:
+            tail = tails[labels] = _tail(labels, mapper)
+        pending.append(b'{"id":' + _dumps(row.clip).encode("utf-8") + tail[0])
+        sets[labels] += 1
+        if len(pending) >= 4096:
+            write(b"".join(pending))
+            pending.clear()
+    if pending:
+        write(b"".join(pending))
+    return {"rows_read": read_count, "malformed_rows": malformed_count, "malformed": malformed,
+            **_tallies(sets, tails, mapper, paper_strings(ontology, level))}  # fmt: skip
+
+
+def _tallies(
+    sets: Counter[tuple[str, ...]],
+    tails: dict[tuple[str, ...], tuple[bytes, int]],
+    mapper: LegacyMapper,
+    kept_names: frozenset[str],
+) -> dict[str, Any]:
+    """The report's figures from the label sets met and how often."""
+    written = sum(sets.values())
+    labels_read = sum(len(labels) * n for labels, n in sets.items())
+    unmapped = Counter[str]()
+    dropped_names = Counter[str]()
+    without_tag = tags_total = kept_labels = clips_lost = 0
+    for labels, n in sets.items():
+        n_tags = tails[labels][1]
+        tags_total += n_tags * n
+        without_tag += n if n_tags == 0 else 0
+        kept_here = 0
+        for label in labels:
+            if not mapper.map(label).tags:
+                unmapped[label] += n
+            if mapper.name(label).casefold() in kept_names:
+                kept_here += 1
+            else:
+                dropped_names[mapper.name(label)] += n
+        kept_labels += kept_here * n
+        clips_lost += n if kept_here == 0 else 0
+    return {
+        "rows_written": written, "clips_without_tag": without_tag, "labels_read": labels_read,
+        "labels_mapped": labels_read - sum(unmapped.values()),
+        "unmapped": [
+            UnmappedLabel(label=label, name=mapper.name(label), count=count, reason=mapper.map(label).reason)
+            for label, count in sorted(unmapped.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "legacy_labels_per_clip": round(labels_read / written, 3) if written else 0.0,
+        "tags_per_clip": round(tags_total / written, 3) if written else 0.0,
+        "paper_filter": PaperFilter(
+            labels_kept=kept_labels, labels_dropped=labels_read - kept_labels, clips_left_without_label=clips_lost,
+            most_dropped=sorted(dropped_names.items(), key=lambda item: (-item[1], item[0]))[:20],
+        ),
+    }  # fmt: skip
+
+
+def convert(
+    source: str,
+    input_path: Path,
+    output: Path,
+    ontology: Ontology,
+    *,
+    level: Level | None = None,
+    expand_ancestors: bool = False,
+    strict: bool = False,
+    report_path: Path | None = None,
+    **options: str | None,
+) -> ConversionReport:
+    """Convert ``input_path`` (read as ``source``) to JSONL at ``output``; the report is also written as JSON."""
+    input_path, output = Path(input_path), Path(output)
+    if not input_path.is_file():
+        raise InvalidError(f"{where(input_path)} does not exist or is not a file")
+    with streamed_atomic(output) as handle:
+        tallies = convert_rows(
+            read(source, input_path, **options), handle.write, ontology, level=level,
+            expand_ancestors=expand_ancestors, strict=strict,
+        )  # fmt: skip
+    report = ConversionReport(
+        source=source, input=str(input_path), output=str(output), release=ontology.metadata.version, level=level,
+        expand_ancestors=expand_ancestors, **tallies,
+    )  # fmt: skip
+    write_atomic(report_path or report_file(output), report.model_dump_json(indent=2).encode("utf-8"))
+    return report
+
+
+__all__ = ["ConversionReport", "MalformedRowError", "convert", "convert_rows", "report_file"]

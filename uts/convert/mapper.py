@@ -1,0 +1,123 @@
+"""Legacy classes to UTS tags by the reviewed mapping sets, with what each tag came from.
+
+The SSSOM predicate decides (subject: the legacy class; object: the UTS concept):
+
+- ``exactMatch`` and ``closeMatch``: the concept.
+- ``broadMatch`` (the UTS concept is broader than the class): the concept, true of every clip of the class.
+- ``narrowMatch`` and ``relatedMatch`` (the concept is narrower, or only related): never a tag. A clip of "dog"
+  need not hold a bark; the class is reported as mapped only narrower or related.
+- ``Not`` rows and machine suggestions not yet reviewed: never used.
+
+A concept outside the chosen level is reported as its nearest ancestor inside it, by the resolver's own
+:class:`~uts.resolve.rollup.Rollup`, or, with none, left out and reported. ``expand_ancestors`` adds every
+ancestor of each tag (inside the level, when one is chosen).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from uts.ontology.model import Level
+from uts.ontology.ontology import Ontology
+
+USED = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch")
+PREDICATE_ORDER = {p: i for i, p in enumerate(USED)}
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One UTS tag of a clip and where it came from."""
+
+    concept_id: str
+    label: str
+    source: str  # the legacy class
+    predicate: str  # the mapping row's predicate (or 'ancestor' for an expanded one)
+    rolled_up_from: str | None = None  # the mapped concept, when an ancestor inside the level stands for it
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """What one legacy class becomes: its tags, or why it has none."""
+
+    tags: tuple[Tag, ...]
+    reason: str = ""  # set when there are no tags
+
+
+class LegacyMapper:
+    """Legacy class CURIE -> :class:`Mapped`, computed once per class (a dataset repeats its few classes)."""
+
+    def __init__(self, ontology: Ontology, *, level: Level | None = None, expand_ancestors: bool = False) -> None:
+        from uts.resolve.index import lexical_index
+        from uts.resolve.rollup import Rollup
+
+        self.ontology = ontology
+        self.level = level
+        self.expand_ancestors = expand_ancestors
+        self._rollup = Rollup(ontology, lexical_index(ontology), level, rollup=True, cache_size=65536)
+        self._rows: dict[str, list[tuple[str, str]]] = {}  # subject -> (predicate, object), reviewed positive rows
+        self._names: dict[str, str] = {}  # subject -> its label in the mapping set
+        self._unused: dict[str, str] = {}  # subject -> the predicates of rows never used
+        for mapping_set in ontology.mappings.values():
+            for row in mapping_set.rows:
+                self._names.setdefault(row.subject_id, row.subject_label)
+                if not row.reviewed or row.negated:
+                    continue
+                if row.predicate_id in USED:
+                    self._rows.setdefault(row.subject_id, []).append((row.predicate_id, row.object_id))
+                else:
+                    self._unused[row.subject_id] = row.predicate_id
+        self._cache: dict[str, Mapped] = {}
+
+    def name(self, subject: str) -> str:
+        """The class's name as its vocabulary spells it (the mapping set's subject label), else its local ID."""
+        return self._names.get(subject) or subject.split(":", 1)[-1]
+
+    def known(self, subject: str) -> bool:
+        return subject in self._names
+
+    def map(self, subject: str) -> Mapped:
+        found = self._cache.get(subject)
+        if found is None:
+            found = self._cache[subject] = self._map(subject)
+        return found
+
+    def _map(self, subject: str) -> Mapped:
+        rows = self._rows.get(subject)
+        if not rows:
+            if subject in self._unused:
+                return Mapped((), f"mapped only {self._unused[subject]} (no exact, close or broader concept)")
+            if subject in self._names:
+                return Mapped((), "only rejected or unreviewed mapping rows")
+            return Mapped((), "no mapping row for this class")
+        ontology = self.ontology
+        tags: dict[str, Tag] = {}
+        lost: list[str] = []
+        for predicate, object_id in sorted(rows, key=lambda r: (PREDICATE_ORDER[r[0]], r[1])):
+            current = ontology.current(object_id)
+            if current is None:
+                lost.append(f"{object_id} is deprecated with no replacement")
+                continue
+            target = self._rollup.target(current.id)
+            if target is None:
+                lost.append(f"{current.label} ({current.id}) has no ancestor in level {self.level}")
+                continue
+            concept_id, rolled_from = target
+            if concept_id not in tags:
+                tags[concept_id] = Tag(concept_id, ontology.concepts[concept_id].label, subject, predicate, rolled_from)
+            if self.expand_ancestors:
+                for ancestor in ontology.ancestors(concept_id):
+                    inside = self._rollup.target(ancestor.id)
+                    if inside is not None and inside[1] is None and ancestor.id not in tags:
+                        tags[ancestor.id] = Tag(ancestor.id, ancestor.label, subject, "ancestor")
+        if not tags:
+            return Mapped((), "; ".join(lost))
+        return Mapped(tuple(tags.values()))
+
+
+def paper_strings(ontology: Ontology, level: Level | None) -> frozenset[str]:
+    """The published tag strings of a level (all of them without one): what the paper's filter keeps."""
+    tags = ontology.level_tags(level) if level is not None else list(ontology.paper)
+    return frozenset(t.tag for t in tags)
+
+
+__all__ = ["USED", "LegacyMapper", "Mapped", "Tag", "paper_strings"]

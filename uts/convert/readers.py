@@ -1,0 +1,144 @@
+"""Readers of legacy label files: each yields, per clip, its ID and legacy class CURIEs (the subjects of the
+mapping sets), or a malformed row with its line number. Streaming: one row in memory at a time.
+
+AudioSet segment CSVs come in two layouts (Google's original with ``#`` comment lines and ``", "`` separators, and
+a plain CSV); ESC-50 and UrbanSound8K have one metadata CSV each; the generic reader takes any CSV with an ID
+column and a label column (labels split by a separator) and a prefix for the CURIEs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from uts.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One clip of the input: its ID, its legacy classes (CURIEs, in input order) and where it was."""
+
+    clip: str
+    labels: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A row that could not be read: never converted, always reported."""
+
+    line: int
+    problem: str
+
+
+Row = SourceRow | BadRow
+
+
+def audioset(handle: BinaryIO) -> Iterator[Row]:
+    """AudioSet segments: ``YTID, start, end, "mid,mid"``, in either layout; the clip ID is ``YTID_start``."""
+    number = 0
+
+    def lines() -> Iterator[str]:  # comment and blank lines skipped, the file's own line number kept
+        nonlocal number
+        for number, text in enumerate(io.TextIOWrapper(handle, encoding="utf-8", newline=""), start=1):  # noqa: B007
+            if text.strip() and not text.startswith("#"):
+                yield text
+
+    header_seen = False
+    for cells in csv.reader(lines(), skipinitialspace=True):
+        if not header_seen and cells and cells[0].strip() == "YTID":
+            header_seen = True
+            continue
+        if len(cells) != 4:
+            yield BadRow(
+                number, f"expected 4 cells (YTID, start_seconds, end_seconds, positive_labels), got {len(cells)}"
+            )
+            continue
+        ytid, start, _, labels = cells
+        mids = [m.strip() for m in labels.split(",")]
+        if not ytid or not labels:
+            yield BadRow(number, "no YTID" if not ytid else "no positive_labels")
+            continue
+        if not {m[:3] for m in mids} <= MID_STARTS:
+            yield BadRow(number, f"positive_labels holds something that is no AudioSet MID: {labels!r}")
+            continue
+        try:
+            seconds = float(start)
+        except ValueError:
+            yield BadRow(number, f"start_seconds {start!r} is not a number")
+            continue
+        yield SourceRow(f"{ytid}_{seconds:g}", tuple(["AudioSet:" + m for m in mids]), number)
+
+
+MID_STARTS = frozenset({"/m/", "/t/", "/g/"})
+
+
+def _table(handle: BinaryIO, clip_column: str, label_column: str, prefix: str, name: str,
+           separator: str | None = None) -> Iterator[Row]:  # fmt: skip
+    reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise UsageError(f"the {name} file is empty; it needs a header with {clip_column!r} and {label_column!r}")
+    missing = [c for c in (clip_column, label_column) if c not in header]
+    if missing:
+        raise UsageError(
+            f"the {name} file has no column {', '.join(map(repr, missing))} (its header: {', '.join(header)}); "
+            "is it the right file, or name the columns"
+        )
+    at_clip, at_label = header.index(clip_column), header.index(label_column)
+    for number, cells in enumerate(reader, start=2):
+        if len(cells) != len(header):
+            yield BadRow(number, f"expected {len(header)} cells, got {len(cells)}")
+            continue
+        clip, value = cells[at_clip].strip(), cells[at_label].strip()
+        labels = [v.strip() for v in value.split(separator)] if separator else [value]
+        labels = [v for v in labels if v]
+        if not clip or not labels:
+            yield BadRow(number, f"no {clip_column}" if not clip else f"no {label_column}")
+            continue
+        yield SourceRow(clip, tuple(f"{prefix}:{v}" for v in labels), number)
+
+
+def esc50(handle: BinaryIO) -> Iterator[Row]:
+    """ESC-50's ``esc50.csv``: one category per clip (``filename``)."""
+    return _table(handle, "filename", "category", "ESC50", "ESC-50")
+
+
+def urbansound8k(handle: BinaryIO) -> Iterator[Row]:
+    """UrbanSound8K's ``UrbanSound8K.csv``: one class per slice (``slice_file_name``)."""
+    return _table(handle, "slice_file_name", "class", "US8K", "UrbanSound8K")
+
+
+def generic(
+    handle: BinaryIO, *, clip_column: str, label_column: str, prefix: str, separator: str | None
+) -> Iterator[Row]:
+    """Any CSV: an ID column, a label column (several labels split by ``separator``), CURIEs ``prefix:label``."""
+    return _table(handle, clip_column, label_column, prefix, "input", separator)
+
+
+SOURCES = {"audioset": "AudioSet", "esc50": "ESC50", "urbansound8k": "US8K"}
+"""Sources read by a reader of their own -> the CURIE prefix of their classes in the mapping sets."""
+
+
+def read(source: str, path: Path, **options: str | None) -> Iterator[Row]:
+    """The rows of ``path`` read as ``source`` (``audioset``, ``esc50``, ``urbansound8k`` or ``csv``)."""
+    readers = {"audioset": audioset, "esc50": esc50, "urbansound8k": urbansound8k}
+    with open(path, "rb") as handle:
+        if source == "csv":
+            clip, label, prefix = options.get("clip_column"), options.get("label_column"), options.get("prefix")
+            if not (clip and label and prefix):
+                raise UsageError("--source csv needs --id-column, --label-column and --prefix (the CURIE prefix)")
+            yield from generic(handle, clip_column=clip, label_column=label, prefix=prefix,
+                               separator=options.get("separator"))  # fmt: skip
+            return
+        reader = readers.get(source)
+        if reader is None:
+            raise UsageError(f"unknown source {source!r}; choose one of {', '.join([*readers, 'csv'])}")
+        yield from reader(handle)
+
+
+__all__ = ["SOURCES", "BadRow", "Row", "SourceRow", "audioset", "esc50", "generic", "read", "urbansound8k"]
