@@ -82,9 +82,15 @@ def test_a_level_leaves_some_classes_without_tag_and_says_which(ontology: Ontolo
 @needs_data
 @pytest.mark.parametrize(
     ("source", "path", "count"),
-    [("esc50", "esc50/esc50.csv", 2000), ("urbansound8k", "urbansound8k/UrbanSound8K.csv", 8732)],
+    [
+        ("esc50", "esc50/esc50.csv", 2000),
+        ("urbansound8k", "urbansound8k/UrbanSound8K.csv", 8732),
+        ("mtg-jamendo", "mtg_jamendo/autotagging_instrument.tsv", 25135),
+        ("mtg-jamendo", "mtg_jamendo/autotagging_moodtheme.tsv", 18486),
+        ("mtg-jamendo", "mtg_jamendo/splits/split-0/autotagging_genre-train.tsv", 32572),
+    ],
 )
-def test_esc50_and_urbansound8k_convert_with_full_coverage(
+def test_esc50_urbansound8k_and_mtg_jamendo_convert_with_full_coverage(
     ontology: Ontology, tmp_path: Path, source: str, path: str, count: int
 ) -> None:
     from uts.convert.dataset import convert

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def convert(
-    source: Annotated[str, typer.Option("--source", help="audioset, esc50, urbansound8k or csv.")],
+    source: Annotated[str, typer.Option("--source", help="audioset, esc50, urbansound8k, mtg-jamendo or csv.")],
     input_path: Annotated[Path, typer.Option("--input", help="The legacy label file.")],
     output: Annotated[Path, typer.Option("--output", help="The JSONL to write (atomically).")],
     level: LevelOpt = None,

@@ -113,6 +113,26 @@ def urbansound8k(handle: BinaryIO) -> Iterator[Row]:
     return _table(handle, "slice_file_name", "class", "US8K", "UrbanSound8K")
 
 
+def mtg_jamendo(handle: BinaryIO) -> Iterator[Row]:
+    """MTG-Jamendo autotagging TSVs (genre, instrument, mood/theme, all): ``TRACK_ID ... DURATION`` then one
+    tab-separated cell per tag (``genre---rock``)."""
+    lines = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    header = next(lines, "").rstrip("\r\n").split("\t")
+    if header[:1] != ["TRACK_ID"] or "TAGS" not in header:
+        raise UsageError(f"this is no MTG-Jamendo autotagging TSV: its header is {header[:6]!r}, not TRACK_ID ... TAGS")
+    first_tag = header.index("TAGS")
+    for number, text in enumerate(lines, start=2):
+        cells = text.rstrip("\r\n").split("\t")
+        tags = [t.strip() for t in cells[first_tag:] if t.strip()]
+        if not cells[0] or not tags:
+            yield BadRow(number, "no TRACK_ID" if not cells[0] else "no tags")
+            continue
+        if any("---" not in t for t in tags):
+            yield BadRow(number, f"a tag without its category ('genre---rock'): {', '.join(tags)}")
+            continue
+        yield SourceRow(cells[0], tuple(["MTGJamendo:" + t for t in tags]), number)
+
+
 def generic(
     handle: BinaryIO, *, clip_column: str, label_column: str, prefix: str, separator: str | None
 ) -> Iterator[Row]:
@@ -120,13 +140,14 @@ def generic(
     return _table(handle, clip_column, label_column, prefix, "input", separator)
 
 
-SOURCES = {"audioset": "AudioSet", "esc50": "ESC50", "urbansound8k": "US8K"}
+SOURCES = {"audioset": "AudioSet", "esc50": "ESC50", "urbansound8k": "US8K", "mtg-jamendo": "MTGJamendo"}
 """Sources read by a reader of their own -> the CURIE prefix of their classes in the mapping sets."""
 
 
 def read(source: str, path: Path, **options: str | None) -> Iterator[Row]:
-    """The rows of ``path`` read as ``source`` (``audioset``, ``esc50``, ``urbansound8k`` or ``csv``)."""
-    readers = {"audioset": audioset, "esc50": esc50, "urbansound8k": urbansound8k}
+    """The rows of ``path`` read as ``source`` (``audioset``, ``esc50``, ``urbansound8k``, ``mtg-jamendo`` or
+    ``csv``)."""
+    readers = {"audioset": audioset, "esc50": esc50, "urbansound8k": urbansound8k, "mtg-jamendo": mtg_jamendo}
     with open(path, "rb") as handle:
         if source == "csv":
             clip, label, prefix = options.get("clip_column"), options.get("label_column"), options.get("prefix")
@@ -141,4 +162,15 @@ def read(source: str, path: Path, **options: str | None) -> Iterator[Row]:
         yield from reader(handle)
 
 
-__all__ = ["SOURCES", "BadRow", "Row", "SourceRow", "audioset", "esc50", "generic", "read", "urbansound8k"]
+__all__ = [
+    "SOURCES",
+    "BadRow",
+    "Row",
+    "SourceRow",
+    "audioset",
+    "esc50",
+    "generic",
+    "mtg_jamendo",
+    "read",
+    "urbansound8k",
+]
