@@ -3,6 +3,7 @@ what to do, and UTS_API_UI=false leaves the API alone."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -151,3 +152,53 @@ def test_a_change_the_rules_refuse_is_a_page_with_the_fix(ui: TestClient, api_ke
     assert "Fix: merge it into its replacement" in refused.text
     assert refused.text.count("published tags map to") == 1  # said once, not again as a list of one
     ui.post("/signout")
+
+
+def test_a_bad_query_or_form_on_a_page_is_a_page(ui: TestClient) -> None:
+    page = ui.get("/proposals/abc")
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert "proposal_id" in page.text
+    api = ui.get("/v1/proposals/abc")
+    assert api.status_code == 422
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_every_neighbourhood_drawing_fits_and_no_boxes_overlap() -> None:
+    from uts_api.ui.neighbourhood import WIDTH, Node, neighbourhood
+
+    from uts import load_ontology
+
+    ontology = load_ontology()
+    for concept in ontology.concepts.values():
+        drawing = neighbourhood(ontology, concept.id)
+        rows: dict[float, list[Node]] = {}
+        for node in drawing.nodes:
+            assert node.x >= 0, (concept.id, node)
+            assert node.x + node.width <= WIDTH + 0.01, (concept.id, node)
+            rows.setdefault(node.y, []).append(node)
+        for nodes in rows.values():
+            for a, b in itertools.pairwise(sorted(nodes, key=lambda n: n.x)):
+                assert a.x + a.width <= b.x + 0.01, (concept.id, a, b)
+        assert sum(n.role == "self" for n in drawing.nodes) == 1
+
+
+def test_form_edge_cases_are_refusals_not_errors(ui: TestClient, api_keys: Keys) -> None:
+    import re
+
+    ui.post("/signin", data={"key": api_keys.admin})
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', ui.get("/releases").text)
+    assert token is not None
+    # Non-ASCII in a form token: refused (401), never a 500.
+    odd = ui.post("/concepts/UTS:0000009/proposals", data={"csrf": "é", "kind": "add_label", "reason": "r"})
+    assert odd.status_code == 401
+    # A release of a working copy that has not changed is refused, with why.
+    same = ui.post("/releases", data={"csrf": token[1], "version": "9.0.0"})
+    assert same.status_code == 422
+    assert "nothing changed since release" in same.text
+    # Signing out needs the page's token (another site cannot sign you out); with it, the cookie goes.
+    assert ui.post("/signout", data={"csrf": "0" * 32}).status_code == 401
+    done = ui.post("/signout", data={"csrf": token[1]}, follow_redirects=False)
+    assert done.status_code == 303
+    assert 'uts_key=""' in done.headers["set-cookie"] or "Max-Age=0" in done.headers["set-cookie"]
+    ui.cookies.clear()

@@ -13,6 +13,7 @@ WIDTH = 880
 BOX_HEIGHT = 30
 ROW_Y = {"parent": 20, "self": 110, "child": 200}
 MOST_PER_ROW = 7  # more than this and the row says "+N more" (the lists on the page have them all)
+MIN_GAP = 8.0
 CHAR_WIDTH = 7.2  # px per character of the 13px sans-serif labels, near enough to size the boxes
 
 
@@ -25,6 +26,12 @@ class Node:
     y: float
     width: float
     deprecated: bool = False
+
+    @property
+    def text(self) -> str:
+        """The label cut to what fits its box."""
+        fits = max(3, int((self.width - 12) / CHAR_WIDTH))
+        return self.label if len(self.label) <= fits else self.label[: fits - 1] + "…"
 
     @property
     def cx(self) -> float:
@@ -56,7 +63,10 @@ def _row(concepts: list[Concept], role: str, y: float, left: float, right: float
     if not labels:
         return []
     widths = [min(160.0, 24 + CHAR_WIDTH * len(label)) for _, label, _, _ in labels]
-    gap = max(8.0, (right - left - sum(widths)) / (len(labels) + 1))
+    room = right - left - MIN_GAP * (len(labels) + 1)
+    if sum(widths) > room:  # too wide for its space: every box gets an equal share, labels cut to fit
+        widths = [min(w, max(room, 0) / len(labels)) for w in widths]
+    gap = max(MIN_GAP, (right - left - sum(widths)) / (len(labels) + 1))
     nodes, x = [], left + gap
     for (cid, label, kind, deprecated), width in zip(labels, widths, strict=True):
         nodes.append(Node(cid, label, kind, x, y, width, deprecated))

@@ -5,6 +5,7 @@ would not answer. Reading works without JavaScript; the only script completes th
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections import Counter
 from collections.abc import Callable
 from enum import Enum
@@ -137,8 +138,9 @@ def search(
     chosen_level = _choice(Level, level, "level") if level else None
     results: list[tuple[SearchHit | None, Concept]]
     if q.strip():
-        hits = search_labels(svc, q, 100, deprecated, facet or None, chosen_level, None).hits
-        results = [(h, ontology.concepts[h.id]) for h in hits]
+        # A domain filters after the search: look deeper then, so that its hits are not cut before filtering.
+        hits = search_labels(svc, q, 1000 if domain else 200, deprecated, facet or None, chosen_level, None).hits
+        results = [(h, c) for h in hits if (c := ontology.concepts.get(h.id)) is not None]  # a concept just added
     else:  # a filter alone lists the concepts it keeps, by paper rank
         if facet:
             ontology.facet(facet)
@@ -262,7 +264,8 @@ def mapping_set(
     by_predicate = Counter(r.predicate_id for r in found.rows)
     covered = _coverage(ontology, vocabulary)
     vocabulary_of = _vocabulary(vocabulary, _data_dir())
-    unmapped = [vocabulary_of.get(i) for i in covered.gaps] if covered is not None and vocabulary_of else []
+    classes = {c.id: c for c in vocabulary_of.classes} if vocabulary_of is not None else {}
+    unmapped = [classes[i] for i in covered.gaps if i in classes] if covered is not None else []
     return render(
         request, "mapping_set.html", vocabulary=vocabulary, mapping_set=found, rows=rows[:1000], total=len(rows),
         show=show, subjects=len(predicates), by_predicate=sorted(by_predicate.items()),
@@ -413,7 +416,8 @@ def signin_page(request: Request) -> Response:
 def signin(request: Request, key: Annotated[str, Form(max_length=200)]) -> Response:
     _svc(request).keys.verify(key.strip())  # AuthError: the page says why
     target = request.query_params.get("next") or "/proposals"
-    if not target.startswith("/") or target.startswith("//"):  # only back to a page of this site
+    if not target.startswith("/") or target.startswith("//") or any(ch == "\\" or ch < " " for ch in target):
+        # only back to a page of this site
         target = "/proposals"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict", secure=request.url.scheme == "https")
@@ -422,7 +426,9 @@ def signin(request: Request, key: Annotated[str, Form(max_length=200)]) -> Respo
 
 @router.post("/signout")
 @page
-def signout(request: Request) -> Response:
+def signout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
+    if request.cookies.get(COOKIE) and not hmac.compare_digest(csrf.encode(), form_token(request).encode()):
+        raise AuthError("this form was not sent from a page of this site: reload the page and sign out there")
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -601,7 +607,8 @@ def review_mapping(
     svc = _svc(request)
     who = require(request, svc, csrf)
     who.require(Role.REVIEWER)
-    found = svc.working().ontology.mappings.get(vocabulary)
+    view = svc.working()
+    found = view.ontology.mappings.get(vocabulary)
     if found is None:
         raise NotFoundError(f"no mapping set {vocabulary!r}")
     rows = [r for r in found.rows if r.subject_id == subject_id]
@@ -617,7 +624,7 @@ def review_mapping(
     kept = [reviewed if r is target else r for r in rows]
     edit = ReviewMappings(vocabulary=vocabulary, subject_id=subject_id, rows=tuple(kept), author=who.curie,
                           reason=f"review of a machine suggestion: {decision}")  # fmt: skip
-    svc.store.apply([edit])
+    svc.store.apply([edit], expected_revision=view.revision)  # 409 if another review of the set came first
     return RedirectResponse(f"/mappings/{vocabulary}?show=machine", status_code=303)
 
 
@@ -632,7 +639,11 @@ def make_release(
     svc = _svc(request)
     who = require(request, svc, csrf)
     who.require(Role.ADMIN)
-    svc.store.release(version.strip(), notes=f"{notes.strip()} (released by {who.curie})", date=dt.date.today())
+    info, created = svc.store.release(
+        version.strip(), notes=f"{notes.strip()} (released by {who.curie})", date=dt.date.today()
+    )
+    if not created:
+        raise UsageError(f"nothing changed since release {info.version}: there is nothing to release as {version}")
     previous = [r.version for r in svc.store.releases() if r.version != version.strip()]
     target = f"/diff?old={previous[-1]}&new={version.strip()}" if previous else "/releases"
     return RedirectResponse(target, status_code=303)

@@ -40,7 +40,7 @@ def require(request: Request, svc: Service, token: str) -> Principal:
     who = signed_in(request, svc)
     if who is None:
         raise AuthError("sign in with your API key first (the Sign in link at the top of the page)")
-    if not hmac.compare_digest(token, form_token(request)):
+    if not hmac.compare_digest(token.encode(), form_token(request).encode()):  # bytes: any text compares
         raise AuthError("this form was not sent from a page of this site (or your key changed): reload the page")
     return who
 

@@ -18,6 +18,7 @@ function autocomplete(input) {
   let active = -1;
 
   function close() {
+    if (controller) controller.abort(); // an answer still on its way must not open the list again
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
@@ -47,7 +48,9 @@ function autocomplete(input) {
     } catch (error) {
       return; // aborted by the next keystroke, or the server is away: the form still submits
     }
+    if (document.activeElement !== input) return; // focus moved on while the answer came
     list.replaceChildren();
+    input.removeAttribute("aria-activedescendant");
     answer.hits.forEach((hit, i) => {
       const li = document.createElement("li");
       li.id = list.id + "-" + i;
@@ -70,6 +73,10 @@ function autocomplete(input) {
 
   input.addEventListener("keydown", (event) => {
     const options = list.querySelectorAll("[role=option]");
+    if (event.key === "ArrowDown" && list.hidden && options.length > 0) {
+      list.hidden = false; // reopen what Escape closed
+      input.setAttribute("aria-expanded", "true");
+    }
     if (list.hidden || options.length === 0) return;
     if (event.key === "ArrowDown") { event.preventDefault(); select((active + 1) % options.length); }
     else if (event.key === "ArrowUp") { event.preventDefault(); select((active - 1 + options.length) % options.length); }
