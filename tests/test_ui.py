@@ -53,7 +53,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, api_server: Server) -> Iterator[Page]:
-    context = browser.new_context(base_url=api_server.url, viewport={"width": 1280, "height": 900})
+    # bypass_csp: axe-core is injected as an inline script, which the pages' policy (rightly) refuses.
+    context = browser.new_context(base_url=api_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.set_default_timeout(20_000)
     found = context.new_page()
     yield found
@@ -376,3 +377,19 @@ def test_mapping_browser_shows_coverage_of_each_vocabulary(page: Page) -> None:
     expect(page.locator("main")).to_contain_text(f"of {classes} classes mapped")
     page.get_by_role("link", name="only broad").click()
     expect(page.locator("tbody tr").first).to_contain_text("skos:broadMatch")
+
+
+def test_the_script_runs_under_the_pages_content_security_policy(browser: Browser, api_server: Server) -> None:
+    context = browser.new_context(base_url=api_server.url)  # the policy enforced, as for every visitor
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text
+            else None)  # fmt: skip
+    page.goto("/tree/sound-source")
+    page.click("button[data-tree=open]")
+    expect(page.locator("ul.tree details:not([open])")).to_have_count(0)
+    page.goto("/")
+    page.locator("#q").press_sequentially("dru")
+    expect(page.locator("#q-options [role=option]").first).to_be_visible()
+    assert violations == []
+    context.close()

@@ -202,3 +202,15 @@ def test_form_edge_cases_are_refusals_not_errors(ui: TestClient, api_keys: Keys)
     assert done.status_code == 303
     assert 'uts_key=""' in done.headers["set-cookie"] or "Max-Age=0" in done.headers["set-cookie"]
     ui.cookies.clear()
+
+
+def test_pages_carry_a_content_security_policy_and_signed_in_pages_are_not_cached(
+    ui: TestClient, api_keys: Keys
+) -> None:
+    page = ui.get("/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "no-store" not in page.headers.get("cache-control", "")
+    ui.post("/signin", data={"key": api_keys.annotator})
+    assert ui.get("/").headers["cache-control"] == "no-store"
+    ui.cookies.clear()

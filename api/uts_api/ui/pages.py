@@ -60,8 +60,23 @@ def _svc(request: Request) -> Service:
 
 def render(request: Request, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:
     svc = _svc(request)
-    context.update(request=request, user=signed_in(request, svc), csrf=form_token(request), levels=LEVELS)
-    return templates.TemplateResponse(request, template, context, status_code=http_status)
+    user = signed_in(request, svc)
+    context.update(request=request, user=user, csrf=form_token(request), levels=LEVELS)
+    response = templates.TemplateResponse(request, template, context, status_code=http_status)
+    response.headers.update(SECURITY_HEADERS)
+    if user is not None:  # a signed-in page carries a form token: never kept by a shared cache
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Pages load only this site's own script, style and forms, and are never framed by another site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def _status(exc: Exception) -> int:
