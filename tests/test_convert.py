@@ -168,3 +168,41 @@ def test_generic_csv_and_the_command_line(ontology: Ontology, tmp_path: Path) ->
     )  # fmt: skip
     assert missing.returncode != 0
     assert "--id-column, --label-column and --prefix" in missing.stderr
+
+
+@needs_data
+def test_csv_and_multihot_outputs_agree_with_the_jsonl(ontology: Ontology, tmp_path: Path) -> None:
+    """The same conversion in three formats: CSV cells and the multi-hot rows (by the level's stable class
+    indices) say what the JSONL says, clip for clip."""
+    import numpy as np
+
+    from uts.convert.dataset import convert
+    from uts.convert.formats import Format
+    from uts.ontology.layouts import read_layouts
+    from uts.ontology.model import Level
+    from uts.ontology.source import bundled_root
+
+    source = DATA / "esc50" / "esc50.csv"
+    layout = read_layouts(bundled_root(), ontology.metadata.version)[Level.L1K]
+    jsonl = tmp_path / "out.jsonl"
+    convert("esc50", source, jsonl, ontology, level=Level.L1K)
+    convert("esc50", source, tmp_path / "out.csv", ontology, level=Level.L1K, output_format=Format.CSV)
+    convert("esc50", source, tmp_path / "out.npy", ontology, level=Level.L1K, output_format=Format.MULTIHOT,
+            layout=layout)  # fmt: skip
+    expected = rows(jsonl)
+    with open(tmp_path / "out.csv", encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [r["id"] for r in table] == [r["id"] for r in expected]
+    assert [r["concept_ids"].split(";") if r["concept_ids"] else [] for r in table] == [
+        r["concept_ids"] for r in expected
+    ]
+    matrix = np.load(tmp_path / "out.npy")
+    assert matrix.shape == (2000, len(layout))
+    assert matrix.dtype == np.uint8
+    ids = (tmp_path / "out.npy.ids.txt").read_text(encoding="utf-8").splitlines()
+    assert ids == [r["id"] for r in expected]
+    for row, record in zip(matrix, expected, strict=True):
+        assert {layout.slots[i].concept_id for i in np.flatnonzero(row)} == set(record["concept_ids"])  # type: ignore[arg-type]
+    assert (tmp_path / "out.npy.classes.tsv").read_text(encoding="utf-8") == layout.to_text()
+    with pytest.raises(Exception, match="needs --level"):
+        convert("esc50", source, tmp_path / "x.npy", ontology, output_format=Format.MULTIHOT)

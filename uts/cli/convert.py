@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from uts.cli.options import AsJson, LevelOpt, Root, console, print_lines
+from uts.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +24,10 @@ def convert(
         bool, typer.Option("--expand-ancestors", help="Add every ancestor of each tag (inside --level).")
     ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail, writing nothing, on any malformed row.")] = False,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", help="jsonl (with provenance), csv, or multihot (.npy by the level's class indices)."),
+    ] = "jsonl",
     report: Annotated[Path | None, typer.Option("--report", help="Where the JSON report goes.")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column", help="csv: the clip ID column.")] = None,
     label_column: Annotated[str | None, typer.Option("--label-column", help="csv: the label column.")] = None,
@@ -35,14 +40,21 @@ def convert(
     (also written as JSON beside the output): unmapped labels, malformed rows, what the paper's filter loses."""
     from uts.convert.dataset import convert as run
     from uts.convert.dataset import report_file
+    from uts.convert.formats import Format
     from uts.ontology import load_ontology
+    from uts.ontology.layouts import read_layouts
     from uts.ontology.model import Level
+    from uts.ontology.source import bundled_root
 
     chosen = Level(level) if level else None
+    if output_format not in {f.value for f in Format}:
+        raise UsageError(f"unknown --format {output_format!r}; choose one of {', '.join(f.value for f in Format)}")
+    ontology = load_ontology(root)
+    layout = read_layouts(root or bundled_root(), ontology.metadata.version).get(chosen) if chosen else None
     result = run(
-        source, input_path, output, load_ontology(root), level=chosen, expand_ancestors=expand_ancestors,
-        strict=strict, report_path=report, clip_column=id_column, label_column=label_column, prefix=prefix,
-        separator=separator,
+        source, input_path, output, ontology, level=chosen, expand_ancestors=expand_ancestors, strict=strict,
+        output_format=Format(output_format), layout=layout, report_path=report, clip_column=id_column,
+        label_column=label_column, prefix=prefix, separator=separator,
     )  # fmt: skip
     if as_json:
         console.print_json(result.model_dump_json())

@@ -8,7 +8,8 @@ not at all (written beside it, then renamed).
 
 from __future__ import annotations
 
-import json
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from uts.convert.formats import CsvRows, Format, JsonLines, MultiHot, RowFormat
 from uts.convert.mapper import LegacyMapper, Tag, paper_strings
 from uts.convert.readers import BadRow, Row, SourceRow, read
-from uts.errors import InvalidError, where
+from uts.errors import InvalidError, UsageError, where
 from uts.io.atomic import streamed_atomic, write_atomic
+from uts.ontology.layouts import Layout
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 
@@ -78,19 +81,9 @@ def report_file(output: Path) -> Path:
     return output.with_name(output.name + ".report.json")
 
 
-def _provenance(tag: Tag) -> dict[str, str]:
-    out = {"concept_id": tag.concept_id, "source": tag.source, "predicate": tag.predicate}
-    if tag.rolled_up_from:
-        out["rolled_up_from"] = tag.rolled_up_from
-    return out
-
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _tail(labels: tuple[str, ...], mapper: LegacyMapper) -> tuple[bytes, int]:
-    """Everything of a clip's output line after its ID, and its number of tags: the same for every clip with
-    these labels (a dataset repeats its label sets), so it is made once per set."""
+def _tail(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> tuple[bytes, int]:
+    """Everything of a clip's output row but its ID, and its number of tags: the same for every clip with these
+    labels (a dataset repeats its label sets), so it is made once per set."""
     tags: dict[str, Tag] = {}
     unmapped: list[str] = []
     for label in labels:
@@ -99,15 +92,7 @@ def _tail(labels: tuple[str, ...], mapper: LegacyMapper) -> tuple[bytes, int]:
             unmapped.append(label)
         for tag in mapped.tags:
             tags.setdefault(tag.concept_id, tag)
-    ordered = list(tags.values())
-    record = {
-        "tags": [t.label for t in ordered],
-        "concept_ids": [t.concept_id for t in ordered],
-        "source_labels": list(labels),
-        "unmapped": unmapped,
-        "provenance": [_provenance(t) for t in ordered],
-    }
-    return b"," + _dumps(record)[1:].encode("utf-8") + b"\n", len(ordered)
+    return fmt.tail(labels, list(tags.values()), unmapped), len(tags)
 
 
 def convert_rows(
@@ -118,13 +103,18 @@ def convert_rows(
     level: Level | None = None,
     expand_ancestors: bool = False,
     strict: bool = False,
+    fmt: RowFormat | None = None,
+    write_id: Callable[[bytes], object] | None = None,
 ) -> dict[str, Any]:
-    """Convert ``rows``, writing one JSON line each through ``write``; the tallies of the report.
+    """Convert ``rows``, writing one row each through ``write`` (JSON lines by default; ``write_id`` gets each
+    clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
 
     Per row only the ID is encoded; the rest of the line, and every figure of the report, come from its label
     set (counted, and mapped once). Memory grows with the distinct label sets, never with the rows.
     """
     mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors)
+    fmt = fmt or JsonLines()
+    ids: list[bytes] = []
     tails: dict[tuple[str, ...], tuple[bytes, int]] = {}
     sets = Counter[tuple[str, ...]]()
     read_count = 0
@@ -144,16 +134,27 @@ def convert_rows(
         labels = row.labels
         tail = tails.get(labels)
         if tail is None:
-            tail = tails[labels] = _tail(labels, mapper)
-        pending.append(b'{"id":' + _dumps(row.clip).encode("utf-8") + tail[0])
+            tail = tails[labels] = _tail(labels, mapper, fmt)
+        pending.append(fmt.row(row.clip, tail[0]))
+        if write_id is not None:
+            ids.append(row.clip.encode("utf-8") + b"\n")
         sets[labels] += 1
         if len(pending) >= 4096:
-            write(b"".join(pending))
-            pending.clear()
-    if pending:
-        write(b"".join(pending))
+            _flush(write, pending, write_id, ids)
+    _flush(write, pending, write_id, ids)
     return {"rows_read": read_count, "malformed_rows": malformed_count, "malformed": malformed,
             **_tallies(sets, tails, mapper, paper_strings(ontology, level))}  # fmt: skip
+
+
+def _flush(
+    write: Callable[[bytes], object], rows: list[bytes], write_id: Callable[[bytes], object] | None, ids: list[bytes]
+) -> None:
+    if rows:
+        write(b"".join(rows))
+        rows.clear()
+    if write_id is not None and ids:
+        write_id(b"".join(ids))
+        ids.clear()
 
 
 def _tallies(
@@ -207,24 +208,56 @@ def convert(
     level: Level | None = None,
     expand_ancestors: bool = False,
     strict: bool = False,
+    output_format: Format = Format.JSONL,
+    layout: Layout | None = None,
     report_path: Path | None = None,
     **options: str | None,
 ) -> ConversionReport:
-    """Convert ``input_path`` (read as ``source``) to JSONL at ``output``; the report is also written as JSON."""
+    """Convert ``input_path`` (read as ``source``) to ``output``; the report is also written as JSON.
+
+    ``multihot`` needs a ``level`` and that level's ``layout`` (its class indices); it writes the matrix at
+    ``output`` and the clip IDs and the layout beside it.
+    """
     input_path, output = Path(input_path), Path(output)
     if not input_path.is_file():
         raise InvalidError(f"{where(input_path)} does not exist or is not a file")
-    with streamed_atomic(output) as handle:
-        tallies = convert_rows(
-            read(source, input_path, **options), handle.write, ontology, level=level,
-            expand_ancestors=expand_ancestors, strict=strict,
-        )  # fmt: skip
+    rows = read(source, input_path, **options)
+    common: dict[str, Any] = {"level": level, "expand_ancestors": expand_ancestors, "strict": strict}
+    if output_format is Format.MULTIHOT:
+        if level is None or layout is None or layout.level != level:
+            raise UsageError("--format multihot needs --level: its columns are the class indices of that level")
+        tallies = _multihot(rows, output, ontology, layout, common)
+    else:
+        fmt: RowFormat = CsvRows() if output_format is Format.CSV else JsonLines()
+        with streamed_atomic(output) as handle:
+            handle.write(fmt.header)
+            tallies = convert_rows(rows, handle.write, ontology, fmt=fmt, **common)
     report = ConversionReport(
         source=source, input=str(input_path), output=str(output), release=ontology.metadata.version, level=level,
         expand_ancestors=expand_ancestors, **tallies,
     )  # fmt: skip
     write_atomic(report_path or report_file(output), report.model_dump_json(indent=2).encode("utf-8"))
     return report
+
+
+def _multihot(
+    rows: Iterable[Row], output: Path, ontology: Ontology, layout: Layout, common: dict[str, Any]
+) -> dict[str, Any]:
+    """The rows go to a raw file first (their number is known only at the end), then behind the ``.npy`` header."""
+    import numpy as np
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(prefix=f".{output.name}.", suffix=".rows", dir=output.parent) as body:
+        with streamed_atomic(output.with_name(output.name + ".ids.txt")) as ids:
+            tallies = convert_rows(rows, body.write, ontology, fmt=MultiHot(layout), write_id=ids.write, **common)
+        body.flush()
+        body.seek(0)
+        with streamed_atomic(output) as handle:
+            shape = (int(tallies["rows_written"]), len(layout))
+            np.lib.format.write_array_header_1_0(handle, {"descr": "|u1", "fortran_order": False, "shape": shape})
+            shutil.copyfileobj(body, handle, 1 << 20)
+    write_atomic(output.with_name(output.name + ".classes.tsv"), layout.to_text().encode("utf-8"))
+    return tallies
 
 
 __all__ = ["ConversionReport", "MalformedRowError", "convert", "convert_rows", "report_file"]
