@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
@@ -21,6 +22,7 @@ from uts.errors import UsageError
 from uts.ontology.layouts import Layout
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-]*").fullmatch
 
 
 class Format(StrEnum):
@@ -58,6 +60,8 @@ class JsonLines:
         return b"," + _dumps(record)[1:].encode("utf-8") + b"\n"
 
     def row(self, clip: str, tail: bytes) -> bytes:
+        if _PLAIN(clip):  # nothing to escape (YTIDs, file names): skip the JSON encoder
+            return b'{"id":"' + clip.encode() + b'"' + tail
         return b'{"id":' + _dumps(clip).encode("utf-8") + tail
 
 

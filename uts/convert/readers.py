@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,39 +40,67 @@ Row = SourceRow | BadRow
 
 
 def audioset(handle: BinaryIO) -> Iterator[Row]:
-    """AudioSet segments: ``YTID, start, end, "mid,mid"``, in either layout; the clip ID is ``YTID_start``."""
-    number = 0
+    """AudioSet segments: ``YTID, start, end, "mid,mid"``, in either layout; the clip ID is ``YTID_start``.
 
-    def lines() -> Iterator[str]:  # comment and blank lines skipped, the file's own line number kept
-        nonlocal number
-        for number, text in enumerate(io.TextIOWrapper(handle, encoding="utf-8", newline=""), start=1):  # noqa: B007
-            if text.strip() and not text.startswith("#"):
-                yield text
-
-    header_seen = False
-    for cells in csv.reader(lines(), skipinitialspace=True):
-        if not header_seen and cells and cells[0].strip() == "YTID":
-            header_seen = True
+    The comment lines and the header come first; after them the csv module reads the rest of the file directly
+    (a ``#`` line there is a malformed row). A file repeats its few label cells and start times, so each is
+    parsed and checked once.
+    """
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    skipped = 0
+    for line in text:
+        skipped += 1
+        if line.startswith("#") or not line.strip():
             continue
+        first = next(csv.reader([line], skipinitialspace=True))
+        if first and first[0].strip() == "YTID":
+            break
+        # No header: this line is a row; read it again with the rest.
+        text = itertools.chain([line], text)  # type: ignore[assignment]
+        skipped -= 1
+        break
+    labels_of: dict[str, tuple[str, ...] | str] = {}
+    seconds_of: dict[str, str | None] = {}
+    reader = csv.reader(text, skipinitialspace=True)
+    for cells in reader:
+        number = skipped + reader.line_num
         if len(cells) != 4:
-            yield BadRow(
-                number, f"expected 4 cells (YTID, start_seconds, end_seconds, positive_labels), got {len(cells)}"
-            )
+            if cells:
+                yield BadRow(
+                    number, f"expected 4 cells (YTID, start_seconds, end_seconds, positive_labels), got {len(cells)}"
+                )
             continue
         ytid, start, _, labels = cells
-        mids = [m.strip() for m in labels.split(",")]
-        if not ytid or not labels:
-            yield BadRow(number, "no YTID" if not ytid else "no positive_labels")
+        mids = labels_of.get(labels)
+        if mids is None:
+            mids = labels_of[labels] = _mids(labels)
+        if not ytid or type(mids) is str:
+            yield BadRow(number, "no YTID" if not ytid else str(mids))
             continue
-        if not {m[:3] for m in mids} <= MID_STARTS:
-            yield BadRow(number, f"positive_labels holds something that is no AudioSet MID: {labels!r}")
-            continue
-        try:
-            seconds = float(start)
-        except ValueError:
+        seconds = seconds_of.get(start, "")
+        if seconds == "":
+            seconds = seconds_of[start] = _seconds(start)
+        if seconds is None:
             yield BadRow(number, f"start_seconds {start!r} is not a number")
             continue
-        yield SourceRow(f"{ytid}_{seconds:g}", tuple(["AudioSet:" + m for m in mids]), number)
+        yield SourceRow(f"{ytid}_{seconds}", mids, number)  # type: ignore[arg-type]
+
+
+def _mids(cell: str) -> tuple[str, ...] | str:
+    """The CURIEs of a positive_labels cell, or what is wrong with it."""
+    if not cell.strip():
+        return "no positive_labels"
+    mids = [m.strip() for m in cell.split(",")]
+    if not {m[:3] for m in mids} <= MID_STARTS:
+        return f"positive_labels holds something that is no AudioSet MID: {cell!r}"
+    return tuple(["AudioSet:" + m for m in mids])
+
+
+def _seconds(cell: str) -> str | None:
+    try:
+        return f"{float(cell):g}"
+    except ValueError:
+        return None
 
 
 MID_STARTS = frozenset({"/m/", "/t/", "/g/"})
