@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from uts.errors import UsageError
 from uts.ontology.ontology import Ontology
 
 DATA = REPO.parent / "shared" / "data"
@@ -206,3 +207,109 @@ def test_csv_and_multihot_outputs_agree_with_the_jsonl(ontology: Ontology, tmp_p
     assert (tmp_path / "out.npy.classes.tsv").read_text(encoding="utf-8") == layout.to_text()
     with pytest.raises(Exception, match="needs --level"):
         convert("esc50", source, tmp_path / "x.npy", ontology, output_format=Format.MULTIHOT)
+
+
+@needs_data
+def test_an_interrupted_run_resumes_to_the_same_bytes(
+    ontology: Ontology, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped by a signal (a last state saved) or killed (rows written past the last state): --resume gives the
+    bytes and the report of one uninterrupted run."""
+    from uts.convert import dataset
+    from uts.convert.dataset import InterruptedConversionError, convert, partial_paths
+
+    source = DATA / "audioset" / "eval_segments.csv"
+    whole = tmp_path / "whole.jsonl"
+    expected = convert("audioset", source, whole, ontology)
+
+    # 1. Stopped at row 5,000 (Ctrl-C or SIGTERM through the CLI's stop flag).
+    calls = iter(range(10**9))
+    out = tmp_path / "stopped.jsonl"
+    with pytest.raises(InterruptedConversionError, match="--resume"):
+        convert("audioset", source, out, ontology, stop=lambda: next(calls) >= 5000)
+    partial, state = partial_paths(out)
+    assert partial.exists()
+    assert state.exists()
+    assert not out.exists()
+    with pytest.raises(UsageError, match="--resume"):
+        convert("audioset", source, out, ontology)  # a fresh run would throw the work away: refused
+    report = convert("audioset", source, out, ontology, resume=True)
+    assert out.read_bytes() == whole.read_bytes()
+    assert not partial.exists()
+    assert not state.exists()
+    assert report.model_dump(exclude={"output"}) == expected.model_dump(exclude={"output"})
+
+    # 2. Killed: states saved every 3,000 rows, then the process dies at row 7,500 with rows past the last state.
+    monkeypatch.setattr(dataset, "CHECKPOINT_ROWS", 3000)
+    killed = tmp_path / "killed.jsonl"
+    written = 0
+
+    class Killed(BaseException):
+        pass
+
+    real_flush = dataset._flush
+
+    def dying_flush(write, rows, write_id, ids):  # type: ignore[no-untyped-def]
+        nonlocal written
+        written += len(rows)
+        real_flush(write, rows, write_id, ids)
+        if written >= 7500:
+            raise Killed
+
+    monkeypatch.setattr(dataset, "_flush", dying_flush)
+    with pytest.raises(Killed):
+        convert("audioset", source, killed, ontology)
+    monkeypatch.setattr(dataset, "_flush", real_flush)
+    partial, state = partial_paths(killed)
+    assert partial.stat().st_size > json.loads(state.read_text())["bytes"]  # work past the last saved state
+    convert("audioset", source, killed, ontology, resume=True)
+    assert killed.read_bytes() == whole.read_bytes()
+
+
+def test_resume_refuses_a_partial_of_another_run(ontology: Ontology, tmp_path: Path) -> None:
+    from uts.convert.dataset import InterruptedConversionError, convert
+
+    source = tmp_path / "mine.csv"
+    source.write_text("clip,labels\n" + "".join(f"c{n}.wav,dog\n" for n in range(50)), encoding="utf-8")
+    options = {"clip_column": "clip", "label_column": "labels", "prefix": "ESC50"}
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(UsageError, match="nothing to resume"):
+        convert("csv", source, out, ontology, resume=True, **options)
+    calls = iter(range(10**9))
+    with pytest.raises(InterruptedConversionError):
+        convert("csv", source, out, ontology, stop=lambda: next(calls) >= 10, **options)
+    with pytest.raises(UsageError, match="another run"):
+        convert("csv", source, out, ontology, resume=True, expand_ancestors=True, **options)
+    assert convert("csv", source, out, ontology, resume=True, **options).rows_written == 50
+
+
+@needs_data
+def test_the_command_stops_on_sigterm_and_resumes(tmp_path: Path) -> None:
+    """A real process stopped by SIGTERM (as a scheduler does) exits 130 saying --resume; resumed, the output is
+    the bytes of a run never stopped."""
+    import signal
+    import time
+
+    from uts.convert.dataset import partial_paths
+
+    lines = (DATA / "audioset" / "balanced_train_segments.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    source = tmp_path / "big.csv"
+    source.write_text("".join(lines + lines[1:] * 30), encoding="utf-8")
+    command = [sys.executable, "-m", "uts", "convert", "--source", "audioset", "--input", str(source)]
+    whole = tmp_path / "whole.jsonl"
+    subprocess.run([*command, "--output", str(whole)], check=True, capture_output=True, cwd=REPO)
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([*command, "--output", str(out)], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    partial, _ = partial_paths(out)
+    deadline = time.monotonic() + 60
+    while not (partial.exists() and partial.stat().st_size > 0) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the run finished before the signal arrived (a very fast machine)")
+    assert process.returncode == 130, stderr
+    assert "--resume" in stderr
+    done = subprocess.run([*command, "--output", str(out), "--resume"], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == whole.read_bytes()

@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from uts.cli import convert, db, mappings, ontology, resolve, serve
 from uts.cli.options import err
+from uts.convert.dataset import InterruptedConversionError
 from uts.errors import ConflictError, UsageError, UTSError
 from uts.resolve.filestream import InterruptedRunError
 
@@ -42,7 +43,7 @@ def main() -> None:
         _say("error", str(exc), 2)
     except ConflictError as exc:
         _say("conflict", str(exc), 1)
-    except InterruptedRunError as exc:
+    except (InterruptedRunError, InterruptedConversionError) as exc:
         _say("interrupted", str(exc), 130)
     except UTSError as exc:
         _say("error", str(exc), 1)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +32,9 @@ def convert(
         typer.Option("--format", help="jsonl (with provenance), csv, or multihot (.npy by the level's class indices)."),
     ] = "jsonl",
     report: Annotated[Path | None, typer.Option("--report", help="Where the JSON report goes.")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted run (its OUT.partial); same bytes as one run.")
+    ] = False,
     id_column: Annotated[str | None, typer.Option("--id-column", help="csv: the clip ID column.")] = None,
     label_column: Annotated[str | None, typer.Option("--label-column", help="csv: the label column.")] = None,
     prefix: Annotated[str | None, typer.Option("--prefix", help="csv: the CURIE prefix of its labels.")] = None,
@@ -51,11 +57,12 @@ def convert(
         raise UsageError(f"unknown --format {output_format!r}; choose one of {', '.join(f.value for f in Format)}")
     ontology = load_ontology(root)
     layout = read_layouts(root or bundled_root(), ontology.metadata.version).get(chosen) if chosen else None
-    result = run(
-        source, input_path, output, ontology, level=chosen, expand_ancestors=expand_ancestors, strict=strict,
-        output_format=Format(output_format), layout=layout, report_path=report, clip_column=id_column,
-        label_column=label_column, prefix=prefix, separator=separator,
-    )  # fmt: skip
+    with _stop_on_signals() as stopped:
+        result = run(
+            source, input_path, output, ontology, level=chosen, expand_ancestors=expand_ancestors, strict=strict,
+            output_format=Format(output_format), layout=layout, report_path=report, resume=resume,
+            stop=stopped, clip_column=id_column, label_column=label_column, prefix=prefix, separator=separator,
+        )  # fmt: skip
     if as_json:
         console.print_json(result.model_dump_json())
         return
@@ -74,6 +81,23 @@ def convert(
     lines += [f"malformed line {m.line}: {m.problem}" for m in result.malformed[:20]]
     lines.append(f"report: {report or report_file(output)}")
     print_lines(lines, to_err=False)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C and SIGTERM (a scheduler stopping the job) ask the run to stop at the next row: it saves where it
+    got to, and ``--resume`` continues from there."""
+    asked: list[int] = []
+
+    def ask(signum: int, frame: object) -> None:
+        asked.append(signum)
+
+    previous = {sig: signal.signal(sig, ask) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: bool(asked)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 __all__ = ["register"]

@@ -8,10 +8,14 @@ not at all (written beside it, then renamed).
 
 from __future__ import annotations
 
+import itertools
+import json
+import os
 import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +24,54 @@ from pydantic import BaseModel, Field
 from uts.convert.formats import CsvRows, Format, JsonLines, MultiHot, RowFormat
 from uts.convert.mapper import LegacyMapper, Tag, paper_strings
 from uts.convert.readers import BadRow, Row, SourceRow, read
-from uts.errors import InvalidError, UsageError, where
+from uts.errors import InvalidError, UsageError, UTSError, where
 from uts.io.atomic import streamed_atomic, write_atomic
 from uts.ontology.layouts import Layout
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 
 MALFORMED_LISTED = 1000  # the report lists this many malformed rows (all are counted)
+CHECKPOINT_ROWS = 65_536  # rows between saved states of a long run: a killed run loses at most these
+STATE_FORMAT = "uts-convert-resume/1"
 
 
 class MalformedRowError(InvalidError):
     """--strict: a row could not be read; nothing was written."""
 
     head = "a malformed row (--strict: nothing was written)"
+
+
+class InterruptedConversionError(UTSError):
+    """The run stopped before the end of its input (Ctrl-C, SIGTERM); ``--resume`` continues it."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        super().__init__(f"stopped after {rows:,} rows; run the same command with --resume to continue")
+
+
+@dataclass
+class Progress:
+    """How far a run got: enough to continue it as if it had never stopped."""
+
+    rows: int = 0  # input rows consumed, malformed ones too
+    sets: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    malformed: list[Malformed] = field(default_factory=list)
+    malformed_count: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "malformed_count": self.malformed_count,
+            "malformed": [m.model_dump() for m in self.malformed],
+            "sets": [[list(labels), n] for labels, n in self.sets.items()],
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Progress:
+        return cls(
+            rows=int(data["rows"]), malformed_count=int(data["malformed_count"]),
+            malformed=[Malformed(**m) for m in data["malformed"]],
+            sets=Counter({tuple(labels): int(n) for labels, n in data["sets"]}),
+        )  # fmt: skip
 
 
 class UnmappedLabel(BaseModel):
@@ -81,9 +120,9 @@ def report_file(output: Path) -> Path:
     return output.with_name(output.name + ".report.json")
 
 
-def _tail(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> tuple[bytes, int]:
-    """Everything of a clip's output row but its ID, and its number of tags: the same for every clip with these
-    labels (a dataset repeats its label sets), so it is made once per set."""
+def _tail(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> bytes:
+    """Everything of a clip's output row but its ID: the same for every clip with these labels (a dataset repeats
+    its label sets), so it is made once per set."""
     tags: dict[str, Tag] = {}
     unmapped: list[str] = []
     for label in labels:
@@ -92,7 +131,7 @@ def _tail(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> tupl
             unmapped.append(label)
         for tag in mapped.tags:
             tags.setdefault(tag.concept_id, tag)
-    return fmt.tail(labels, list(tags.values()), unmapped), len(tags)
+    return fmt.tail(labels, list(tags.values()), unmapped)
 
 
 def convert_rows(
@@ -105,23 +144,37 @@ def convert_rows(
     strict: bool = False,
     fmt: RowFormat | None = None,
     write_id: Callable[[bytes], object] | None = None,
+    start: Progress | None = None,
+    checkpoint: Callable[[Progress], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Convert ``rows``, writing one row each through ``write`` (JSON lines by default; ``write_id`` gets each
     clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
 
     Per row only the ID is encoded; the rest of the line, and every figure of the report, come from its label
     set (counted, and mapped once). Memory grows with the distinct label sets, never with the rows.
+
+    ``start`` continues an interrupted run (its rows are read again and skipped); ``checkpoint`` gets the progress
+    every ``CHECKPOINT_ROWS`` rows, after their output is written; ``stop`` (polled per row) ends the run early at
+    a row boundary with :class:`InterruptedConversionError`, after a last checkpoint.
     """
     mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors)
     fmt = fmt or JsonLines()
     ids: list[bytes] = []
-    tails: dict[tuple[str, ...], tuple[bytes, int]] = {}
-    sets = Counter[tuple[str, ...]]()
-    read_count = 0
-    malformed: list[Malformed] = []
-    malformed_count = 0
+    tails: dict[tuple[str, ...], bytes] = {}
+    progress = start or Progress()
+    sets, malformed = progress.sets, progress.malformed
+    read_count, malformed_count = progress.rows, progress.malformed_count
+    if read_count:
+        rows = itertools.islice(rows, read_count, None)  # read again, not converted again
     pending: list[bytes] = []
     for row in rows:
+        if stop is not None and stop():
+            _flush(write, pending, write_id, ids)
+            progress.rows, progress.malformed_count = read_count, malformed_count
+            if checkpoint is not None:
+                checkpoint(progress)
+            raise InterruptedConversionError(read_count)
         read_count += 1
         if type(row) is BadRow:
             if strict:
@@ -135,15 +188,19 @@ def convert_rows(
         tail = tails.get(labels)
         if tail is None:
             tail = tails[labels] = _tail(labels, mapper, fmt)
-        pending.append(fmt.row(row.clip, tail[0]))
+        pending.append(fmt.row(row.clip, tail))
         if write_id is not None:
             ids.append(row.clip.encode("utf-8") + b"\n")
         sets[labels] += 1
         if len(pending) >= 4096:
             _flush(write, pending, write_id, ids)
+        if checkpoint is not None and read_count % CHECKPOINT_ROWS == 0:
+            _flush(write, pending, write_id, ids)
+            progress.rows, progress.malformed_count = read_count, malformed_count
+            checkpoint(progress)
     _flush(write, pending, write_id, ids)
     return {"rows_read": read_count, "malformed_rows": malformed_count, "malformed": malformed,
-            **_tallies(sets, tails, mapper, paper_strings(ontology, level))}  # fmt: skip
+            **_tallies(sets, mapper, paper_strings(ontology, level))}  # fmt: skip
 
 
 def _flush(
@@ -157,12 +214,7 @@ def _flush(
         ids.clear()
 
 
-def _tallies(
-    sets: Counter[tuple[str, ...]],
-    tails: dict[tuple[str, ...], tuple[bytes, int]],
-    mapper: LegacyMapper,
-    kept_names: frozenset[str],
-) -> dict[str, Any]:
+def _tallies(sets: Counter[tuple[str, ...]], mapper: LegacyMapper, kept_names: frozenset[str]) -> dict[str, Any]:
     """The report's figures from the label sets met and how often."""
     written = sum(sets.values())
     labels_read = sum(len(labels) * n for labels, n in sets.items())
@@ -170,7 +222,7 @@ def _tallies(
     dropped_names = Counter[str]()
     without_tag = tags_total = kept_labels = clips_lost = 0
     for labels, n in sets.items():
-        n_tags = tails[labels][1]
+        n_tags = len({t.concept_id for label in labels for t in mapper.map(label).tags})
         tags_total += n_tags * n
         without_tag += n if n_tags == 0 else 0
         kept_here = 0
@@ -211,12 +263,17 @@ def convert(
     output_format: Format = Format.JSONL,
     layout: Layout | None = None,
     report_path: Path | None = None,
+    resume: bool = False,
+    stop: Callable[[], bool] | None = None,
     **options: str | None,
 ) -> ConversionReport:
     """Convert ``input_path`` (read as ``source``) to ``output``; the report is also written as JSON.
 
     ``multihot`` needs a ``level`` and that level's ``layout`` (its class indices); it writes the matrix at
     ``output`` and the clip IDs and the layout beside it.
+
+    JSONL and CSV go to ``OUT.partial`` with a state file beside it, saved every ``CHECKPOINT_ROWS`` rows and when
+    ``stop`` says so; ``resume`` continues such a run, and the output is the bytes an uninterrupted run writes.
     """
     input_path, output = Path(input_path), Path(output)
     if not input_path.is_file():
@@ -224,20 +281,72 @@ def convert(
     rows = read(source, input_path, **options)
     common: dict[str, Any] = {"level": level, "expand_ancestors": expand_ancestors, "strict": strict}
     if output_format is Format.MULTIHOT:
+        if resume:
+            raise UsageError("--resume works with --format jsonl and csv; a multihot run starts again from the top")
         if level is None or layout is None or layout.level != level:
             raise UsageError("--format multihot needs --level: its columns are the class indices of that level")
         tallies = _multihot(rows, output, ontology, layout, common)
     else:
         fmt: RowFormat = CsvRows() if output_format is Format.CSV else JsonLines()
-        with streamed_atomic(output) as handle:
-            handle.write(fmt.header)
-            tallies = convert_rows(rows, handle.write, ontology, fmt=fmt, **common)
+        identity = {
+            "format": STATE_FORMAT, "source": source, "input": str(input_path.resolve()),
+            "input_size": input_path.stat().st_size, "input_mtime_ns": input_path.stat().st_mtime_ns,
+            "release": ontology.metadata.version, "level": level, "expand_ancestors": expand_ancestors,
+            "output_format": output_format.value, "options": options,
+        }  # fmt: skip
+        tallies = _resumable(rows, output, ontology, fmt, identity, resume, stop, common)
     report = ConversionReport(
         source=source, input=str(input_path), output=str(output), release=ontology.metadata.version, level=level,
         expand_ancestors=expand_ancestors, **tallies,
     )  # fmt: skip
     write_atomic(report_path or report_file(output), report.model_dump_json(indent=2).encode("utf-8"))
     return report
+
+
+def partial_paths(output: Path) -> tuple[Path, Path]:
+    """Where an unfinished run keeps its rows and its state."""
+    return output.with_name(output.name + ".partial"), output.with_name(output.name + ".partial.json")
+
+
+def _resumable(
+    rows: Iterable[Row], output: Path, ontology: Ontology, fmt: RowFormat, identity: dict[str, Any], resume: bool,
+    stop: Callable[[], bool] | None, common: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    partial, state_path = partial_paths(output)
+    start: Progress | None = None
+    if resume:
+        if not state_path.is_file() or not partial.is_file():
+            raise UsageError(f"nothing to resume: no interrupted run left {where(partial)}; run without --resume")
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        if state.get("identity") != json.loads(json.dumps(identity)):
+            raise UsageError(
+                f"{where(partial)} was written by another run (other input, options or release); run that command "
+                "with --resume, or delete the partial files to start again"
+            )
+        start = Progress.from_json(state["progress"])
+        os.truncate(partial, int(state["bytes"]))  # rows written after the last saved state are written again
+    elif partial.exists():
+        raise UsageError(
+            f"an interrupted run left {where(partial)}: continue it with --resume, or delete it (and "
+            f"{state_path.name}) to start again"
+        )
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    with open(partial, "ab" if resume else "wb", buffering=1 << 20) as handle:
+        if not resume:
+            handle.write(fmt.header)
+
+        def save(progress: Progress) -> None:
+            handle.flush()
+            os.fsync(handle.fileno())
+            state = {"identity": identity, "bytes": handle.tell(), "progress": progress.to_json()}
+            write_atomic(state_path, json.dumps(state).encode("utf-8"))
+
+        tallies = convert_rows(rows, handle.write, ontology, fmt=fmt, start=start, checkpoint=save, stop=stop, **common)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, output)
+    state_path.unlink(missing_ok=True)
+    return tallies
 
 
 def _multihot(
@@ -260,4 +369,7 @@ def _multihot(
     return tallies
 
 
-__all__ = ["ConversionReport", "MalformedRowError", "convert", "convert_rows", "report_file"]
+__all__ = [
+    "ConversionReport", "InterruptedConversionError", "MalformedRowError", "Progress", "convert", "convert_rows",
+    "partial_paths", "report_file",
+]  # fmt: skip
