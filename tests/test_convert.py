@@ -313,3 +313,24 @@ def test_the_command_stops_on_sigterm_and_resumes(tmp_path: Path) -> None:
     done = subprocess.run([*command, "--output", str(out), "--resume"], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == whole.read_bytes()
+
+
+def test_caption_corpora_go_through_the_resolver(tmp_path: Path) -> None:
+    """One command for both kinds of input: --source captions streams JSONL captions through `uts resolve`."""
+    source = tmp_path / "captions.jsonl"
+    source.write_text(
+        '{"id": "a", "text": "A dog barks while rain falls, no music."}\n{"id": "b", "text": "Hi-fi drums."}\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "uts", "convert", "--source", "captions", "--input", str(source),
+               "--output", str(output), "--no-embed"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    records = rows(output)
+    assert [r["id"] for r in records] == ["a", "b"]
+    assert {t["label"] for t in records[0]["tags"]} >= {"dog", "rain"}  # type: ignore[attr-defined]
+    assert [t["label"] for t in records[0]["negated"]] == ["music"]  # type: ignore[attr-defined]
+    refused = subprocess.run([*command, "--format", "csv"], capture_output=True, text=True, cwd=REPO, check=False)
+    assert refused.returncode == 2
+    assert "--source captions writes the resolver's JSONL" in refused.stderr

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from uts.cli.options import AsJson, LevelOpt, Root, console, print_lines
+from uts.cli.options import AsJson, LevelOpt, NoEmbed, Root, console, print_lines
 from uts.errors import UsageError
 
 
@@ -19,7 +19,13 @@ def register(app: typer.Typer) -> None:
 
 
 def convert(
-    source: Annotated[str, typer.Option("--source", help="audioset, esc50, urbansound8k, mtg-jamendo or csv.")],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="audioset, esc50, urbansound8k, mtg-jamendo, csv, or captions (JSONL {id, text}: the resolver).",
+        ),
+    ],
     input_path: Annotated[Path, typer.Option("--input", help="The legacy label file.")],
     output: Annotated[Path, typer.Option("--output", help="The JSONL to write (atomically).")],
     level: LevelOpt = None,
@@ -39,6 +45,7 @@ def convert(
     label_column: Annotated[str | None, typer.Option("--label-column", help="csv: the label column.")] = None,
     prefix: Annotated[str | None, typer.Option("--prefix", help="csv: the CURIE prefix of its labels.")] = None,
     separator: Annotated[str | None, typer.Option("--separator", help="csv: what splits several labels.")] = None,
+    no_embed: NoEmbed = False,
     root: Root = None,
     as_json: AsJson = False,
 ) -> None:
@@ -52,6 +59,15 @@ def convert(
     from uts.ontology.model import Level
     from uts.ontology.source import bundled_root
 
+    if source == "captions":  # caption corpora go through the resolver: `uts resolve --input`, the same stream
+        if output_format != "jsonl" or expand_ancestors or id_column or label_column or prefix:
+            raise UsageError("--source captions writes the resolver's JSONL: drop --format, --expand-ancestors and "
+                             "the csv column options")  # fmt: skip
+        from uts.cli.resolve import resolve
+
+        resolve(input=input_path, output=output, resume=resume, strict=strict, level=level, no_embed=no_embed,
+                root=root)  # fmt: skip
+        return
     chosen = Level(level) if level else None
     if output_format not in {f.value for f in Format}:
         raise UsageError(f"unknown --format {output_format!r}; choose one of {', '.join(f.value for f in Format)}")
