@@ -55,6 +55,28 @@ def main() -> None:
         big.write_text("".join(lines + lines[1:] * 9), encoding="utf-8")
         for title, paths in (("published eval + balanced", published), ("balanced x10", [big])):
             measure(title, paths, ontology, Path(folder), args.repeat)
+        on_ray(big, ontology, Path(folder))
+
+
+def on_ray(path: Path, ontology: Ontology, folder: Path) -> None:
+    """The same conversion on Ray Data, local, with 1 and 2 workers (start-up of Ray included, as a job pays it)."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        print("\nRay: not installed (pip install 'uts[ray]')")
+        return
+    from uts.convert.dataset import convert
+    from uts.convert.engines import RayEngine
+
+    rows = plain_read([path])
+    print(f"\nRay Data, local, on the {rows:,} rows (one run each; Ray's start-up included)")
+    for workers in (1, 2):
+
+        def run(workers: int = workers) -> None:
+            convert("audioset", path, folder / "ray.jsonl", ontology, engine=RayEngine(workers))
+
+        seconds = _timed(run)
+        print(f"{f'--engine ray --workers {workers}':<44} {rows / seconds:>12,.0f} rows/s  ({seconds:.1f} s)")
 
 
 def measure(title: str, paths: list[Path], ontology: Ontology, folder: Path, repeat: int) -> None:

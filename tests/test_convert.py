@@ -334,3 +334,23 @@ def test_caption_corpora_go_through_the_resolver(tmp_path: Path) -> None:
     refused = subprocess.run([*command, "--format", "csv"], capture_output=True, text=True, cwd=REPO, check=False)
     assert refused.returncode == 2
     assert "--source captions writes the resolver's JSONL" in refused.stderr
+
+
+@needs_data
+@pytest.mark.skipif(
+    __import__("importlib.util").util.find_spec("ray") is None, reason="needs the 'ray' extra (pip install 'uts[ray]')"
+)
+def test_ray_engine_writes_what_the_local_engine_writes(tmp_path: Path) -> None:
+    """`--engine ray` on a local Ray with 2 workers: the same bytes and the same report as the local engine."""
+    source = DATA / "audioset" / "eval_segments.csv"
+    base = [sys.executable, "-m", "uts", "convert", "--source", "audioset", "--input", str(source), "--level", "1.5k"]
+    local, on_ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    subprocess.run([*base, "--output", str(local)], check=True, capture_output=True, cwd=REPO)
+    done = subprocess.run([*base, "--output", str(on_ray), "--engine", "ray", "--workers", "2"],
+                          capture_output=True, text=True, cwd=REPO, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert on_ray.read_bytes() == local.read_bytes()
+    reports = [json.loads((p.parent / f"{p.name}.report.json").read_text()) for p in (local, on_ray)]
+    for report in reports:
+        report.pop("output")
+    assert reports[0] == reports[1]

@@ -45,6 +45,13 @@ def convert(
     label_column: Annotated[str | None, typer.Option("--label-column", help="csv: the label column.")] = None,
     prefix: Annotated[str | None, typer.Option("--prefix", help="csv: the CURIE prefix of its labels.")] = None,
     separator: Annotated[str | None, typer.Option("--separator", help="csv: what splits several labels.")] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or ray (Ray Data; locally or on --ray-address).")
+    ] = "local",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="--engine ray: converting actors.")] = 2,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="--engine ray: an existing cluster (ray://HOST:10001, auto).")
+    ] = None,
     no_embed: NoEmbed = False,
     root: Root = None,
     as_json: AsJson = False,
@@ -53,6 +60,7 @@ def convert(
     (also written as JSON beside the output): unmapped labels, malformed rows, what the paper's filter loses."""
     from uts.convert.dataset import convert as run
     from uts.convert.dataset import report_file
+    from uts.convert.engines import RayEngine
     from uts.convert.formats import Format
     from uts.ontology import load_ontology
     from uts.ontology.layouts import read_layouts
@@ -73,11 +81,15 @@ def convert(
         raise UsageError(f"unknown --format {output_format!r}; choose one of {', '.join(f.value for f in Format)}")
     ontology = load_ontology(root)
     layout = read_layouts(root or bundled_root(), ontology.metadata.version).get(chosen) if chosen else None
+    if engine not in ("local", "ray"):
+        raise UsageError(f"unknown --engine {engine!r}; choose local or ray")
+    on_ray = RayEngine(workers=workers, address=ray_address, root=root) if engine == "ray" else None
     with _stop_on_signals() as stopped:
         result = run(
             source, input_path, output, ontology, level=chosen, expand_ancestors=expand_ancestors, strict=strict,
             output_format=Format(output_format), layout=layout, report_path=report, resume=resume,
-            stop=stopped, clip_column=id_column, label_column=label_column, prefix=prefix, separator=separator,
+            stop=None if on_ray else stopped, engine=on_ray, clip_column=id_column, label_column=label_column,
+            prefix=prefix, separator=separator,
         )  # fmt: skip
     if as_json:
         console.print_json(result.model_dump_json())

@@ -14,15 +14,16 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from uts.convert.engines import Chunk, ChunkJob, Engine, tail_of
 from uts.convert.formats import CsvRows, Format, JsonLines, MultiHot, RowFormat
-from uts.convert.mapper import LegacyMapper, Tag, paper_strings
+from uts.convert.mapper import LegacyMapper, paper_strings
 from uts.convert.readers import BadRow, Row, SourceRow, read
 from uts.errors import InvalidError, UsageError, UTSError, where
 from uts.io.atomic import streamed_atomic, write_atomic
@@ -120,20 +121,6 @@ def report_file(output: Path) -> Path:
     return output.with_name(output.name + ".report.json")
 
 
-def _tail(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> bytes:
-    """Everything of a clip's output row but its ID: the same for every clip with these labels (a dataset repeats
-    its label sets), so it is made once per set."""
-    tags: dict[str, Tag] = {}
-    unmapped: list[str] = []
-    for label in labels:
-        mapped = mapper.map(label)
-        if not mapped.tags:
-            unmapped.append(label)
-        for tag in mapped.tags:
-            tags.setdefault(tag.concept_id, tag)
-    return fmt.tail(labels, list(tags.values()), unmapped)
-
-
 def convert_rows(
     rows: Iterable[Row],
     write: Callable[[bytes], object],
@@ -147,6 +134,8 @@ def convert_rows(
     start: Progress | None = None,
     checkpoint: Callable[[Progress], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    engine: Engine | None = None,
+    job: ChunkJob | None = None,
 ) -> dict[str, Any]:
     """Convert ``rows``, writing one row each through ``write`` (JSON lines by default; ``write_id`` gets each
     clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
@@ -160,6 +149,9 @@ def convert_rows(
     """
     mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors)
     fmt = fmt or JsonLines()
+    if engine is not None:
+        assert job is not None
+        return _on_engine(rows, write, engine, job, mapper, paper_strings(ontology, level), strict)
     ids: list[bytes] = []
     tails: dict[tuple[str, ...], bytes] = {}
     progress = start or Progress()
@@ -187,7 +179,7 @@ def convert_rows(
         labels = row.labels
         tail = tails.get(labels)
         if tail is None:
-            tail = tails[labels] = _tail(labels, mapper, fmt)
+            tail = tails[labels] = tail_of(labels, mapper, fmt)
         pending.append(fmt.row(row.clip, tail))
         if write_id is not None:
             ids.append(row.clip.encode("utf-8") + b"\n")
@@ -201,6 +193,44 @@ def convert_rows(
     _flush(write, pending, write_id, ids)
     return {"rows_read": read_count, "malformed_rows": malformed_count, "malformed": malformed,
             **_tallies(sets, mapper, paper_strings(ontology, level))}  # fmt: skip
+
+
+ENGINE_CHUNK = 8192  # rows per chunk handed to an engine
+
+
+def _on_engine(
+    rows: Iterable[Row], write: Callable[[bytes], object], engine: Engine, job: ChunkJob, mapper: LegacyMapper,
+    kept_names: frozenset[str], strict: bool,
+) -> dict[str, Any]:  # fmt: skip
+    """The driver's part on an engine: read, count, cut into chunks; the engine converts them, in order."""
+    sets = Counter[tuple[str, ...]]()
+    malformed: list[Malformed] = []
+    counts = {"read": 0, "malformed": 0}
+
+    def chunks() -> Iterator[Chunk]:
+        chunk: Chunk = []
+        for row in rows:
+            counts["read"] += 1
+            if type(row) is BadRow:
+                if strict:
+                    raise MalformedRowError(f"line {row.line}: {row.problem}")
+                counts["malformed"] += 1
+                if len(malformed) < MALFORMED_LISTED:
+                    malformed.append(Malformed(line=row.line, problem=row.problem))
+                continue
+            assert type(row) is SourceRow
+            sets[row.labels] += 1
+            chunk.append((row.clip, row.labels))
+            if len(chunk) >= ENGINE_CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    for data in engine.run(chunks(), job):
+        write(data)
+    return {"rows_read": counts["read"], "malformed_rows": counts["malformed"], "malformed": malformed,
+            **_tallies(sets, mapper, kept_names)}  # fmt: skip
 
 
 def _flush(
@@ -265,6 +295,7 @@ def convert(
     report_path: Path | None = None,
     resume: bool = False,
     stop: Callable[[], bool] | None = None,
+    engine: Engine | None = None,
     **options: str | None,
 ) -> ConversionReport:
     """Convert ``input_path`` (read as ``source``) to ``output``; the report is also written as JSON.
@@ -281,11 +312,22 @@ def convert(
     rows = read(source, input_path, **options)
     common: dict[str, Any] = {"level": level, "expand_ancestors": expand_ancestors, "strict": strict}
     if output_format is Format.MULTIHOT:
-        if resume:
-            raise UsageError("--resume works with --format jsonl and csv; a multihot run starts again from the top")
+        if resume or engine is not None:
+            raise UsageError("--format multihot runs on the local engine and starts again from the top (no --resume)")
         if level is None or layout is None or layout.level != level:
             raise UsageError("--format multihot needs --level: its columns are the class indices of that level")
         tallies = _multihot(rows, output, ontology, layout, common)
+    elif engine is not None:
+        if resume:
+            raise UsageError("--resume works with the local engine; a run on Ray starts again from the top")
+        job = ChunkJob(
+            release=ontology.metadata.version, level=level, expand_ancestors=expand_ancestors,
+            output_format=output_format, root=str(engine.root) if engine.root else None,
+        )  # fmt: skip
+        fmt_of: RowFormat = CsvRows() if output_format is Format.CSV else JsonLines()
+        with streamed_atomic(output) as handle:
+            handle.write(fmt_of.header)
+            tallies = convert_rows(rows, handle.write, ontology, engine=engine, job=job, **common)
     else:
         fmt: RowFormat = CsvRows() if output_format is Format.CSV else JsonLines()
         identity = {

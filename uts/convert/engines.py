@@ -1,0 +1,134 @@
+"""Where the rows of a conversion are turned into output: in this process (``local``), or on Ray Data (``ray``),
+locally or on an existing cluster, when one machine is not enough.
+
+The driver reads the input, counts what the report needs and cuts the rows into chunks; an engine turns each chunk
+into its output bytes, in input order, so both engines write the same bytes. A Ray worker loads the ontology
+itself (from ``root``, default the bundled release) and checks that it is the release the driver converts with.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from uts.convert.formats import CsvRows, Format, JsonLines, RowFormat
+from uts.convert.mapper import LegacyMapper, Tag
+from uts.errors import UsageError, UTSError
+from uts.ontology.model import Level
+
+Chunk = list[tuple[str, tuple[str, ...]]]
+"""Rows of one chunk: (clip ID, legacy labels)."""
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """What every worker needs to convert chunks the way the driver would."""
+
+    release: str
+    level: Level | None
+    expand_ancestors: bool
+    output_format: Format
+    root: str | None = None
+
+
+class Engine(Protocol):
+    root: Path | None  # where workers load the ontology from (default: the bundled release)
+
+    def run(self, chunks: Iterable[Chunk], job: ChunkJob) -> Iterator[bytes]:
+        """The output bytes of each chunk, in the order of ``chunks``."""
+        ...
+
+
+class ChunkConverter:
+    """Turns chunks into output bytes; one per process (a Ray actor, or the local engine)."""
+
+    def __init__(self, job: ChunkJob) -> None:
+        from uts.ontology import load_ontology
+
+        ontology = load_ontology(job.root)
+        if ontology.metadata.version != job.release:
+            raise UTSError(
+                f"the worker loaded UTS {ontology.metadata.version} from {job.root or 'the bundled release'}, but the "
+                f"conversion uses {job.release}: give the engine the source root of that release"
+            )
+        self.mapper = LegacyMapper(ontology, level=job.level, expand_ancestors=job.expand_ancestors)
+        self.fmt: RowFormat = CsvRows() if job.output_format is Format.CSV else JsonLines()
+        self.tails: dict[tuple[str, ...], bytes] = {}
+
+    def convert(self, chunk: Chunk) -> bytes:
+        out = []
+        tails, fmt = self.tails, self.fmt
+        for clip, labels in chunk:
+            tail = tails.get(labels)
+            if tail is None:
+                tail = tails[labels] = tail_of(labels, self.mapper, fmt)
+            out.append(fmt.row(clip, tail))
+        return b"".join(out)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """Ray Data's entry: a batch of pickled chunks -> their output bytes."""
+        return {"data": [self.convert(pickle.loads(item)) for item in batch["chunk"]]}
+
+
+def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> bytes:
+    """Everything of a clip's output row but its ID: the same for every clip with these labels (a dataset repeats
+    its label sets), so it is made once per set."""
+    tags: dict[str, Tag] = {}
+    unmapped: list[str] = []
+    for label in labels:
+        mapped = mapper.map(label)
+        if not mapped.tags:
+            unmapped.append(label)
+        for tag in mapped.tags:
+            tags.setdefault(tag.concept_id, tag)
+    return fmt.tail(labels, list(tags.values()), unmapped)
+
+
+@dataclass
+class RayEngine:
+    """Ray Data: the chunks are converted by ``workers`` actors, on a local Ray (started here, stopped after)
+    or on the cluster at ``address`` (``ray://host:10001`` or ``auto``)."""
+
+    workers: int = 2
+    address: str | None = None
+    root: Path | None = None  # the source root the workers load the ontology from (default: the bundled release)
+
+    def run(self, chunks: Iterable[Chunk], job: ChunkJob) -> Iterator[bytes]:
+        try:
+            import ray
+            import ray.data
+        except ImportError:
+            raise UsageError("--engine ray needs Ray: pip install 'uts[ray]'") from None
+        started = not ray.is_initialized()
+        if started:
+            if self.address:
+                ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING)
+            else:
+                ray.init(
+                    num_cpus=self.workers, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING
+                )
+        try:
+            context = ray.data.DataContext.get_current()
+            context.execution_options.preserve_order = True  # the output is written in input order
+            context.enable_progress_bars = False
+            items = [{"chunk": pickle.dumps(chunk)} for chunk in chunks]
+            if not items:
+                return
+            data = ray.data.from_items(items, override_num_blocks=min(len(items), 4 * self.workers))
+            converted = data.map_batches(
+                ChunkConverter, fn_constructor_kwargs={"job": job}, batch_size=1, batch_format="default",
+                compute=ray.data.ActorPoolStrategy(size=self.workers),
+            )  # fmt: skip
+            for batch in converted.iter_batches(batch_size=1, batch_format="default"):
+                for part in batch["data"]:
+                    yield bytes(part)
+        finally:
+            if started:
+                ray.shutdown()
+
+
+__all__ = ["Chunk", "ChunkConverter", "ChunkJob", "Engine", "RayEngine", "tail_of"]
