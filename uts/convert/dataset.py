@@ -2,8 +2,9 @@
 malformed, every legacy label becomes tags with their provenance or is counted as unmapped with the reason, and the
 report says what the paper's exact-string filter would have lost on the same rows.
 
-Streaming in constant memory (a dataset repeats its few classes: each is mapped once); the output appears whole or
-not at all (written beside it, then renamed).
+Streaming: memory grows with the distinct label sets, never with the rows (a dataset repeats its few classes
+and their combinations: each is mapped once); the output appears whole or not at all (written beside it, then
+renamed), and a stopped run continues with ``resume``.
 """
 
 from __future__ import annotations

@@ -91,7 +91,8 @@ def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> by
 @dataclass
 class RayEngine:
     """Ray Data: the chunks are converted by ``workers`` actors, on a local Ray (started here, stopped after)
-    or on the cluster at ``address`` (``ray://host:10001`` or ``auto``)."""
+    or on the cluster at ``address`` (``ray://host:10001`` or ``auto``). The driver hands Ray every chunk before
+    the first result comes back, so the input's rows sit in Ray's object store (spread over a cluster's nodes)."""
 
     workers: int = 2
     address: str | None = None
