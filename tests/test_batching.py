@@ -105,3 +105,26 @@ def test_nearest_searches_once_per_batch_and_matches_the_index_search(uts_cache:
         assert [c.score for row in got for c in row] == pytest.approx(
             [c.score for row in expected for c in row], abs=1e-4
         )
+
+
+def test_a_failing_search_fails_only_its_own_callers(uts_cache: object) -> None:
+    """Callers of another index, and callers that want vectors, still get their answers."""
+    from uts import load_ontology
+    from uts.matching.batching import MicroBatcher
+    from uts.matching.encoders import get_encoder
+    from uts.resolve import Resolver
+
+    class Broken:
+        def search_vectors(self, vectors: Any, k: int = 5) -> Any:
+            raise RuntimeError("index damaged")
+
+    index = Resolver(load_ontology(), backend="onnx").embedding_index
+    batcher = MicroBatcher(get_encoder("onnx"), max_wait=0.2)
+    with ThreadPoolExecutor(3) as pool:
+        good = pool.submit(batcher.nearest, index, ["church bells"], 1)
+        bad = pool.submit(batcher.nearest, Broken(), ["church bells"], 1)  # type: ignore[arg-type]
+        plain = pool.submit(batcher.encode, ["church bells"])
+        assert good.result()[0][0].concept_id
+        with pytest.raises(RuntimeError, match="index damaged"):
+            bad.result()
+        assert plain.result().shape == (1, 384)

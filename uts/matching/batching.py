@@ -115,11 +115,15 @@ class MicroBatcher:
             self.batches += 1
             self.texts += sum(len(job.texts) for job in batch)
             for job, answer in zip(batch, answers, strict=True):
-                job.done.set_result(answer)
+                if isinstance(answer, BaseException):
+                    job.done.set_exception(answer)
+                else:
+                    job.done.set_result(answer)
 
     @staticmethod
     def _answers(batch: list[_Job], vectors: np.ndarray) -> list[Any]:
-        """Each caller's rows, or the nearest concepts of its rows: one search per (index, k) for the batch."""
+        """Each caller's rows, or the nearest concepts of its rows: one search per (index, k) for the batch. A
+        search that fails answers its own callers with the error; the others get their answers."""
         import numpy as np
 
         answers: list[Any] = []
@@ -134,7 +138,12 @@ class MicroBatcher:
         for jobs in searches.values():
             first = batch[jobs[0]]
             assert first.index is not None
-            found = first.index.search_vectors(np.vstack([answers[n] for n in jobs]), k=first.k)
+            try:
+                found = first.index.search_vectors(np.vstack([answers[n] for n in jobs]), k=first.k)
+            except Exception as exc:
+                for n in jobs:
+                    answers[n] = exc
+                continue
             at = 0
             for n in jobs:
                 answers[n], at = found[at : at + len(batch[n].texts)], at + len(batch[n].texts)
