@@ -7,12 +7,7 @@ cd "$(dirname "$0")/.."
 
 if ! command -v chromium > /dev/null; then
     echo "Chromium is not installed: installing Debian's chromium package" >&2
-    if [ "$(id -u)" -eq 0 ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2 \
-            || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2; }
-    else
-        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2
-    fi
+    bash scripts/apt-install.sh chromium
 fi
 if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
     npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >&2

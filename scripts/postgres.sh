@@ -15,12 +15,7 @@ bindir() {
     found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -z "$found" ]; then
         echo "PostgreSQL is not installed: installing Debian's postgresql package" >&2
-        if [ "$(id -u)" -eq 0 ]; then
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2 \
-                || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2; }
-        else
-            sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2
-        fi
+        bash "$(dirname "$0")/apt-install.sh" postgresql
         found=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     fi
     echo "$found"
