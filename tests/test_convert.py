@@ -354,3 +354,42 @@ def test_ray_engine_writes_what_the_local_engine_writes(tmp_path: Path) -> None:
     for report in reports:
         report.pop("output")
     assert reports[0] == reports[1]
+
+
+def test_a_builders_own_mapping_file_two_columns_or_sssom(ontology: Ontology, tmp_path: Path) -> None:
+    """A vocabulary UTS has no mapping set for: the builder's own file says what each label is."""
+    from uts.convert.dataset import convert
+    from uts.convert.mapper import read_user_mapping
+
+    source = tmp_path / "mine.csv"
+    source.write_text("clip,labels\na.wav,woof|pitter\nb.wav,zzz\n", encoding="utf-8")
+    options = {"clip_column": "clip", "label_column": "labels", "prefix": "MINE", "separator": "|"}
+    two = tmp_path / "two.tsv"
+    two.write_text("woof\tdog\npitter\tUTS:0000929\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    report = convert("csv", source, out, ontology, mapping=read_user_mapping(two, ontology, "MINE"), **options)
+    first, second = rows(out)
+    assert first["tags"] == ["dog", ontology.get("UTS:0000929").label]
+    assert second["unmapped"] == ["MINE:zzz"]
+    assert [u.reason for u in report.unmapped] == ["no mapping row for this class"]
+
+    sssom = tmp_path / "mine.sssom.tsv"
+    sssom.write_text(
+        "#mapping_set_id: https://example.org/mine\n"
+        "subject_id\tsubject_label\tpredicate_id\tpredicate_modifier\tobject_id\n"
+        "MINE:woof\twoof\tskos:broadMatch\t\tUTS:0000360\n"
+        "MINE:pitter\tpitter\tskos:exactMatch\tNot\tUTS:0000929\n"
+        "MINE:zzz\tzzz\tskos:narrowMatch\t\tUTS:0000360\n",
+        encoding="utf-8",
+    )
+    report = convert("csv", source, out, ontology, mapping=read_user_mapping(sssom, ontology, "MINE"), **options)
+    first, second = rows(out)
+    assert first["tags"] == ["dog"]
+    assert first["provenance"] == [{"concept_id": "UTS:0000360", "source": "MINE:woof", "predicate": "skos:broadMatch"}]
+    assert first["unmapped"] == ["MINE:pitter"]  # its only row is a Not row: never used
+    assert "narrowMatch" in next(u.reason for u in report.unmapped if u.label == "MINE:zzz")
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("woof\tno such concept at all\nlonely\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"line 1: .*line 2: expected two cells"):
+        read_user_mapping(bad, ontology, "MINE")

@@ -45,6 +45,12 @@ def convert(
     label_column: Annotated[str | None, typer.Option("--label-column", help="csv: the label column.")] = None,
     prefix: Annotated[str | None, typer.Option("--prefix", help="csv: the CURIE prefix of its labels.")] = None,
     separator: Annotated[str | None, typer.Option("--separator", help="csv: what splits several labels.")] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", help="Your own mapping: SSSOM TSV, or two columns (label, UTS concept) with --prefix."
+        ),
+    ] = None,
     engine: Annotated[
         str, typer.Option("--engine", help="local, or ray (Ray Data; locally or on --ray-address).")
     ] = "local",
@@ -62,6 +68,7 @@ def convert(
     from uts.convert.dataset import report_file
     from uts.convert.engines import RayEngine
     from uts.convert.formats import Format
+    from uts.convert.mapper import read_user_mapping
     from uts.ontology import load_ontology
     from uts.ontology.layouts import read_layouts
     from uts.ontology.model import Level
@@ -80,6 +87,9 @@ def convert(
     if output_format not in {f.value for f in Format}:
         raise UsageError(f"unknown --format {output_format!r}; choose one of {', '.join(f.value for f in Format)}")
     ontology = load_ontology(root)
+    own = read_user_mapping(mapping, ontology, prefix or "") if mapping else []
+    if mapping and not prefix and any(r.subject.startswith(":") for r in own):
+        raise UsageError("a two-column --mapping needs --prefix: the CURIE prefix its labels take (as in the input)")
     layout = read_layouts(root or bundled_root(), ontology.metadata.version).get(chosen) if chosen else None
     if engine not in ("local", "ray"):
         raise UsageError(f"unknown --engine {engine!r}; choose local or ray")
@@ -88,8 +98,8 @@ def convert(
         result = run(
             source, input_path, output, ontology, level=chosen, expand_ancestors=expand_ancestors, strict=strict,
             output_format=Format(output_format), layout=layout, report_path=report, resume=resume,
-            stop=None if on_ray else stopped, engine=on_ray, clip_column=id_column, label_column=label_column,
-            prefix=prefix, separator=separator,
+            stop=None if on_ray else stopped, engine=on_ray, mapping=own, clip_column=id_column,
+            label_column=label_column, prefix=prefix, separator=separator,
         )  # fmt: skip
     if as_json:
         console.print_json(result.model_dump_json())

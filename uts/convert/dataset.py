@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from uts.convert.engines import Chunk, ChunkJob, Engine, tail_of
 from uts.convert.formats import CsvRows, Format, JsonLines, MultiHot, RowFormat
-from uts.convert.mapper import LegacyMapper, paper_strings
+from uts.convert.mapper import LegacyMapper, UserRow, paper_strings
 from uts.convert.readers import BadRow, Row, SourceRow, read
 from uts.errors import InvalidError, UsageError, UTSError, where
 from uts.io.atomic import streamed_atomic, write_atomic
@@ -137,6 +137,7 @@ def convert_rows(
     stop: Callable[[], bool] | None = None,
     engine: Engine | None = None,
     job: ChunkJob | None = None,
+    extra: Sequence[UserRow] = (),
 ) -> dict[str, Any]:
     """Convert ``rows``, writing one row each through ``write`` (JSON lines by default; ``write_id`` gets each
     clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
@@ -148,7 +149,7 @@ def convert_rows(
     every ``CHECKPOINT_ROWS`` rows, after their output is written; ``stop`` (polled per row) ends the run early at
     a row boundary with :class:`InterruptedConversionError`, after a last checkpoint.
     """
-    mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors)
+    mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors, extra=extra)
     fmt = fmt or JsonLines()
     if engine is not None:
         assert job is not None
@@ -297,6 +298,7 @@ def convert(
     resume: bool = False,
     stop: Callable[[], bool] | None = None,
     engine: Engine | None = None,
+    mapping: Sequence[UserRow] = (),
     **options: str | None,
 ) -> ConversionReport:
     """Convert ``input_path`` (read as ``source``) to ``output``; the report is also written as JSON.
@@ -306,12 +308,15 @@ def convert(
 
     JSONL and CSV go to ``OUT.partial`` with a state file beside it, saved every ``CHECKPOINT_ROWS`` rows and when
     ``stop`` says so; ``resume`` continues such a run, and the output is the bytes an uninterrupted run writes.
+    ``mapping``: the builder's own rows (:func:`~uts.convert.mapper.read_user_mapping`), which replace the mapping
+    sets' rows for the classes they name.
     """
     input_path, output = Path(input_path), Path(output)
     if not input_path.is_file():
         raise InvalidError(f"{where(input_path)} does not exist or is not a file")
     rows = read(source, input_path, **options)
-    common: dict[str, Any] = {"level": level, "expand_ancestors": expand_ancestors, "strict": strict}
+    common: dict[str, Any] = {"level": level, "expand_ancestors": expand_ancestors, "strict": strict,
+                              "extra": tuple(mapping)}  # fmt: skip
     if output_format is Format.MULTIHOT:
         if resume or engine is not None:
             raise UsageError("--format multihot runs on the local engine and starts again from the top (no --resume)")
@@ -323,7 +328,7 @@ def convert(
             raise UsageError("--resume works with the local engine; a run on Ray starts again from the top")
         job = ChunkJob(
             release=ontology.metadata.version, level=level, expand_ancestors=expand_ancestors,
-            output_format=output_format, root=str(engine.root) if engine.root else None,
+            output_format=output_format, root=str(engine.root) if engine.root else None, extra=tuple(mapping),
         )  # fmt: skip
         fmt_of: RowFormat = CsvRows() if output_format is Format.CSV else JsonLines()
         with streamed_atomic(output) as handle:
@@ -336,6 +341,7 @@ def convert(
             "input_size": input_path.stat().st_size, "input_mtime_ns": input_path.stat().st_mtime_ns,
             "release": ontology.metadata.version, "level": level, "expand_ancestors": expand_ancestors,
             "output_format": output_format.value, "options": options,
+            "mapping": [[r.subject, r.name, r.predicate, r.object_id] for r in mapping],
         }  # fmt: skip
         tallies = _resumable(rows, output, ontology, fmt, identity, resume, stop, common)
     report = ConversionReport(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from uts.convert.formats import CsvRows, Format, JsonLines, RowFormat
-from uts.convert.mapper import LegacyMapper, Tag
+from uts.convert.mapper import LegacyMapper, Tag, UserRow
 from uts.errors import UsageError, UTSError
 from uts.ontology.model import Level
 
@@ -33,6 +33,7 @@ class ChunkJob:
     expand_ancestors: bool
     output_format: Format
     root: str | None = None
+    extra: tuple[UserRow, ...] = ()  # the builder's own mapping rows
 
 
 class Engine(Protocol):
@@ -55,7 +56,7 @@ class ChunkConverter:
                 f"the worker loaded UTS {ontology.metadata.version} from {job.root or 'the bundled release'}, but the "
                 f"conversion uses {job.release}: give the engine the source root of that release"
             )
-        self.mapper = LegacyMapper(ontology, level=job.level, expand_ancestors=job.expand_ancestors)
+        self.mapper = LegacyMapper(ontology, level=job.level, expand_ancestors=job.expand_ancestors, extra=job.extra)
         self.fmt: RowFormat = CsvRows() if job.output_format is Format.CSV else JsonLines()
         self.tails: dict[tuple[str, ...], bytes] = {}
 

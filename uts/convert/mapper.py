@@ -15,8 +15,13 @@ ancestor of each tag (inside the level, when one is chosen).
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from uts.errors import UsageError, UTSError, where
+from uts.ontology.mapping import PREDICATES
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 
@@ -46,7 +51,15 @@ class Mapped:
 class LegacyMapper:
     """Legacy class CURIE -> :class:`Mapped`, computed once per class (a dataset repeats its few classes)."""
 
-    def __init__(self, ontology: Ontology, *, level: Level | None = None, expand_ancestors: bool = False) -> None:
+    def __init__(
+        self,
+        ontology: Ontology,
+        *,
+        level: Level | None = None,
+        expand_ancestors: bool = False,
+        extra: Sequence[UserRow] = (),
+    ) -> None:
+        """``extra``: a builder's own mapping rows; for the classes they name they replace the mapping sets' rows."""
         from uts.resolve.index import lexical_index
         from uts.resolve.rollup import Rollup
 
@@ -66,6 +79,15 @@ class LegacyMapper:
                     self._rows.setdefault(row.subject_id, []).append((row.predicate_id, row.object_id))
                 else:
                     self._unused[row.subject_id] = row.predicate_id
+        for subject in {user.subject for user in extra}:
+            self._rows.pop(subject, None)
+            self._unused.pop(subject, None)
+        for user in extra:
+            self._names[user.subject] = user.name
+            if user.predicate in USED:
+                self._rows.setdefault(user.subject, []).append((user.predicate, user.object_id))
+            else:
+                self._unused[user.subject] = user.predicate
         self._cache: dict[str, Mapped] = {}
 
     def name(self, subject: str) -> str:
@@ -114,10 +136,74 @@ class LegacyMapper:
         return Mapped(tuple(tags.values()))
 
 
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """One row of a builder's own mapping file (already checked)."""
+
+    subject: str
+    name: str
+    predicate: str
+    object_id: str
+
+
+def read_user_mapping(path: Path, ontology: Ontology, prefix: str) -> list[UserRow]:
+    """A builder's mapping file: SSSOM TSV (``#`` header lines, then ``subject_id``, ``predicate_id``,
+    ``object_id`` and optionally ``subject_label``, ``predicate_modifier`` columns; ``Not`` rows are dropped) or two
+    columns, legacy label then UTS concept (an ID or any label), read as exact matches of ``prefix:label``. Every
+    row is checked; the error lists every bad one with its line."""
+    problems: list[str] = []
+    rows: list[UserRow] = []
+    text = Path(path).read_text(encoding="utf-8")
+    lines = [
+        (n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip() and not line.startswith("#")
+    ]
+    if not lines:
+        raise UsageError(f"{where(path)} holds no mapping rows")
+    delimiter = "\t" if "\t" in lines[0][1] else ","
+    cells = [(n, next(csv.reader([line], delimiter=delimiter))) for n, line in lines]
+    header = [c.strip() for c in cells[0][1]]
+    if {"subject_id", "predicate_id", "object_id"} <= set(header):
+        at = {name: i for i, name in enumerate(header)}
+        for n, row in cells[1:]:
+            if len(row) != len(header):
+                problems.append(f"line {n}: {len(row)} cells, the header has {len(header)}")
+                continue
+            if "predicate_modifier" in at and row[at["predicate_modifier"]].strip() == "Not":
+                continue
+            concept = _concept(ontology, row[at["object_id"]], n, problems)
+            subject = row[at["subject_id"]].strip()
+            name = row[at["subject_label"]].strip() if "subject_label" in at else subject.split(":", 1)[-1]
+            predicate = row[at["predicate_id"]].strip()
+            if predicate not in PREDICATES:
+                problems.append(f"line {n}: predicate_id {predicate!r} is none of {', '.join(PREDICATES)}")
+            elif concept is not None:
+                rows.append(UserRow(subject, name, predicate, concept))
+    else:
+        for n, row in cells:
+            if len(row) != 2 or not row[0].strip():
+                problems.append(f"line {n}: expected two cells (legacy label, UTS concept), got {len(row)}")
+                continue
+            concept = _concept(ontology, row[1], n, problems)
+            if concept is not None:
+                label = row[0].strip()
+                rows.append(UserRow(f"{prefix}:{label}", label, "skos:exactMatch", concept))
+    if problems:
+        raise UsageError(f"{where(path)} has bad mapping rows: " + "; ".join(problems[:20]))
+    return rows
+
+
+def _concept(ontology: Ontology, text: str, line: int, problems: list[str]) -> str | None:
+    try:
+        return ontology.resolve_id_or_label(text.strip()).id
+    except UTSError as exc:
+        problems.append(f"line {line}: {exc}")
+        return None
+
+
 def paper_strings(ontology: Ontology, level: Level | None) -> frozenset[str]:
     """The published tag strings of a level (all of them without one): what the paper's filter keeps."""
     tags = ontology.level_tags(level) if level is not None else list(ontology.paper)
     return frozenset(t.tag for t in tags)
 
 
-__all__ = ["USED", "LegacyMapper", "Mapped", "Tag", "paper_strings"]
+__all__ = ["USED", "LegacyMapper", "Mapped", "Tag", "UserRow", "paper_strings", "read_user_mapping"]
