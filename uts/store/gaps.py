@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import desc, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from uts.errors import NotFoundError
+from uts.ontology.edits import AddConcept, AddLabel, Edit
+from uts.ontology.model import Domain, LabelScope
+from uts.store import proposals as proposing
+from uts.store.access import Principal, Role
+from uts.store.proposals import Proposal
 from uts.store.schema import GAP
 from uts.store.sql import SqlStore
 
@@ -185,4 +192,41 @@ def find_gap(store: SqlStore, release: str, kind: GapKind, key: str) -> Gap | No
     return found[0] if found else None
 
 
-__all__ = ["Gap", "GapCounter", "GapKind", "find_gap", "gap_key", "top_gaps"]
+def propose_gap(
+    store: SqlStore,
+    author: Principal,
+    release: str,
+    kind: GapKind,
+    text: str,
+    *,
+    concept_id: str | None = None,
+    scope: LabelScope = LabelScope.ALT,
+    label: str | None = None,
+    broader: Sequence[str] = (),
+    facets: Sequence[str] = (),
+    domains: Sequence[Domain] = (),
+    definition: str = "",
+    reason: str = "",
+) -> Proposal:
+    """A gap made into a proposal: a label of ``concept_id`` when one is named, else a new concept (its ID
+    reserved here). The reason says how often the resolver met it, unless one is given."""
+    author.require(Role.ANNOTATOR)
+    gap = find_gap(store, release, kind, text)
+    if gap is None:
+        raise NotFoundError(f"no {kind} gap {text!r} in release {release}; GET /v1/gaps (or the Gaps page) lists them")
+    chosen = (label or gap.text).strip()
+    reason = reason or f"met {gap.count} times by the resolver on release {release} (gap mining)"
+    edit: Edit
+    if concept_id is not None:
+        edit = AddLabel(concept_id=concept_id, label=chosen, scope=scope, source="gap-mining", author=author.curie,
+                        reason=reason)  # fmt: skip
+    else:
+        (new_id,) = store.reserve_ids(1)
+        edit = AddConcept(
+            concept_id=new_id, label=chosen, broader=tuple(broader), facets=tuple(facets), domains=tuple(domains),
+            definition=definition, author=author.curie, reason=reason,
+        )  # fmt: skip
+    return proposing.propose(store, author, [edit], reason=reason)
+
+
+__all__ = ["Gap", "GapCounter", "GapKind", "find_gap", "gap_key", "propose_gap", "top_gaps"]

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from uts.errors import UsageError
-from uts.ontology.edits import AddConcept, AddLabel, Edit
+from uts.ontology.edits import Edit
 from uts.ontology.model import Domain, LabelScope
+from uts.store import gaps as gaps_lib
 from uts.store import proposals as proposing
 from uts.store.access import KeyInfo, Role, create_key, list_keys, revoke_key
-from uts.store.gaps import Gap, GapKind, find_gap, top_gaps
+from uts.store.gaps import Gap, GapKind, top_gaps
 from uts.store.proposals import Proposal, ProposalStatus
 from uts_api.auth import Svc, Who
 from uts_api.problems import errors
@@ -199,29 +200,15 @@ def gaps(
 @router.post("/gaps/proposals", response_model=Proposal, status_code=201,
              summary="Propose a gap as a new concept or as a label of a concept (annotators)", responses=WRITE_ERRORS)  # fmt: skip
 def propose_gap(body: GapProposalIn, who: Who, svc: Svc) -> Proposal:
-    who.require(Role.ANNOTATOR)
-    version = body.release or svc.latest_release()
+    if body.action == "add_label" and not body.concept_id:
+        raise UsageError("add_label needs concept_id: the concept the label belongs to")
     svc.gaps.flush()
-    gap = find_gap(svc.store, version, body.kind, body.text)
-    if gap is None:
-        from uts.errors import NotFoundError
-
-        raise NotFoundError(f"no {body.kind} gap {body.text!r} in release {version}; GET /v1/gaps lists them")
-    label = (body.label or gap.text).strip()
-    reason = body.reason or f"met {gap.count} times by the resolver on release {version} (gap mining)"
-    edit: Edit
-    if body.action == "add_label":
-        if not body.concept_id:
-            raise UsageError("add_label needs concept_id: the concept the label belongs to")
-        edit = AddLabel(concept_id=body.concept_id, label=label, scope=body.scope, source="gap-mining",
-                        author=who.curie, reason=reason)  # fmt: skip
-    else:
-        (new_id,) = svc.store.reserve_ids(1)
-        edit = AddConcept(
-            concept_id=new_id, label=label, broader=tuple(body.broader), facets=tuple(body.facets),
-            domains=tuple(body.domains), definition=body.definition, author=who.curie, reason=reason,
-        )  # fmt: skip
-    return proposing.propose(svc.store, who, [edit], reason=reason)
+    return gaps_lib.propose_gap(
+        svc.store, who, body.release or svc.latest_release(), body.kind, body.text,
+        concept_id=body.concept_id if body.action == "add_label" else None, scope=body.scope, label=body.label,
+        broader=body.broader, facets=body.facets, domains=body.domains, definition=body.definition,
+        reason=body.reason,
+    )  # fmt: skip
 
 
 # ---- keys -----------------------------------------------------------------------------------------------

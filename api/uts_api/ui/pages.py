@@ -27,7 +27,8 @@ from uts.ontology.ontology import Ontology
 from uts.ontology.search import SearchHit
 from uts.store import proposals as proposing
 from uts.store.access import AuthError, Principal, Role
-from uts.store.gaps import GapKind, find_gap, top_gaps
+from uts.store.gaps import GapKind, top_gaps
+from uts.store.gaps import propose_gap as propose_gap_of
 from uts.store.proposals import ProposalStatus
 from uts.vocabularies.base import Vocabulary
 from uts_api.routes.concepts import concept_detail, search_labels
@@ -581,27 +582,18 @@ def propose_gap(
 ) -> Response:
     svc = _svc(request)
     who = require(request, svc, csrf)
-    who.require(Role.ANNOTATOR)
-    version = svc.latest_release()
-    svc.gaps.flush()
-    gap = find_gap(svc.store, version, cast(GapKind, kind), text)
-    if gap is None:
-        raise NotFoundError(f"no {kind} gap {text!r} in release {version}")
-    reason = f"met {gap.count} times by the resolver on release {version} (gap mining)"
-    edit: Edit
+    ontology = svc.working().ontology
+    target: str | None = None
     if action == "add_label":
         if not concept.strip():
             raise UsageError("name the concept the label belongs to (its ID or a label)")
-        target = svc.working().ontology.resolve_id_or_label(concept.strip())
-        edit = AddLabel(concept_id=target.id, label=gap.text, scope=_choice(LabelScope, scope, "label kind"), source="gap-mining",
-                        author=who.curie, reason=reason)  # fmt: skip
-    else:
-        ontology = svc.working().ontology
-        root = ontology.facet(facet).root if facet else None
-        (new_id,) = svc.store.reserve_ids(1)
-        edit = AddConcept(concept_id=new_id, label=gap.text, broader=(root,) if root else (),
-                          facets=(facet,) if facet else (), author=who.curie, reason=reason)  # fmt: skip
-    made = proposing.propose(svc.store, who, [edit], reason=reason)
+        target = ontology.resolve_id_or_label(concept.strip()).id
+    svc.gaps.flush()
+    made = propose_gap_of(
+        svc.store, who, svc.latest_release(), cast(GapKind, kind), text, concept_id=target,
+        scope=_choice(LabelScope, scope, "label kind"), broader=(ontology.facet(facet).root,) if facet else (),
+        facets=(facet,) if facet else (),
+    )  # fmt: skip
     return RedirectResponse(f"/proposals/{made.id}", status_code=303)
 
 
