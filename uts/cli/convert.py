@@ -23,7 +23,8 @@ def convert(
         str,
         typer.Option(
             "--source",
-            help="audioset, esc50, urbansound8k, mtg-jamendo, csv, or captions (JSONL {id, text}: the resolver).",
+            help="audioset, esc50, urbansound8k, mtg-jamendo, sonyc-ust (annotations.csv), csv, jsonl (both with "
+            "--id-column, --label-column, --prefix), or captions (JSONL {id, text}: the resolver).",
         ),
     ],
     input_path: Annotated[Path, typer.Option("--input", help="The legacy label file.")],

@@ -1,9 +1,11 @@
 """Readers of legacy label files: each yields, per clip, its ID and legacy class CURIEs (the subjects of the
-mapping sets), or a malformed row with its line number. Streaming: one row in memory at a time.
+mapping sets), or a malformed row with its line number. Streaming: one row in memory at a time (but SONYC-UST,
+whose clips span several rows: one entry per clip).
 
 AudioSet segment CSVs come in two layouts (Google's original with ``#`` comment lines and ``", "`` separators, and
-a plain CSV); ESC-50 and UrbanSound8K have one metadata CSV each; the generic reader takes any CSV with an ID
-column and a label column (labels split by a separator) and a prefix for the CURIEs.
+a plain CSV); ESC-50 and UrbanSound8K have one metadata CSV each; SONYC-UST one row per annotator and clip; the
+generic readers take any CSV or JSON lines file with an ID column and a label column (labels split by a
+separator, or a JSON list) and a prefix for the CURIEs.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,25 +172,178 @@ def generic(
     return _table(handle, clip_column, label_column, prefix, "input", separator)
 
 
-SOURCES = {"audioset": "AudioSet", "esc50": "ESC50", "urbansound8k": "US8K", "mtg-jamendo": "MTGJamendo"}
+def jsonl(
+    handle: BinaryIO, *, clip_column: str, label_column: str, prefix: str, separator: str | None
+) -> Iterator[Row]:
+    """Any JSON lines file: an object a line, its ID in ``clip_column`` (a string, or an integer), its labels in
+    ``label_column`` (a list of strings, or a string split by ``separator``); CURIEs ``prefix:label``, as the
+    generic CSV. Each line is decoded on its own, so a bad one (not UTF-8, not JSON, not an object, a field missing
+    or of the wrong type) is one malformed row, never the end of the run; blank lines are skipped."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield BadRow(number, f"not UTF-8 (byte {exc.start + 1} of the line)")
+            continue
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield BadRow(number, f"not JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(record, dict):
+            yield BadRow(number, f"{_json_kind(record)}, not a JSON object")
+            continue
+        missing = [f for f in (clip_column, label_column) if f not in record]
+        if missing:
+            yield BadRow(number, f"no field {' and no field '.join(map(repr, missing))}")
+            continue
+        clip, value = record[clip_column], record[label_column]
+        if isinstance(clip, bool) or not isinstance(clip, str | int):
+            yield BadRow(number, f"{clip_column} is {_json_kind(clip)}, not a string")
+            continue
+        if isinstance(value, str):
+            labels = value.split(separator) if separator else [value]
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            labels = value
+        else:
+            yield BadRow(number, f"{label_column} is {_json_kind(value)}, not a string or a list of strings")
+            continue
+        clip, labels = str(clip).strip(), [v.strip() for v in labels if v.strip()]
+        if not clip or not labels:
+            yield BadRow(number, f"no {clip_column}" if not clip else f"no {label_column}")
+            continue
+        yield SourceRow(clip, tuple(f"{prefix}:{v}" for v in labels), number)
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, for a message: ``an array holding a number`` and the like."""
+    if isinstance(value, list):
+        odd = [v for v in value if not isinstance(v, str)]
+        return f"an array holding {_json_kind(odd[0])}" if odd else "an array of strings" if value else "an empty array"
+    kinds = {dict: "an object", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return kinds.get(type(value), "null")
+
+
+PRESENCE = {"1": 1, "0": 0, "-1": -1, "1.0": 1, "0.0": 0, "-1.0": -1}
+"""SONYC-UST presence cells: present, absent, not annotated (a SONYC team member answers one coarse group a row);
+the float spellings are what a pandas round trip writes."""
+
+
+@dataclass(slots=True)
+class _Clip:
+    """A SONYC-UST clip while its rows are read: the best kind of annotator met (0 verified, 1 SONYC team,
+    2 volunteers) and which presence columns those annotators marked 1 and 0."""
+
+    line: int
+    tier: int
+    ones: set[int]
+    zeros: set[int]
+
+
+def sonyc_ust(handle: BinaryIO) -> Iterator[Row]:
+    """SONYC-UST's ``annotations.csv`` (v1, DCASE 2019, and v2, DCASE 2020): a row per annotator and clip
+    (``audio_filename``), ``1``, ``0`` or ``-1`` (not annotated) per ``<class>_presence`` column; a clip's labels are
+    its present classes, fine and coarse, as ``SONYCUST:<class>`` (the column name without ``_presence``).
+
+    Which rows decide, as the DCASE baselines choose their targets (``annotator_id``: 0 the SONYC team's verified
+    ground truth, negative a SONYC team member, positive a Zooniverse volunteer):
+
+    - verified rows, when the clip has any: a class is present when they mark it 1;
+    - else the SONYC team's rows: present when the members who answered agree it is (the DCASE 2020 baseline's
+      ``sonyc_annotator_agreement`` targets; ``-1`` is no answer, as a member tags one coarse group a row);
+    - else the volunteers' rows: present when at least one marked it 1 (the baselines' training targets, except
+      that ``-1`` never cancels a 1 here, where they sum the values).
+
+    A clip's rows may lie anywhere in the file, so the file is read whole: memory grows with the clips (about
+    18,000 in v2), not with the rows. Malformed rows come first, as read (the clip keeps its other rows); then the
+    clips, in order of first appearance, each with its first line. A clip with no class present is written with
+    no labels and counted among the clips without a tag: "none of the taxonomy heard" is an answer, not a
+    malformed row.
+    """
+    reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
+    header = [cell.strip() for cell in next(reader, [])]
+    presence = [(at, f"SONYCUST:{name.removesuffix('_presence')}") for at, name in enumerate(header)
+                if name.endswith("_presence") and name != "_presence"]  # fmt: skip
+    missing = [name for name in ("audio_filename", "annotator_id") if name not in header]
+    if missing or not presence:
+        lacks = ", ".join([*missing, *([] if presence else ["any <class>_presence column"])])
+        begins = f"it begins {', '.join(header[:5])}" if header else "the file is empty"
+        raise UsageError(
+            f"this is no SONYC-UST annotations.csv: its header lacks {lacks} ({begins}); give the dataset's "
+            "annotations.csv, or convert another table with --source csv"
+        )
+    at_clip, at_annotator = header.index("audio_filename"), header.index("annotator_id")
+    clips: dict[str, _Clip] = {}
+    for cells in reader:
+        number = reader.line_num
+        if not cells:
+            continue
+        if len(cells) != len(header):
+            yield BadRow(number, f"expected {len(header)} cells, got {len(cells)}")
+            continue
+        clip, annotator = cells[at_clip].strip(), _integer(cells[at_annotator])
+        if not clip or annotator is None:
+            yield BadRow(number, "no audio_filename" if not clip else
+                         f"annotator_id {cells[at_annotator]!r} is not an integer")  # fmt: skip
+            continue
+        values = [PRESENCE.get(cells[at].strip()) for at, _ in presence]
+        if None in values:
+            bad = [f"{header[at]} {cells[at]!r}" for at, _ in presence if cells[at].strip() not in PRESENCE]
+            yield BadRow(number, f"presence not 1, 0 or -1: {', '.join(bad[:3])}{' ...' if len(bad) > 3 else ''}")
+            continue
+        tier = 0 if annotator == 0 else 1 if annotator < 0 else 2
+        state = clips.get(clip)
+        if state is None:
+            state = clips[clip] = _Clip(number, tier, set(), set())
+        elif tier < state.tier:
+            state.tier, state.ones, state.zeros = tier, set(), set()
+        elif tier > state.tier:
+            continue
+        state.ones.update(k for k, value in enumerate(values) if value == 1)
+        state.zeros.update(k for k, value in enumerate(values) if value == 0)
+    for clip, state in clips.items():
+        present = state.ones - state.zeros if state.tier == 1 else state.ones
+        yield SourceRow(clip, tuple(presence[k][1] for k in sorted(present)), state.line)
+
+
+def _integer(cell: str) -> int | None:
+    """An annotator ID: ``-3``, or ``-3.0`` after a pandas round trip."""
+    try:
+        return int(cell)
+    except ValueError:
+        try:
+            number = float(cell)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+
+
+SOURCES = {
+    "audioset": "AudioSet", "esc50": "ESC50", "urbansound8k": "US8K", "mtg-jamendo": "MTGJamendo",
+    "sonyc-ust": "SONYCUST",
+}  # fmt: skip
 """Sources read by a reader of their own -> the CURIE prefix of their classes in the mapping sets."""
 
 
 def read(source: str, path: Path, **options: str | None) -> Iterator[Row]:
-    """The rows of ``path`` read as ``source`` (``audioset``, ``esc50``, ``urbansound8k``, ``mtg-jamendo`` or
-    ``csv``)."""
-    readers = {"audioset": audioset, "esc50": esc50, "urbansound8k": urbansound8k, "mtg-jamendo": mtg_jamendo}
+    """The rows of ``path`` read as ``source`` (``audioset``, ``esc50``, ``urbansound8k``, ``mtg-jamendo``,
+    ``sonyc-ust``, or the generic ``csv`` and ``jsonl``, which need the ID and label columns and the prefix)."""
+    readers = {"audioset": audioset, "esc50": esc50, "urbansound8k": urbansound8k, "mtg-jamendo": mtg_jamendo,
+               "sonyc-ust": sonyc_ust}  # fmt: skip
     with open(path, "rb") as handle:
-        if source == "csv":
+        if source in ("csv", "jsonl"):
             clip, label, prefix = options.get("clip_column"), options.get("label_column"), options.get("prefix")
             if not (clip and label and prefix):
-                raise UsageError("--source csv needs --id-column, --label-column and --prefix (the CURIE prefix)")
-            yield from generic(handle, clip_column=clip, label_column=label, prefix=prefix,
-                               separator=options.get("separator"))  # fmt: skip
+                raise UsageError(f"--source {source} needs --id-column, --label-column and --prefix (the CURIE prefix)")
+            table = generic if source == "csv" else jsonl
+            yield from table(handle, clip_column=clip, label_column=label, prefix=prefix,
+                             separator=options.get("separator"))  # fmt: skip
             return
         reader = readers.get(source)
         if reader is None:
-            raise UsageError(f"unknown source {source!r}; choose one of {', '.join([*readers, 'csv'])}")
+            raise UsageError(f"unknown source {source!r}; choose one of {', '.join([*readers, 'csv', 'jsonl'])}")
         yield from reader(handle)
 
 
@@ -199,7 +355,9 @@ __all__ = [
     "audioset",
     "esc50",
     "generic",
+    "jsonl",
     "mtg_jamendo",
     "read",
+    "sonyc_ust",
     "urbansound8k",
 ]
