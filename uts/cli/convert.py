@@ -6,12 +6,15 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from uts.cli.options import AsJson, LevelOpt, NoEmbed, Root, console, print_lines
 from uts.errors import UsageError
+
+if TYPE_CHECKING:
+    from uts.convert.engines import RayEngine
 
 
 def register(app: typer.Typer) -> None:
@@ -55,7 +58,7 @@ def convert(
     engine: Annotated[
         str, typer.Option("--engine", help="local, or ray (Ray Data; locally or on --ray-address).")
     ] = "local",
-    workers: Annotated[int, typer.Option("--workers", min=1, help="--engine ray: converting actors.")] = 2,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="--engine ray: converting (resolving) actors.")] = 2,
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="--engine ray: an existing cluster (ray://HOST:10001, auto).")
     ] = None,
@@ -75,10 +78,16 @@ def convert(
     from uts.ontology.model import Level
     from uts.ontology.source import bundled_root
 
+    if engine not in ("local", "ray"):
+        raise UsageError(f"unknown --engine {engine!r}; choose local or ray")
     if source == "captions":  # caption corpora go through the resolver: `uts resolve --input`, the same stream
         if output_format != "jsonl" or expand_ancestors or id_column or label_column or prefix:
             raise UsageError("--source captions writes the resolver's JSONL: drop --format, --expand-ancestors and "
                              "the csv column options")  # fmt: skip
+        if engine == "ray":
+            _captions_on_ray(input_path, output, RayEngine(workers=workers, address=ray_address, root=root),
+                             level=level, strict=strict, no_embed=no_embed, resume=resume, root=root)  # fmt: skip
+            return
         from uts.cli.resolve import resolve
 
         resolve(input=input_path, output=output, resume=resume, strict=strict, level=level, no_embed=no_embed,
@@ -92,8 +101,6 @@ def convert(
     if mapping and not prefix and any(r.subject.startswith(":") for r in own):
         raise UsageError("a two-column --mapping needs --prefix: the CURIE prefix its labels take (as in the input)")
     layout = read_layouts(root or bundled_root(), ontology.metadata.version).get(chosen) if chosen else None
-    if engine not in ("local", "ray"):
-        raise UsageError(f"unknown --engine {engine!r}; choose local or ray")
     on_ray = RayEngine(workers=workers, address=ray_address, root=root) if engine == "ray" else None
     with _stop_on_signals() as stopped:
         result = run(
@@ -120,6 +127,27 @@ def convert(
     lines += [f"malformed line {m.line}: {m.problem}" for m in result.malformed[:20]]
     lines.append(f"report: {report or report_file(output)}")
     print_lines(lines, to_err=False)
+
+
+def _captions_on_ray(
+    input_path: Path, output: Path, engine: RayEngine, *, level: str | None, strict: bool, no_embed: bool,
+    resume: bool, root: Path | None,
+) -> None:  # fmt: skip
+    """`uts resolve --input --output` on Ray: the resolver set up as that command sets it up, the same warnings
+    and summary; the bytes written are those of the local run."""
+    from uts.cli.resolve import _sigterm_interrupts, print_summary, warn_problem
+    from uts.convert.captions import resolve_captions
+    from uts.ontology import load_ontology
+    from uts.resolve.config import configure
+    from uts.resolve.filestream import StreamOptions
+
+    if resume:
+        raise UsageError("--resume works with the local engine; a run on Ray starts again from the top")
+    config = configure(level, {"rollup": True, "embed": not no_embed, "backend": "auto"})
+    with _sigterm_interrupts():
+        end = resolve_captions(input_path, output, load_ontology(root), config=config,
+                               options=StreamOptions(strict=strict), engine=engine, on_problem=warn_problem)  # fmt: skip
+    print_summary(end.summary)
 
 
 @contextmanager

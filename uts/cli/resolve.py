@@ -16,10 +16,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from uts.cli.options import BackendOpt, DataDir, LevelOpt, NoEmbed, NoRollup, Root, console, data_dir, err
-from uts.errors import UsageError
+from uts.errors import Problem, UsageError
 from uts.io.atomic import write_atomic
 from uts.resolve.filestream import StreamOptions
-from uts.resolve.stream import StreamLimits
+from uts.resolve.stream import StreamLimits, StreamSummary
 
 if TYPE_CHECKING:
     from uts.resolve import Resolution, Resolver
@@ -133,10 +133,19 @@ def _stream(resolver: Resolver, input: Path, output: Path | None, options: Strea
             target,
             options=options,
             resume=resume,
-            on_problem=lambda p: err.print(f"[yellow]warning:[/] {escape(str(p))}", highlight=False, soft_wrap=True),
+            on_problem=warn_problem,
             on_progress=lambda offset: progress.update(task, completed=offset),
         )
-    summary = end.summary
+    print_summary(end.summary)
+
+
+def warn_problem(problem: Problem) -> None:
+    """A skipped input line, said as it is met (the local stream and `uts convert --engine ray` say it alike)."""
+    err.print(f"[yellow]warning:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
+
+
+def print_summary(summary: StreamSummary) -> None:
+    """What a stream did with every input line, on standard error."""
     err.print(
         f"items {summary.items}, tags kept {summary.tags}, negated {summary.negated}, "
         f"abstentions {summary.abstained}, below --min-score {summary.below_min_score}, "

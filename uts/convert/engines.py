@@ -4,24 +4,42 @@ locally or on an existing cluster, when one machine is not enough.
 The driver reads the input, counts what the report needs and cuts the rows into chunks; an engine turns each chunk
 into its output bytes, in input order, so both engines write the same bytes. A Ray worker loads the ontology
 itself (from ``root``, default the bundled release) and checks that it is the release the driver converts with.
+
+An engine runs any :class:`Job`: legacy labels (:class:`ChunkJob`) and caption corpora
+(:class:`uts.convert.captions.CaptionJob`) share the one Ray code path; a job says what each worker builds once
+(a mapper, a resolver) and how it turns one chunk into one result.
 """
 
 from __future__ import annotations
 
 import logging
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from uts.convert.formats import CsvRows, Format, JsonLines, RowFormat
 from uts.convert.mapper import LegacyMapper, Tag, UserRow
 from uts.errors import UsageError, UTSError
 from uts.ontology.model import Level
 
+if TYPE_CHECKING:
+    from uts.ontology.ontology import Ontology
+
 Chunk = list[tuple[str, tuple[str, ...]]]
 """Rows of one chunk: (clip ID, legacy labels)."""
+ChunkT = TypeVar("ChunkT")
+ChunkT_contra = TypeVar("ChunkT_contra", contravariant=True)
+ResultT = TypeVar("ResultT")
+ResultT_co = TypeVar("ResultT_co", covariant=True)
+
+
+class Job(Protocol[ChunkT_contra, ResultT_co]):
+    """What an engine runs: a picklable description, sent to every worker, of how that worker turns chunks into
+    results; ``worker()`` is called once per worker process (it loads what every chunk needs)."""
+
+    def worker(self) -> Callable[[ChunkT_contra], ResultT_co]: ...
 
 
 @dataclass(frozen=True)
@@ -35,27 +53,37 @@ class ChunkJob:
     root: str | None = None
     extra: tuple[UserRow, ...] = ()  # the builder's own mapping rows
 
+    def worker(self) -> Callable[[Chunk], bytes]:
+        return ChunkConverter(self).convert
+
 
 class Engine(Protocol):
     root: Path | None  # where workers load the ontology from (default: the bundled release)
 
-    def run(self, chunks: Iterable[Chunk], job: ChunkJob) -> Iterator[bytes]:
-        """The output bytes of each chunk, in the order of ``chunks``."""
+    def run(self, chunks: Iterable[ChunkT], job: Job[ChunkT, ResultT]) -> Iterator[ResultT]:
+        """The result of each chunk, in the order of ``chunks``."""
         ...
+
+
+def load_release(root: str | None, release: str) -> Ontology:
+    """The ontology a worker loads (from ``root``, default the bundled release), checked to be the release the
+    driver runs with: a worker on another node may have another one installed."""
+    from uts.ontology import load_ontology
+
+    ontology = load_ontology(root)
+    if ontology.metadata.version != release:
+        raise UTSError(
+            f"the worker loaded UTS {ontology.metadata.version} from {root or 'the bundled release'}, but the "
+            f"run uses {release}: give the engine (--root) the source root of that release, reachable by every worker"
+        )
+    return ontology
 
 
 class ChunkConverter:
     """Turns chunks into output bytes; one per process (a Ray actor, or the local engine)."""
 
     def __init__(self, job: ChunkJob) -> None:
-        from uts.ontology import load_ontology
-
-        ontology = load_ontology(job.root)
-        if ontology.metadata.version != job.release:
-            raise UTSError(
-                f"the worker loaded UTS {ontology.metadata.version} from {job.root or 'the bundled release'}, but the "
-                f"conversion uses {job.release}: give the engine the source root of that release"
-            )
+        ontology = load_release(job.root, job.release)
         self.mapper = LegacyMapper(ontology, level=job.level, expand_ancestors=job.expand_ancestors, extra=job.extra)
         self.fmt: RowFormat = CsvRows() if job.output_format is Format.CSV else JsonLines()
         self.tails: dict[tuple[str, ...], bytes] = {}
@@ -70,9 +98,16 @@ class ChunkConverter:
             out.append(fmt.row(clip, tail))
         return b"".join(out)
 
+
+class RayWorker:
+    """One Ray actor: builds its job's worker once, then turns Ray Data's batches of pickled chunks into pickled
+    results (any job's chunks and results travel the same way)."""
+
+    def __init__(self, job: Job[Any, Any]) -> None:
+        self.work = job.worker()
+
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        """Ray Data's entry: a batch of pickled chunks -> their output bytes."""
-        return {"data": [self.convert(pickle.loads(item)) for item in batch["chunk"]]}
+        return {"data": [pickle.dumps(self.work(pickle.loads(item))) for item in batch["chunk"]]}
 
 
 def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> bytes:
@@ -99,7 +134,7 @@ class RayEngine:
     address: str | None = None
     root: Path | None = None  # the source root the workers load the ontology from (default: the bundled release)
 
-    def run(self, chunks: Iterable[Chunk], job: ChunkJob) -> Iterator[bytes]:
+    def run(self, chunks: Iterable[ChunkT], job: Job[ChunkT, ResultT]) -> Iterator[ResultT]:
         try:
             import ray
             import ray.data
@@ -122,15 +157,15 @@ class RayEngine:
                 return
             data = ray.data.from_items(items, override_num_blocks=min(len(items), 4 * self.workers))
             converted = data.map_batches(
-                ChunkConverter, fn_constructor_kwargs={"job": job}, batch_size=1, batch_format="default",
-                compute=ray.data.ActorPoolStrategy(size=self.workers),
+                RayWorker, fn_constructor_kwargs={"job": job}, batch_size=1, batch_format="default",
+                compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(items))),  # no actor without a chunk
             )  # fmt: skip
             for batch in converted.iter_batches(batch_size=1, batch_format="default"):
                 for part in batch["data"]:
-                    yield bytes(part)
+                    yield pickle.loads(part)
         finally:
             if started:
                 ray.shutdown()
 
 
-__all__ = ["Chunk", "ChunkConverter", "ChunkJob", "Engine", "RayEngine", "tail_of"]
+__all__ = ["Chunk", "ChunkConverter", "ChunkJob", "Engine", "Job", "RayEngine", "RayWorker", "load_release", "tail_of"]

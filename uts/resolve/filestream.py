@@ -79,7 +79,9 @@ def partial_paths(output: Path) -> tuple[Path, Path]:
     return output.with_name(output.name + ".partial"), output.with_name(output.name + ".partial.json")
 
 
-def _check_paths(source: Path | None, output: Path | None) -> None:
+def check_paths(source: Path | None, output: Path | None) -> None:
+    """Refuse, before anything is opened for writing, an input that cannot be read or an output that would lose
+    it (the local stream and the batch engines check the same)."""
     if source is not None:
         if not source.exists():
             raise SourceError(f"{source}: no such file; pass a JSONL file of {{id, text}} or {{id, tags}} records")
@@ -161,7 +163,7 @@ def resolve_file(
     early, ``SourceError`` when the input holds no record at all, ``StreamError`` at a bad record when strict.
     """
     options = options or StreamOptions()
-    _check_paths(source, output)
+    check_paths(source, output)
     if resume and (source is None or output is None):
         raise UsageError("--resume needs --input and --output files (standard input and output cannot resume)")
     name = str(source) if source is not None else "<stdin>"
@@ -225,13 +227,14 @@ def resolve_file(
             raise
     if end.summary.items == 0:
         _discard(partial, state)
-        raise SourceError(_nothing_read(name, end))
+        raise SourceError(nothing_read(name, end))
     os.replace(partial, output)
     state.unlink(missing_ok=True)
     return end
 
 
-def _nothing_read(name: str, end: Checkpoint) -> str:
+def nothing_read(name: str, end: Checkpoint) -> str:
+    """Why a run that read no record fails, in words that say what to pass instead."""
     if end.summary.malformed:
         return f"{name}: none of its {end.summary.malformed:,} records could be read (see the warnings above)"
     return f"{name} holds no records; pass a JSONL file of {{id, text}} or {{id, tags}} records"
@@ -288,8 +291,8 @@ def _unresumable(
             target = "standard output" if output is None else str(output)
             raise StorageError(f"cannot write {target} ({exc.strerror})") from None
     if end.summary.items == 0:
-        raise SourceError(_nothing_read(name, end))
+        raise SourceError(nothing_read(name, end))
     return end
 
 
-__all__ = ["InterruptedRunError", "StreamOptions", "partial_paths", "resolve_file"]
+__all__ = ["InterruptedRunError", "StreamOptions", "check_paths", "nothing_read", "partial_paths", "resolve_file"]

@@ -11,7 +11,7 @@ JSON. Records are resolved in batches, and between batches the stream knows exac
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
@@ -106,10 +106,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def _lines(source: IO[bytes], limit: int, first: int) -> Iterator[tuple[int, int, bytes | None]]:
-    """``(line number, bytes read so far, the line or None when longer than limit)``, reading at most ``limit``
+Line = tuple[int, int, bytes | None]
+"""One input line as :func:`read_lines` yields it: its number, the input's bytes read up to its end, and its bytes
+(``None`` when longer than the limit: it was skipped unread)."""
+
+
+def read_lines(source: IO[bytes], limit: int, first: int = 1, offset: int = 0) -> Iterator[Line]:
+    """The lines of ``source`` from where it stands (line ``first``, byte ``offset``), reading at most ``limit``
     bytes into memory at a time, whatever the line's length."""
-    number, offset = first - 1, 0
+    number = first - 1
     while True:
         raw = source.readline(limit + 1)
         if not raw:
@@ -211,6 +216,32 @@ def stream_jsonl(
     """
     limits = limits or StreamLimits()
     point = start or Checkpoint()
+    return resolve_lines(
+        resolver, read_lines(source, limits.max_record_bytes, point.line + 1, point.offset), sink, name=name,
+        top_k=top_k, min_score=min_score, limits=limits, strict=strict, batch=batch, start=point,
+        on_problem=on_problem, on_checkpoint=on_checkpoint,
+    )  # fmt: skip
+
+
+def resolve_lines(
+    resolver: Resolver,
+    lines: Iterable[Line],
+    sink: IO[bytes],
+    *,
+    name: str,
+    top_k: int | None = None,
+    min_score: float = 0.0,
+    limits: StreamLimits | None = None,
+    strict: bool = False,
+    batch: int = 256,
+    start: Checkpoint | None = None,
+    on_problem: Callable[[Problem], None] = lambda problem: None,
+    on_checkpoint: Callable[[Checkpoint], None] = lambda checkpoint: None,
+) -> Checkpoint:
+    """The body of :func:`stream_jsonl`, on lines already read: one code path turns input lines into output lines,
+    whether they come from a file or, cut into chunks by a driver, reach a worker of a batch engine (Ray)."""
+    limits = limits or StreamLimits()
+    point = start or Checkpoint()
     summary = point.summary.copy()
     written = point.output_bytes
     pending: list[InputRecord] = []
@@ -233,7 +264,7 @@ def stream_jsonl(
         written += len(chunk)
         pending.clear()
 
-    for line, offset, raw in _lines(source, limits.max_record_bytes, point.line + 1):
+    for line, offset, raw in lines:
         if raw is not None and not raw.strip():
             summary.blank += 1
             continue
@@ -262,10 +293,13 @@ def stream_jsonl(
 __all__ = [
     "Checkpoint",
     "InputRecord",
+    "Line",
     "StreamError",
     "StreamLimits",
     "StreamSummary",
     "output_line",
     "parse_record",
+    "read_lines",
+    "resolve_lines",
     "stream_jsonl",
 ]
