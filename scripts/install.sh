@@ -15,5 +15,5 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # otherwise pull a multi-GB CUDA build.
 .venv/bin/python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c 'import importlib.metadata as m; v = m.version("torch"); assert v.startswith("2.13.0"), v'
-.venv/bin/python -m pip install -q -e ".[dev,embed,serve,ray]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e ".[dev,embed,serve,ray,lhotse]" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c 'import uts, rdflib, owlready2, sssom' # fail here, not later, if an install step broke

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -157,10 +158,12 @@ def test_generic_csv_and_the_command_line(ontology: Ontology, tmp_path: Path) ->
     done = subprocess.run(
         [sys.executable, "-m", "uts", "convert", "--source", "csv", "--input", str(source), "--output", str(output),
          "--id-column", "clip", "--label-column", "labels", "--prefix", "ESC50", "--separator", "|"],
-        capture_output=True, text=True, cwd=REPO, check=False,
+        capture_output=True, text=True, cwd=REPO, check=False, env={**os.environ, "UTS_PROGRESS": "1"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "2 of 2 rows written" in done.stdout
+    assert "converting" in done.stderr  # the progress bar (on a terminal, or asked for)
+    assert "2 rows" in done.stderr
     written = rows(output)
     assert [r["tags"] for r in written] == [["dog", "rooster"], ["pig"]]
     missing = subprocess.run(
@@ -222,11 +225,11 @@ def test_an_interrupted_run_resumes_to_the_same_bytes(
     whole = tmp_path / "whole.jsonl"
     expected = convert("audioset", source, whole, ontology)
 
-    # 1. Stopped at row 5,000 (Ctrl-C or SIGTERM through the CLI's stop flag).
+    # 1. Stopped after the second batch (Ctrl-C or SIGTERM through the CLI's stop flag).
     calls = iter(range(10**9))
     out = tmp_path / "stopped.jsonl"
-    with pytest.raises(InterruptedConversionError, match="--resume"):
-        convert("audioset", source, out, ontology, stop=lambda: next(calls) >= 5000)
+    with pytest.raises(InterruptedConversionError, match=r"stopped after 8,192 rows.*--resume"):
+        convert("audioset", source, out, ontology, stop=lambda: next(calls) >= 1)
     partial, state = partial_paths(out)
     assert partial.exists()
     assert state.exists()
@@ -239,34 +242,37 @@ def test_an_interrupted_run_resumes_to_the_same_bytes(
     assert not state.exists()
     assert report.model_dump(exclude={"output"}) == expected.model_dump(exclude={"output"})
 
-    # 2. Killed: states saved every 3,000 rows, then the process dies at row 7,500 with rows past the last state.
-    monkeypatch.setattr(dataset, "CHECKPOINT_ROWS", 3000)
+    # 2. Killed: a state saved after every batch, then the process dies after writing rows past the last state.
+    monkeypatch.setattr(dataset, "CHECKPOINT_SECONDS", 0.0)
     killed = tmp_path / "killed.jsonl"
     written = 0
 
     class Killed(BaseException):
         pass
 
-    real_flush = dataset._flush
+    real_write = dataset._write
 
-    def dying_flush(write, rows, write_id, ids):  # type: ignore[no-untyped-def]
+    def dying_write(write, fmt, clips, tails, write_id):  # type: ignore[no-untyped-def]
         nonlocal written
-        written += len(rows)
-        real_flush(write, rows, write_id, ids)
+        written += len(clips)
+        real_write(write, fmt, clips, tails, write_id)
         if written >= 7500:
             raise Killed
 
-    monkeypatch.setattr(dataset, "_flush", dying_flush)
+    monkeypatch.setattr(dataset, "_write", dying_write)
     with pytest.raises(Killed):
         convert("audioset", source, killed, ontology)
-    monkeypatch.setattr(dataset, "_flush", real_flush)
+    monkeypatch.setattr(dataset, "_write", real_write)
     partial, state = partial_paths(killed)
     assert partial.stat().st_size > json.loads(state.read_text())["bytes"]  # work past the last saved state
     convert("audioset", source, killed, ontology, resume=True)
     assert killed.read_bytes() == whole.read_bytes()
 
 
-def test_resume_refuses_a_partial_of_another_run(ontology: Ontology, tmp_path: Path) -> None:
+def test_resume_refuses_a_partial_of_another_run(
+    ontology: Ontology, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from uts.convert import dataset
     from uts.convert.dataset import InterruptedConversionError, convert
 
     source = tmp_path / "mine.csv"
@@ -275,9 +281,9 @@ def test_resume_refuses_a_partial_of_another_run(ontology: Ontology, tmp_path: P
     out = tmp_path / "out.jsonl"
     with pytest.raises(UsageError, match="nothing to resume"):
         convert("csv", source, out, ontology, resume=True, **options)
-    calls = iter(range(10**9))
-    with pytest.raises(InterruptedConversionError):
-        convert("csv", source, out, ontology, stop=lambda: next(calls) >= 10, **options)
+    monkeypatch.setattr(dataset, "BATCH_ROWS", 8)
+    with pytest.raises(InterruptedConversionError, match="after 8 rows"):
+        convert("csv", source, out, ontology, stop=lambda: True, **options)
     with pytest.raises(UsageError, match="another run"):
         convert("csv", source, out, ontology, resume=True, expand_ancestors=True, **options)
     assert convert("csv", source, out, ontology, resume=True, **options).rows_written == 50
@@ -393,3 +399,48 @@ def test_a_builders_own_mapping_file_two_columns_or_sssom(ontology: Ontology, tm
     bad.write_text("woof\tno such concept at all\nlonely\n", encoding="utf-8")
     with pytest.raises(UsageError, match=r"line 1: .*line 2: expected two cells"):
         read_user_mapping(bad, ontology, "MINE")
+
+
+@needs_data
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("lhotse") is None, reason="needs the 'lhotse' extra")
+def test_lhotse_cuts_read_back_with_lhotse_and_resume_after_missing_audio(ontology: Ontology, tmp_path: Path) -> None:
+    """ESC-50 rows to a Lhotse CutSet over real (synthetic) audio files: lhotse reads it back, each cut's tags are
+    in supervisions[0].custom["audio_tag"] and match the JSONL; a clip without audio stops the run with its name,
+    and once the file is there --resume gives the bytes of an unbroken run."""
+    import lhotse
+    import numpy as np
+    import soundfile
+
+    from uts.convert.dataset import convert, partial_paths
+    from uts.convert.formats import Format, MissingAudioError
+
+    lines = (DATA / "esc50" / "esc50.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    source = tmp_path / "esc50.csv"
+    source.write_text("".join(lines[:13]), encoding="utf-8")  # the header and 12 clips
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    names = [line.split(",", 1)[0] for line in lines[1:13]]
+    for n, name in enumerate(names):
+        soundfile.write(audio / name, np.sin(np.arange(8000) * (n + 1) / 50).astype("float32"), 16000)
+    jsonl, cuts, whole = tmp_path / "out.jsonl", tmp_path / "cuts.jsonl", tmp_path / "whole.jsonl"
+    convert("esc50", source, jsonl, ontology)
+    convert("esc50", source, whole, ontology, output_format=Format.LHOTSE, audio_dir=audio)
+    read_back = lhotse.CutSet.from_file(whole)
+    expected = {r["id"]: r["tags"] for r in rows(jsonl)}
+    assert [cut.id for cut in read_back] == names
+    for cut in read_back:
+        assert cut.supervisions[0].custom["audio_tag"] == expected[cut.id]
+        assert cut.duration == pytest.approx(0.5)
+        assert cut.load_audio().shape == (1, 8000)
+
+    (audio / names[7]).rename(tmp_path / names[7])
+    with pytest.raises(MissingAudioError, match=names[7].removesuffix(".wav")):
+        convert("esc50", source, cuts, ontology, output_format=Format.LHOTSE, audio_dir=audio)
+    partial, state = partial_paths(cuts)
+    assert partial.exists()
+    assert state.exists()
+    (tmp_path / names[7]).rename(audio / names[7])
+    convert("esc50", source, cuts, ontology, output_format=Format.LHOTSE, audio_dir=audio, resume=True)
+    assert cuts.read_bytes() == whole.read_bytes()
+    with pytest.raises(UsageError, match="--audio-dir"):
+        convert("esc50", source, cuts, ontology, output_format=Format.LHOTSE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from uts.cli.options import AsJson, LevelOpt, NoEmbed, Root, console, print_lines
+from uts.cli.options import AsJson, LevelOpt, NoEmbed, Root, console, err, print_lines
 from uts.errors import UsageError
 
 if TYPE_CHECKING:
@@ -39,8 +40,15 @@ def convert(
     strict: Annotated[bool, typer.Option("--strict", help="Fail, writing nothing, on any malformed row.")] = False,
     output_format: Annotated[
         str,
-        typer.Option("--format", help="jsonl (with provenance), csv, or multihot (.npy by the level's class indices)."),
+        typer.Option(
+            "--format",
+            help="jsonl (with provenance), csv, lhotse (a CutSet, with --audio-dir), or multihot (.npy by the level's "
+            "class indices).",
+        ),
     ] = "jsonl",
+    audio_dir: Annotated[
+        Path | None, typer.Option("--audio-dir", help="--format lhotse: the folder of the clips' audio files.")
+    ] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Where the JSON report goes.")] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run (its OUT.partial); same bytes as one run.")
@@ -68,6 +76,8 @@ def convert(
 ) -> None:
     """Map every clip's legacy labels to UTS tags by the reviewed mapping sets, with provenance; print a report
     (also written as JSON beside the output): unmapped labels, malformed rows, what the paper's filter loses."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
     from uts.convert.dataset import convert as run
     from uts.convert.dataset import report_file
     from uts.convert.engines import RayEngine
@@ -102,12 +112,18 @@ def convert(
         raise UsageError("a two-column --mapping needs --prefix: the CURIE prefix its labels take (as in the input)")
     layout = read_layouts(root or bundled_root(), ontology.metadata.version).get(chosen) if chosen else None
     on_ray = RayEngine(workers=workers, address=ray_address, root=root) if engine == "ray" else None
-    with _stop_on_signals() as stopped:
+    progress = Progress(
+        TextColumn("converting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rows]:,} rows"),
+        TimeElapsedColumn(), console=err, disable=not err.is_terminal and not os.environ.get("UTS_PROGRESS"),
+    )  # fmt: skip
+    task = progress.add_task("convert", total=input_path.stat().st_size if input_path.is_file() else None, rows=0)
+    with progress, _stop_on_signals() as stopped:
         result = run(
             source, input_path, output, ontology, level=chosen, expand_ancestors=expand_ancestors, strict=strict,
             output_format=Format(output_format), layout=layout, report_path=report, resume=resume,
-            stop=None if on_ray else stopped, engine=on_ray, mapping=own, clip_column=id_column,
+            stop=None if on_ray else stopped, engine=on_ray, mapping=own, audio_dir=audio_dir, clip_column=id_column,
             label_column=label_column, prefix=prefix, separator=separator,
+            on_progress=lambda done, rows: progress.update(task, completed=done, rows=rows),
         )  # fmt: skip
     if as_json:
         console.print_json(result.model_dump_json())

@@ -14,16 +14,17 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, Field
 
 from uts.convert.engines import Chunk, ChunkJob, Engine, tail_of
-from uts.convert.formats import CsvRows, Format, JsonLines, MultiHot, RowFormat
+from uts.convert.formats import Format, JsonLines, MultiHot, RowFormat, row_format
 from uts.convert.mapper import LegacyMapper, UserRow, paper_strings
 from uts.convert.readers import BadRow, Row, SourceRow, read
 from uts.errors import InvalidError, UsageError, UTSError, where
@@ -33,7 +34,7 @@ from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 
 MALFORMED_LISTED = 1000  # the report lists this many malformed rows (all are counted)
-CHECKPOINT_ROWS = 65_536  # rows between saved states of a long run: a killed run loses at most these
+CHECKPOINT_SECONDS = 30.0  # between saved states of a long run: a killed run loses at most this much work
 STATE_FORMAT = "uts-convert-resume/1"
 
 
@@ -138,6 +139,7 @@ def convert_rows(
     engine: Engine | None = None,
     job: ChunkJob | None = None,
     extra: Sequence[UserRow] = (),
+    on_batch: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
     """Convert ``rows``, writing one row each through ``write`` (JSON lines by default; ``write_id`` gets each
     clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
@@ -145,56 +147,74 @@ def convert_rows(
     Per row only the ID is encoded; the rest of the line, and every figure of the report, come from its label
     set (counted, and mapped once). Memory grows with the distinct label sets, never with the rows.
 
+    Rows go in batches of ``BATCH_ROWS``: read, converted by list comprehensions, written with one call.
     ``start`` continues an interrupted run (its rows are read again and skipped); ``checkpoint`` gets the progress
-    every ``CHECKPOINT_ROWS`` rows, after their output is written; ``stop`` (polled per row) ends the run early at
-    a row boundary with :class:`InterruptedConversionError`, after a last checkpoint.
+    every ``CHECKPOINT_SECONDS``, after a batch is written; ``stop`` (polled after each batch) ends the run early
+    with :class:`InterruptedConversionError`, after a last checkpoint. A format that refuses a row while writing
+    (a clip without audio) leaves a checkpoint at its last whole write, so ``resume`` continues once the cause is
+    mended. ``on_batch`` gets the number of rows read after each batch (a progress bar).
     """
     mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors, extra=extra)
     fmt = fmt or JsonLines()
     if engine is not None:
         assert job is not None
-        return _on_engine(rows, write, engine, job, mapper, paper_strings(ontology, level), strict)
-    ids: list[bytes] = []
-    tails: dict[tuple[str, ...], bytes] = {}
+        return _on_engine(rows, write, engine, job, mapper, paper_strings(ontology, level), strict, on_batch)
+    tails: dict[tuple[str, ...], str] = {}
     progress = start or Progress()
     sets, malformed = progress.sets, progress.malformed
-    read_count, malformed_count = progress.rows, progress.malformed_count
-    if read_count:
-        rows = itertools.islice(rows, read_count, None)  # read again, not converted again
-    pending: list[bytes] = []
-    for row in rows:
-        if stop is not None and stop():
-            _flush(write, pending, write_id, ids)
-            progress.rows, progress.malformed_count = read_count, malformed_count
+    if progress.rows:
+        rows = itertools.islice(rows, progress.rows, None)  # read again, not converted again
+
+    def tail(labels: tuple[str, ...]) -> str:
+        found = tails[labels] = tail_of(labels, mapper, fmt)
+        return found
+
+    saved = time.monotonic()
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, BATCH_ROWS)):
+        good: list[SourceRow] = [row for row in batch if type(row) is SourceRow]
+        listed = len(malformed)
+        if len(good) < len(batch):
+            for row in batch:
+                if type(row) is BadRow:
+                    if strict:
+                        raise MalformedRowError(f"line {row.line}: {row.problem}")
+                    if len(malformed) < MALFORMED_LISTED:
+                        malformed.append(Malformed(line=row.line, problem=row.problem))
+        met = [row.labels for row in good]
+        try:
+            _write(write, fmt, [row.clip for row in good], [tails.get(s) or tail(s) for s in met], write_id)
+        except UTSError:  # a format's refusal (a clip without audio): the state saved is the last whole write
+            del malformed[listed:]
             if checkpoint is not None:
                 checkpoint(progress)
-            raise InterruptedConversionError(read_count)
-        read_count += 1
-        if type(row) is BadRow:
-            if strict:
-                raise MalformedRowError(f"line {row.line}: {row.problem}")
-            malformed_count += 1
-            if len(malformed) < MALFORMED_LISTED:
-                malformed.append(Malformed(line=row.line, problem=row.problem))
-            continue
-        assert type(row) is SourceRow
-        labels = row.labels
-        tail = tails.get(labels)
-        if tail is None:
-            tail = tails[labels] = tail_of(labels, mapper, fmt)
-        pending.append(fmt.row(row.clip, tail))
-        if write_id is not None:
-            ids.append(row.clip.encode("utf-8") + b"\n")
-        sets[labels] += 1
-        if len(pending) >= 4096:
-            _flush(write, pending, write_id, ids)
-        if checkpoint is not None and read_count % CHECKPOINT_ROWS == 0:
-            _flush(write, pending, write_id, ids)
-            progress.rows, progress.malformed_count = read_count, malformed_count
+            raise
+        sets.update(met)
+        progress.rows += len(batch)
+        progress.malformed_count += len(batch) - len(good)
+        if on_batch is not None:
+            on_batch(progress.rows)
+        if checkpoint is not None and time.monotonic() - saved >= CHECKPOINT_SECONDS:
             checkpoint(progress)
-    _flush(write, pending, write_id, ids)
-    return {"rows_read": read_count, "malformed_rows": malformed_count, "malformed": malformed,
+            saved = time.monotonic()
+        if stop is not None and stop():
+            if checkpoint is not None:
+                checkpoint(progress)
+            raise InterruptedConversionError(progress.rows)
+    return {"rows_read": progress.rows, "malformed_rows": progress.malformed_count, "malformed": malformed,
             **_tallies(sets, mapper, paper_strings(ontology, level))}  # fmt: skip
+
+
+BATCH_ROWS = 4096  # rows read, converted and written at a time; stop is polled between batches
+
+
+def _write(
+    write: Callable[[bytes], object], fmt: RowFormat, clips: list[str], tails: list[str],
+    write_id: Callable[[bytes], object] | None,
+) -> None:  # fmt: skip
+    write(fmt.rows(clips, tails))
+    if write_id is not None:
+        write_id("".join([clip + "\n" for clip in clips]).encode("utf-8"))
 
 
 ENGINE_CHUNK = 8192  # rows per chunk handed to an engine
@@ -202,7 +222,7 @@ ENGINE_CHUNK = 8192  # rows per chunk handed to an engine
 
 def _on_engine(
     rows: Iterable[Row], write: Callable[[bytes], object], engine: Engine, job: ChunkJob, mapper: LegacyMapper,
-    kept_names: frozenset[str], strict: bool,
+    kept_names: frozenset[str], strict: bool, on_batch: Callable[[int], object] | None,
 ) -> dict[str, Any]:  # fmt: skip
     """The driver's part on an engine: read, count, cut into chunks; the engine converts them, in order."""
     sets = Counter[tuple[str, ...]]()
@@ -231,19 +251,10 @@ def _on_engine(
 
     for data in engine.run(chunks(), job):
         write(data)
+        if on_batch is not None:  # the driver reads ahead of the workers: the bar shows rows handed out
+            on_batch(counts["read"])
     return {"rows_read": counts["read"], "malformed_rows": counts["malformed"], "malformed": malformed,
             **_tallies(sets, mapper, kept_names)}  # fmt: skip
-
-
-def _flush(
-    write: Callable[[bytes], object], rows: list[bytes], write_id: Callable[[bytes], object] | None, ids: list[bytes]
-) -> None:
-    if rows:
-        write(b"".join(rows))
-        rows.clear()
-    if write_id is not None and ids:
-        write_id(b"".join(ids))
-        ids.clear()
 
 
 def _tallies(sets: Counter[tuple[str, ...]], mapper: LegacyMapper, kept_names: frozenset[str]) -> dict[str, Any]:
@@ -299,24 +310,34 @@ def convert(
     stop: Callable[[], bool] | None = None,
     engine: Engine | None = None,
     mapping: Sequence[UserRow] = (),
+    audio_dir: Path | None = None,
+    on_progress: Callable[[int, int], object] | None = None,
     **options: str | None,
 ) -> ConversionReport:
     """Convert ``input_path`` (read as ``source``) to ``output``; the report is also written as JSON.
 
     ``multihot`` needs a ``level`` and that level's ``layout`` (its class indices); it writes the matrix at
-    ``output`` and the clip IDs and the layout beside it.
+    ``output`` and the clip IDs and the layout beside it. ``lhotse`` reads each clip's recording from
+    ``audio_dir``.
 
-    JSONL and CSV go to ``OUT.partial`` with a state file beside it, saved every ``CHECKPOINT_ROWS`` rows and when
+    JSONL, CSV and Lhotse go to ``OUT.partial`` with a state file beside it, saved every ``CHECKPOINT_SECONDS`` and when
     ``stop`` says so; ``resume`` continues such a run, and the output is the bytes an uninterrupted run writes.
     ``mapping``: the builder's own rows (:func:`~uts.convert.mapper.read_user_mapping`), which replace the mapping
-    sets' rows for the classes they name.
+    sets' rows for the classes they name. ``on_progress`` gets the bytes and rows of the input read so far, after
+    each batch.
     """
     input_path, output = Path(input_path), Path(output)
     if not input_path.is_file():
         raise InvalidError(f"{where(input_path)} does not exist or is not a file")
-    rows = read(source, input_path, **options)
+    opened: list[BinaryIO] = []
+    rows = read(source, input_path, on_open=opened.append, **options)
+
+    def on_batch(count: int) -> None:
+        if on_progress is not None:  # the reader closes the file at its end
+            on_progress(opened[0].tell() if opened and not opened[0].closed else input_path.stat().st_size, count)
+
     common: dict[str, Any] = {"level": level, "expand_ancestors": expand_ancestors, "strict": strict,
-                              "extra": tuple(mapping)}  # fmt: skip
+                              "extra": tuple(mapping), "on_batch": on_batch}  # fmt: skip
     if output_format is Format.MULTIHOT:
         if resume or engine is not None:
             raise UsageError("--format multihot runs on the local engine and starts again from the top (no --resume)")
@@ -329,18 +350,19 @@ def convert(
         job = ChunkJob(
             release=ontology.metadata.version, level=level, expand_ancestors=expand_ancestors,
             output_format=output_format, root=str(engine.root) if engine.root else None, extra=tuple(mapping),
+            audio_dir=str(audio_dir) if audio_dir else None,
         )  # fmt: skip
-        fmt_of: RowFormat = CsvRows() if output_format is Format.CSV else JsonLines()
         with streamed_atomic(output) as handle:
-            handle.write(fmt_of.header)
+            handle.write(row_format(output_format, audio_dir=audio_dir).header)
             tallies = convert_rows(rows, handle.write, ontology, engine=engine, job=job, **common)
     else:
-        fmt: RowFormat = CsvRows() if output_format is Format.CSV else JsonLines()
+        fmt = row_format(output_format, audio_dir=audio_dir)
         identity = {
             "format": STATE_FORMAT, "source": source, "input": str(input_path.resolve()),
             "input_size": input_path.stat().st_size, "input_mtime_ns": input_path.stat().st_mtime_ns,
             "release": ontology.metadata.version, "level": level, "expand_ancestors": expand_ancestors,
             "output_format": output_format.value, "options": options,
+            "audio_dir": str(Path(audio_dir).resolve()) if audio_dir else None,
             "mapping": [[r.subject, r.name, r.predicate, r.object_id] for r in mapping],
         }  # fmt: skip
         tallies = _resumable(rows, output, ontology, fmt, identity, resume, stop, common)
@@ -390,7 +412,15 @@ def _resumable(
             state = {"identity": identity, "bytes": handle.tell(), "progress": progress.to_json()}
             write_atomic(state_path, json.dumps(state).encode("utf-8"))
 
-        tallies = convert_rows(rows, handle.write, ontology, fmt=fmt, start=start, checkpoint=save, stop=stop, **common)
+        try:
+            tallies = convert_rows(
+                rows, handle.write, ontology, fmt=fmt, start=start, checkpoint=save, stop=stop, **common
+            )
+        except MalformedRowError:  # --strict: nothing is written, and nothing is left to resume
+            handle.close()
+            partial.unlink(missing_ok=True)
+            state_path.unlink(missing_ok=True)
+            raise
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, output)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from uts.convert.formats import CsvRows, Format, JsonLines, RowFormat
+from uts.convert.formats import Format, RowFormat, row_format
 from uts.convert.mapper import LegacyMapper, Tag, UserRow
 from uts.errors import UsageError, UTSError
 from uts.ontology.model import Level
@@ -52,6 +52,7 @@ class ChunkJob:
     output_format: Format
     root: str | None = None
     extra: tuple[UserRow, ...] = ()  # the builder's own mapping rows
+    audio_dir: str | None = None  # --format lhotse: where the clips' audio is (reachable by every worker)
 
     def worker(self) -> Callable[[Chunk], bytes]:
         return ChunkConverter(self).convert
@@ -85,18 +86,18 @@ class ChunkConverter:
     def __init__(self, job: ChunkJob) -> None:
         ontology = load_release(job.root, job.release)
         self.mapper = LegacyMapper(ontology, level=job.level, expand_ancestors=job.expand_ancestors, extra=job.extra)
-        self.fmt: RowFormat = CsvRows() if job.output_format is Format.CSV else JsonLines()
-        self.tails: dict[tuple[str, ...], bytes] = {}
+        self.fmt: RowFormat = row_format(job.output_format, audio_dir=Path(job.audio_dir) if job.audio_dir else None)
+        self.tails: dict[tuple[str, ...], str] = {}
 
     def convert(self, chunk: Chunk) -> bytes:
-        out = []
         tails, fmt = self.tails, self.fmt
-        for clip, labels in chunk:
+        row_tails = []
+        for _, labels in chunk:
             tail = tails.get(labels)
             if tail is None:
                 tail = tails[labels] = tail_of(labels, self.mapper, fmt)
-            out.append(fmt.row(clip, tail))
-        return b"".join(out)
+            row_tails.append(tail)
+        return fmt.rows([clip for clip, _ in chunk], row_tails)
 
 
 class RayWorker:
@@ -110,7 +111,7 @@ class RayWorker:
         return {"data": [pickle.dumps(self.work(pickle.loads(item))) for item in batch["chunk"]]}
 
 
-def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> bytes:
+def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> str:
     """Everything of a clip's output row but its ID: the same for every clip with these labels (a dataset repeats
     its label sets), so it is made once per set."""
     tags: dict[str, Tag] = {}

@@ -29,9 +29,10 @@ USED = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch")
 PREDICATE_ORDER = {p: i for i, p in enumerate(USED)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tag:
-    """One UTS tag of a clip and where it came from."""
+    """One UTS tag of a clip and where it came from. Made once per legacy class and kept by the mapper, so it is
+    hashed by identity: formats cache its encoded form by it."""
 
     concept_id: str
     label: str

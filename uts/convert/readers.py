@@ -14,7 +14,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -22,9 +22,11 @@ from typing import BinaryIO
 from uts.errors import UsageError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceRow:
-    """One clip of the input: its ID, its legacy classes (CURIEs, in input order) and where it was."""
+    """One clip of the input: its ID, its legacy classes (CURIEs, in input order) and where it was.
+
+    Not frozen: one is made per input row, and a frozen dataclass costs three times as much to make."""
 
     clip: str
     labels: tuple[str, ...]
@@ -327,12 +329,17 @@ SOURCES = {
 """Sources read by a reader of their own -> the CURIE prefix of their classes in the mapping sets."""
 
 
-def read(source: str, path: Path, **options: str | None) -> Iterator[Row]:
+def read(
+    source: str, path: Path, *, on_open: Callable[[BinaryIO], object] | None = None, **options: str | None
+) -> Iterator[Row]:
     """The rows of ``path`` read as ``source`` (``audioset``, ``esc50``, ``urbansound8k``, ``mtg-jamendo``,
-    ``sonyc-ust``, or the generic ``csv`` and ``jsonl``, which need the ID and label columns and the prefix)."""
+    ``sonyc-ust``, or the generic ``csv`` and ``jsonl``, which need the ID and label columns and the prefix).
+    ``on_open`` gets the open file, whose position says how far the reading got."""
     readers = {"audioset": audioset, "esc50": esc50, "urbansound8k": urbansound8k, "mtg-jamendo": mtg_jamendo,
                "sonyc-ust": sonyc_ust}  # fmt: skip
     with open(path, "rb") as handle:
+        if on_open is not None:  # a progress bar follows the handle's position
+            on_open(handle)
         if source in ("csv", "jsonl"):
             clip, label, prefix = options.get("clip_column"), options.get("label_column"), options.get("prefix")
             if not (clip and label and prefix):
