@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import subprocess
@@ -224,6 +225,7 @@ def test_an_interrupted_run_resumes_to_the_same_bytes(
     source = DATA / "audioset" / "eval_segments.csv"
     whole = tmp_path / "whole.jsonl"
     expected = convert("audioset", source, whole, ontology)
+    monkeypatch.setattr(dataset, "BATCH_ROWS", 4096)
 
     # 1. Stopped after the second batch (Ctrl-C or SIGTERM through the CLI's stop flag).
     calls = iter(range(10**9))
@@ -444,3 +446,40 @@ def test_lhotse_cuts_read_back_with_lhotse_and_resume_after_missing_audio(ontolo
     assert cuts.read_bytes() == whole.read_bytes()
     with pytest.raises(UsageError, match="--audio-dir"):
         convert("esc50", source, cuts, ontology, output_format=Format.LHOTSE)
+
+
+@needs_data
+def test_audioset_batches_read_what_the_row_reader_reads(tmp_path: Path) -> None:
+    """The column-wise batch reader (the fast path) and the row reader agree on every clip and every malformed
+    row with its line number, whatever the batch size and however many rows a resumed run skips."""
+    from uts.convert.readers import BadRow, ColumnBatch, SourceRow, audioset, audioset_batches
+
+    lines = (DATA / "audioset" / "eval_segments.csv").read_text(encoding="utf-8").splitlines(keepends=True)[:300]
+    lines[40] = "broken line\n"
+    lines[41] = '--BfvyPmVMo, abc, 30.000, "/m/03l9g"\n'
+    lines[120] = "\n"
+    lines[200] = ', 20.000, 30.000, "/m/03l9g"\n'
+    source = tmp_path / "segments.csv"
+    source.write_text("".join(lines), encoding="utf-8")
+    with open(source, "rb") as handle:
+        rows = list(audioset(handle))
+    clips = [(r.clip, r.labels) for r in rows if type(r) is SourceRow]
+    bad = [(r.line, r.problem) for r in rows if type(r) is BadRow]
+    assert [line for line, _ in bad] == [41, 42, 201]
+    assert len(clips) == 300 - 3 - 3 - 1  # the comment lines and header, three bad rows, a blank line
+    crlf = tmp_path / "crlf.csv"  # the plain layout, Windows line ends
+    crlf.write_text("".join(lines).replace(", ", ",").replace("\n", "\r\n"), encoding="utf-8", newline="")
+    for path, size, skip in itertools.product((source, crlf), (1, 7, 64, 4096), (0, 5, 100)):
+        with open(path, "rb") as handle:
+            read = list(audioset_batches(handle, size, skip))
+        if size == 64:  # batches of 64 lines: most hold no bad row
+            assert any(type(b) is ColumnBatch for b in read)  # the Arrow path ran
+        batches = [b.python() if type(b) is ColumnBatch else b for b in read]
+        after = rows[skip:]  # rows in input order, bad ones too
+        assert [c for b in batches for c in zip(b.clips, b.labels, strict=True)] == [
+            (r.clip, r.labels) for r in after if type(r) is SourceRow
+        ]
+        assert [(r.line, r.problem) for b in batches for r in b.bad] == [
+            (r.line, r.problem) for r in after if type(r) is BadRow
+        ]
+        assert sum(b.rows for b in batches) == len(after)

@@ -9,7 +9,6 @@ renamed), and a stopped run continues with ``resume``.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
@@ -24,9 +23,9 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel, Field
 
 from uts.convert.engines import Chunk, ChunkJob, Engine, tail_of
-from uts.convert.formats import Format, JsonLines, MultiHot, RowFormat, row_format
+from uts.convert.formats import Format, JsonLines, MultiHot, RowFormat, arrow_join, row_format
 from uts.convert.mapper import LegacyMapper, UserRow, paper_strings
-from uts.convert.readers import BadRow, Row, SourceRow, read
+from uts.convert.readers import AnyBatch, ColumnBatch, read_batches
 from uts.errors import InvalidError, UsageError, UTSError, where
 from uts.io.atomic import streamed_atomic, write_atomic
 from uts.ontology.layouts import Layout
@@ -124,7 +123,7 @@ def report_file(output: Path) -> Path:
 
 
 def convert_rows(
-    rows: Iterable[Row],
+    batches: Callable[[int], Iterable[AnyBatch]],
     write: Callable[[bytes], object],
     ontology: Ontology,
     *,
@@ -141,15 +140,16 @@ def convert_rows(
     extra: Sequence[UserRow] = (),
     on_batch: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
-    """Convert ``rows``, writing one row each through ``write`` (JSON lines by default; ``write_id`` gets each
+    """Convert the rows of ``batches(skip)`` (the input's batches after its first ``skip`` rows), writing one row
+    each through ``write`` (JSON lines by default; ``write_id`` gets each
     clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
 
     Per row only the ID is encoded; the rest of the line, and every figure of the report, come from its label
     set (counted, and mapped once). Memory grows with the distinct label sets, never with the rows.
 
-    Rows go in batches of ``BATCH_ROWS``: read, converted by list comprehensions, written with one call.
+    A batch (``BATCH_ROWS`` rows) is converted column-wise and written with one call.
     ``start`` continues an interrupted run (its rows are read again and skipped); ``checkpoint`` gets the progress
-    every ``CHECKPOINT_SECONDS``, after a batch is written; ``stop`` (polled after each batch) ends the run early
+    every ``CHECKPOINT_SECONDS``, after a batch is written; ``stop`` (polled between batches) ends the run early
     with :class:`InterruptedConversionError`, after a last checkpoint. A format that refuses a row while writing
     (a clip without audio) leaves a checkpoint at its last whole write, so ``resume`` continues once the cause is
     mended. ``on_batch`` gets the number of rows read after each batch (a progress bar).
@@ -158,70 +158,122 @@ def convert_rows(
     fmt = fmt or JsonLines()
     if engine is not None:
         assert job is not None
-        return _on_engine(rows, write, engine, job, mapper, paper_strings(ontology, level), strict, on_batch)
-    tails: dict[tuple[str, ...], str] = {}
+        return _on_engine(batches(0), write, engine, job, mapper, paper_strings(ontology, level), strict, on_batch)
+    tails: dict[tuple[str, ...], bytes] = {}
     progress = start or Progress()
     sets, malformed = progress.sets, progress.malformed
-    if progress.rows:
-        rows = itertools.islice(rows, progress.rows, None)  # read again, not converted again
-
-    def tail(labels: tuple[str, ...]) -> str:
-        found = tails[labels] = tail_of(labels, mapper, fmt)
-        return found
-
+    columns = _ColumnTally(mapper, fmt, tails)
     saved = time.monotonic()
-    rows = iter(rows)
-    while batch := list(itertools.islice(rows, BATCH_ROWS)):
-        good: list[SourceRow] = [row for row in batch if type(row) is SourceRow]
+    for n, batch in enumerate(batches(progress.rows)):  # a resumed run's rows are read again, not converted again
+        if n and stop is not None and stop():  # between two batches (after the last one there is nothing to stop)
+            if checkpoint is not None:
+                columns.settle(sets)
+                checkpoint(progress)
+            raise InterruptedConversionError(progress.rows)
         listed = len(malformed)
-        if len(good) < len(batch):
-            for row in batch:
-                if type(row) is BadRow:
-                    if strict:
-                        raise MalformedRowError(f"line {row.line}: {row.problem}")
-                    if len(malformed) < MALFORMED_LISTED:
-                        malformed.append(Malformed(line=row.line, problem=row.problem))
-        met = [row.labels for row in good]
+        if batch.bad:
+            if strict:
+                raise MalformedRowError(f"line {batch.bad[0].line}: {batch.bad[0].problem}")
+            malformed += [Malformed(line=r.line, problem=r.problem) for r in batch.bad[: MALFORMED_LISTED - listed]]
+        if type(batch) is ColumnBatch:
+            row_tails = columns.tails(batch)
+        else:
+            for new in set(batch.labels).difference(tails):
+                tails[new] = tail_of(new, mapper, fmt)
+            row_tails = list(map(tails.__getitem__, batch.labels))
         try:
-            _write(write, fmt, [row.clip for row in good], [tails.get(s) or tail(s) for s in met], write_id)
+            _write(write, fmt, batch.clips, row_tails, write_id)
         except UTSError:  # a format's refusal (a clip without audio): the state saved is the last whole write
             del malformed[listed:]
             if checkpoint is not None:
+                columns.settle(sets)
                 checkpoint(progress)
             raise
-        sets.update(met)
-        progress.rows += len(batch)
-        progress.malformed_count += len(batch) - len(good)
+        if type(batch) is ColumnBatch:
+            columns.count(batch)
+        else:
+            sets.update(batch.labels)
+        progress.rows += batch.rows
+        progress.malformed_count += len(batch.bad)
         if on_batch is not None:
             on_batch(progress.rows)
         if checkpoint is not None and time.monotonic() - saved >= CHECKPOINT_SECONDS:
+            columns.settle(sets)
             checkpoint(progress)
             saved = time.monotonic()
-        if stop is not None and stop():
-            if checkpoint is not None:
-                checkpoint(progress)
-            raise InterruptedConversionError(progress.rows)
+    columns.settle(sets)
     return {"rows_read": progress.rows, "malformed_rows": progress.malformed_count, "malformed": malformed,
             **_tallies(sets, mapper, paper_strings(ontology, level))}  # fmt: skip
 
 
-BATCH_ROWS = 4096  # rows read, converted and written at a time; stop is polled between batches
+BATCH_ROWS = 16_384  # rows read, converted and written at a time; stop is polled between batches
 
 
 def _write(
-    write: Callable[[bytes], object], fmt: RowFormat, clips: list[str], tails: list[str],
+    write: Callable[[bytes], object], fmt: RowFormat, clips: Any, tails: Any,
     write_id: Callable[[bytes], object] | None,
 ) -> None:  # fmt: skip
-    write(fmt.rows(clips, tails))
+    """One batch's rows (lists, or Arrow arrays from a column batch) through ``fmt``."""
+    if isinstance(clips, list):
+        write(fmt.rows(clips, tails))
+        if write_id is not None:
+            write_id("".join([clip + "\n" for clip in clips]).encode("utf-8"))
+        return
+    write(fmt.column_rows(clips, tails))
     if write_id is not None:
-        write_id("".join([clip + "\n" for clip in clips]).encode("utf-8"))
+        write_id(arrow_join(clips, b"\n"))
+
+
+class _ColumnTally:
+    """Tails and counts of column batches, by the reader's label-set IDs: per batch, Arrow takes each row's tail
+    and numpy counts the rows of each set; Python only meets each new label set, once."""
+
+    def __init__(self, mapper: LegacyMapper, fmt: RowFormat, tails: dict[tuple[str, ...], bytes]) -> None:
+        self.mapper, self.fmt, self.by_labels = mapper, fmt, tails
+        self.sets: list[Any] = []  # the reader's list of label sets (malformed cells hold a message)
+        self.known: list[bytes] = []  # tail by set ID
+        self.array: Any = None
+        self.counts: Any = None  # rows by set ID, not yet in the progress
+
+    def tails(self, batch: ColumnBatch) -> Any:
+        import numpy as np
+        import pyarrow as pa
+
+        self.sets = batch.sets
+        if len(self.known) < len(self.sets):
+            for labels in self.sets[len(self.known) :]:
+                if type(labels) is not tuple:  # a malformed cell: no column batch holds it
+                    self.known.append(b"")
+                elif labels in self.by_labels:
+                    self.known.append(self.by_labels[labels])
+                else:
+                    self.known.append(self.by_labels.setdefault(labels, tail_of(labels, self.mapper, self.fmt)))
+            self.array = pa.array(self.known, pa.binary())
+            grown = np.zeros(len(self.known), dtype=np.int64)
+            if self.counts is not None:
+                grown[: len(self.counts)] = self.counts
+            self.counts = grown
+        return self.array.take(batch.index)
+
+    def count(self, batch: ColumnBatch) -> None:
+        import numpy as np
+
+        self.counts += np.bincount(batch.index.to_numpy(), minlength=len(self.counts))
+
+    def settle(self, sets: Counter[tuple[str, ...]]) -> None:
+        """Adds the counts so far to ``sets`` (the progress a state saves, and the report's)."""
+        if self.counts is None:
+            return
+        for i in self.counts.nonzero()[0].tolist():
+            sets[self.sets[i]] += int(self.counts[i])
+        self.counts[:] = 0
 
 
 ENGINE_CHUNK = 8192  # rows per chunk handed to an engine
 
 
 def _on_engine(
-    rows: Iterable[Row], write: Callable[[bytes], object], engine: Engine, job: ChunkJob, mapper: LegacyMapper,
+    batches: Iterable[AnyBatch], write: Callable[[bytes], object], engine: Engine, job: ChunkJob, mapper: LegacyMapper,
     kept_names: frozenset[str], strict: bool, on_batch: Callable[[int], object] | None,
 ) -> dict[str, Any]:  # fmt: skip
     """The driver's part on an engine: read, count, cut into chunks; the engine converts them, in order."""
@@ -231,18 +283,17 @@ def _on_engine(
 
     def chunks() -> Iterator[Chunk]:
         chunk: Chunk = []
-        for row in rows:
-            counts["read"] += 1
-            if type(row) is BadRow:
+        for batch in batches:
+            counts["read"] += batch.rows
+            if batch.bad:
                 if strict:
-                    raise MalformedRowError(f"line {row.line}: {row.problem}")
-                counts["malformed"] += 1
-                if len(malformed) < MALFORMED_LISTED:
-                    malformed.append(Malformed(line=row.line, problem=row.problem))
-                continue
-            assert type(row) is SourceRow
-            sets[row.labels] += 1
-            chunk.append((row.clip, row.labels))
+                    raise MalformedRowError(f"line {batch.bad[0].line}: {batch.bad[0].problem}")
+                counts["malformed"] += len(batch.bad)
+                malformed.extend(Malformed(line=r.line, problem=r.problem)
+                                 for r in batch.bad[: MALFORMED_LISTED - len(malformed)])  # fmt: skip
+            rows = batch.python() if type(batch) is ColumnBatch else batch
+            sets.update(rows.labels)
+            chunk += zip(rows.clips, rows.labels, strict=True)
             if len(chunk) >= ENGINE_CHUNK:
                 yield chunk
                 chunk = []
@@ -330,7 +381,9 @@ def convert(
     if not input_path.is_file():
         raise InvalidError(f"{where(input_path)} does not exist or is not a file")
     opened: list[BinaryIO] = []
-    rows = read(source, input_path, on_open=opened.append, **options)
+
+    def rows(skip: int) -> Iterator[AnyBatch]:
+        return read_batches(source, input_path, size=BATCH_ROWS, skip=skip, on_open=opened.append, **options)
 
     def on_batch(count: int) -> None:
         if on_progress is not None:  # the reader closes the file at its end
@@ -380,7 +433,7 @@ def partial_paths(output: Path) -> tuple[Path, Path]:
 
 
 def _resumable(
-    rows: Iterable[Row], output: Path, ontology: Ontology, fmt: RowFormat, identity: dict[str, Any], resume: bool,
+    rows: Callable[[int], Iterable[AnyBatch]], output: Path, ontology: Ontology, fmt: RowFormat, identity: dict[str, Any], resume: bool,
     stop: Callable[[], bool] | None, common: dict[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
     partial, state_path = partial_paths(output)
@@ -429,7 +482,7 @@ def _resumable(
 
 
 def _multihot(
-    rows: Iterable[Row], output: Path, ontology: Ontology, layout: Layout, common: dict[str, Any]
+    rows: Callable[[int], Iterable[AnyBatch]], output: Path, ontology: Ontology, layout: Layout, common: dict[str, Any]
 ) -> dict[str, Any]:
     """The rows go to a raw file first (their number is known only at the end), then behind the ``.npy`` header."""
     import numpy as np

@@ -87,7 +87,7 @@ class ChunkConverter:
         ontology = load_release(job.root, job.release)
         self.mapper = LegacyMapper(ontology, level=job.level, expand_ancestors=job.expand_ancestors, extra=job.extra)
         self.fmt: RowFormat = row_format(job.output_format, audio_dir=Path(job.audio_dir) if job.audio_dir else None)
-        self.tails: dict[tuple[str, ...], str] = {}
+        self.tails: dict[tuple[str, ...], bytes] = {}
 
     def convert(self, chunk: Chunk) -> bytes:
         tails, fmt = self.tails, self.fmt
@@ -111,7 +111,7 @@ class RayWorker:
         return {"data": [pickle.dumps(self.work(pickle.loads(item))) for item in batch["chunk"]]}
 
 
-def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> str:
+def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> bytes:
     """Everything of a clip's output row but its ID: the same for every clip with these labels (a dataset repeats
     its label sets), so it is made once per set."""
     tags: dict[str, Tag] = {}

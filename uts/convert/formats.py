@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from uts.convert.mapper import Tag
 from uts.errors import UsageError, where
@@ -41,14 +41,60 @@ class RowFormat(Protocol):
 
     header: bytes
 
-    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> str: ...
+    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes: ...
 
-    def rows(self, clips: list[str], tails: list[str]) -> bytes: ...
+    def rows(self, clips: list[str], tails: list[bytes]) -> bytes: ...
+
+    def column_rows(self, clips: Any, tails: Any) -> bytes:
+        """The same from Arrow arrays (the clip IDs, and each row's tail)."""
+        ...
 
 
-def _plain(clips: list[str]) -> bool:
-    """True when no clip ID of the batch needs escaping (YTIDs, file names): one check for the whole batch."""
-    return _PLAIN("".join(clips)) is not None
+def values(array: Any) -> bytes:
+    """The values of an Arrow string or binary array, end to end: its data buffer between its first and last
+    offsets (no copy per row)."""
+    import numpy as np
+
+    if len(array) == 0:
+        return b""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    data: bytes = array.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes()
+    return data
+
+
+def arrow_join(*columns: Any) -> bytes:
+    """Row by row, the columns' values joined (Arrow's kernel), then all rows end to end."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    binary = [c.cast(pa.binary()) if isinstance(c, pa.Array) else pa.scalar(c, pa.binary()) for c in columns]
+    return values(pc.binary_join_element_wise(*binary, pa.scalar(b"", pa.binary())))
+
+
+_PLAIN_PATTERN = r"^[A-Za-z0-9_.\-]*$"
+
+
+def _all_plain(clips: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.match_substring_regex(clips, _PLAIN_PATTERN)).as_py())
+
+
+def _plain(clips: list[str]) -> list[bytes] | None:
+    """The clip IDs encoded, when none needs escaping or quoting (YTIDs, file names): checked and encoded for the
+    whole batch at once."""
+    text = "\n".join(clips)
+    return text.encode().split(b"\n") if _PLAIN(text) is not None else None
+
+
+def _interleave(first: list[bytes], second: list[bytes], before: bytes = b"") -> bytes:
+    """``before + first[0] + second[0] + before + first[1] + ...``: one copy of the bytes, no Python code per row
+    (a batch of JSON lines is megabytes: every copy counts)."""
+    step = 3 if before else 2
+    parts = [before] * (step * len(first))
+    parts[step - 2 :: step] = first
+    parts[step - 1 :: step] = second
+    return b"".join(parts)
 
 
 class JsonLines:
@@ -73,19 +119,27 @@ class JsonLines:
             found = self._strings[text] = _dumps(text)
         return found
 
-    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> str:
-        """``,"tags":[...],...}`` and the newline, joined from pieces encoded once per tag and per label."""
+    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
+        """``","tags":[...],...}`` and the newline (the quote ends the clip ID), joined from pieces encoded once
+        per tag and per label."""
         encoded = [self._tag(t) for t in tags]
         return (
-            f',"tags":[{",".join(e[0] for e in encoded)}],"concept_ids":[{",".join(e[1] for e in encoded)}],'
+            f'","tags":[{",".join(e[0] for e in encoded)}],"concept_ids":[{",".join(e[1] for e in encoded)}],'
             f'"source_labels":[{",".join(map(self._string, labels))}],'
             f'"unmapped":[{",".join(map(self._string, unmapped))}],"provenance":[{",".join(e[2] for e in encoded)}]}}\n'
-        )
+        ).encode()
 
-    def rows(self, clips: list[str], tails: list[str]) -> bytes:
-        if _plain(clips):
-            return "".join([f'{{"id":"{clip}"{tail}' for clip, tail in zip(clips, tails, strict=True)]).encode()
-        return "".join([f'{{"id":{_dumps(clip)}{tail}' for clip, tail in zip(clips, tails, strict=True)]).encode()
+    def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
+        plain = _plain(clips)
+        if plain is not None:
+            return _interleave(plain, tails, b'{"id":"')
+        return b"".join([b'{"id":' + _dumps(clip)[:-1].encode("utf-8") + tail for clip, tail in
+                         zip(clips, tails, strict=True)])  # fmt: skip
+
+    def column_rows(self, clips: Any, tails: Any) -> bytes:
+        if _all_plain(clips):
+            return arrow_join(b'{"id":"', clips, tails)
+        return self.rows(clips.to_pylist(), tails.to_pylist())
 
 
 def _csv_line(cells: Sequence[str]) -> str:
@@ -97,15 +151,22 @@ def _csv_line(cells: Sequence[str]) -> str:
 class CsvRows:
     header = b"id,tags,concept_ids,source_labels,unmapped\n"
 
-    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> str:
+    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
         cells = [";".join(t.label for t in tags), ";".join(t.concept_id for t in tags), ";".join(labels),
                  ";".join(unmapped)]  # fmt: skip
-        return "," + _csv_line(cells)
+        return ("," + _csv_line(cells)).encode("utf-8")
 
-    def rows(self, clips: list[str], tails: list[str]) -> bytes:
-        if _plain(clips):  # nothing to quote
-            return "".join([clip + tail for clip, tail in zip(clips, tails, strict=True)]).encode()
-        return "".join([_csv_line([clip])[:-1] + tail for clip, tail in zip(clips, tails, strict=True)]).encode()
+    def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
+        plain = _plain(clips)
+        if plain is not None:  # nothing to quote
+            return _interleave(plain, tails)
+        return b"".join([_csv_line([clip])[:-1].encode("utf-8") + tail for clip, tail in
+                         zip(clips, tails, strict=True)])  # fmt: skip
+
+    def column_rows(self, clips: Any, tails: Any) -> bytes:
+        if _all_plain(clips):
+            return arrow_join(clips, tails)
+        return self.rows(clips.to_pylist(), tails.to_pylist())
 
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a")
@@ -134,10 +195,10 @@ class LhotseCuts:
         self.audio_dir = Path(audio_dir)
         self._lhotse = lhotse
 
-    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> str:
+    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
         custom = {"audio_tag": [t.label for t in tags], "uts_concept_ids": [t.concept_id for t in tags],
                   "source_labels": list(labels), "unmapped": list(unmapped)}  # fmt: skip
-        return _dumps(custom)
+        return _dumps(custom).encode("utf-8")
 
     def _audio(self, clip: str) -> Path:
         for name in (clip, *(clip + suffix for suffix in AUDIO_SUFFIXES)):
@@ -149,7 +210,7 @@ class LhotseCuts:
             f"{{{','.join(AUDIO_SUFFIXES)}}}); add it and run again with --resume, or leave the clip out of the input"
         )
 
-    def rows(self, clips: list[str], tails: list[str]) -> bytes:
+    def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         lines = []
         for clip, tail in zip(clips, tails, strict=True):
             path = self._audio(clip)
@@ -168,17 +229,19 @@ class LhotseCuts:
             lines.append(_dumps(cut.to_dict()) + "\n")
         return "".join(lines).encode("utf-8")
 
+    def column_rows(self, clips: Any, tails: Any) -> bytes:
+        return self.rows(clips.to_pylist(), tails.to_pylist())
+
 
 class MultiHot:
-    """Rows of 0/1 bytes, one per slot of ``layout`` (kept as Latin-1 text until written); the clip IDs go to a
-    file of their own."""
+    """Rows of 0/1 bytes, one per slot of ``layout``; the clip IDs go to a file of their own."""
 
     header = b""
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
 
-    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> str:
+    def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
         row = bytearray(len(self.layout))
         for tag in tags:
             index = self.layout.index_of(tag.concept_id)
@@ -188,10 +251,13 @@ class MultiHot:
                     f"{self.layout.version}: make the layouts again (`uts release`) or convert without --format multihot"
                 )
             row[index] = 1
-        return row.decode("latin-1")
+        return bytes(row)
 
-    def rows(self, clips: list[str], tails: list[str]) -> bytes:
-        return "".join(tails).encode("latin-1")
+    def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
+        return b"".join(tails)
+
+    def column_rows(self, clips: Any, tails: Any) -> bytes:
+        return values(tails)
 
 
 def row_format(output_format: Format, *, layout: Layout | None = None, audio_dir: Path | None = None) -> RowFormat:
@@ -207,4 +273,7 @@ def row_format(output_format: Format, *, layout: Layout | None = None, audio_dir
     return CsvRows() if output_format is Format.CSV else JsonLines()
 
 
-__all__ = ["CsvRows", "Format", "JsonLines", "LhotseCuts", "MissingAudioError", "MultiHot", "RowFormat", "row_format"]
+__all__ = [
+    "CsvRows", "Format", "JsonLines", "LhotseCuts", "MissingAudioError", "MultiHot", "RowFormat", "arrow_join",
+    "row_format", "values",
+]  # fmt: skip

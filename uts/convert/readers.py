@@ -14,10 +14,10 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 from uts.errors import UsageError
 
@@ -44,14 +44,31 @@ class BadRow:
 Row = SourceRow | BadRow
 
 
-def audioset(handle: BinaryIO) -> Iterator[Row]:
-    """AudioSet segments: ``YTID, start, end, "mid,mid"``, in either layout; the clip ID is ``YTID_start``.
+@dataclass(slots=True)
+class Batch:
+    """Rows read together: the clips and their label sets in input order, and the malformed rows among them.
 
-    The comment lines and the header come first; after them the csv module reads the rest of the file directly
-    (a ``#`` line there is a malformed row). A file repeats its few label cells and start times, so each is
-    parsed and checked once.
-    """
-    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    The converter works a batch at a time (list comprehensions, one write): per row it only joins strings."""
+
+    clips: list[str]
+    labels: list[tuple[str, ...]]
+    bad: list[BadRow]
+
+    @property
+    def rows(self) -> int:
+        """Input rows the batch covers, malformed ones too."""
+        return len(self.clips) + len(self.bad)
+
+    @classmethod
+    def of(cls, rows: list[Row]) -> Batch:
+        good = [row for row in rows if type(row) is SourceRow]
+        bad = [row for row in rows if type(row) is BadRow] if len(good) < len(rows) else []
+        return cls([row.clip for row in good], [row.labels for row in good], bad)
+
+
+def _audioset_start(handle: BinaryIO) -> tuple[Iterator[str], int]:
+    """The lines after the comment lines and the header (if any), and how many lines came before them."""
+    text: Iterator[str] = io.TextIOWrapper(handle, encoding="utf-8", newline="")
     skipped = 0
     for line in text:
         skipped += 1
@@ -61,34 +78,193 @@ def audioset(handle: BinaryIO) -> Iterator[Row]:
         if first and first[0].strip() == "YTID":
             break
         # No header: this line is a row; read it again with the rest.
-        text = itertools.chain([line], text)  # type: ignore[assignment]
-        skipped -= 1
-        break
-    labels_of: dict[str, tuple[str, ...] | str] = {}
-    seconds_of: dict[str, str | None] = {}
+        return itertools.chain([line], text), skipped - 1
+    return text, skipped
+
+
+class _Interned:
+    """The distinct cells of a column, numbered in order of first sight, each parsed once: a file repeats its few
+    label cells and start times. Arrow looks a batch's cells up all at once (``index``)."""
+
+    def __init__(self, parse: Callable[[str], Any], malformed: Callable[[Any], bool]) -> None:
+        self.parse, self.malformed = parse, malformed
+        self.ids: dict[str, int] = {}
+        self.meaning: list[Any] = []  # by ID: what the cell says (None or a message when it is malformed)
+        self.bad: list[bool] = []
+        self._known: Any = None  # the cells as an Arrow array, for index_in
+
+    def of(self, cell: str) -> Any:
+        found = self.ids.get(cell)
+        if found is None:
+            found = self._learn([cell])[0]
+        return self.meaning[found]
+
+    def _learn(self, cells: Iterable[str]) -> list[int]:
+        ids = []
+        for cell in cells:
+            if cell not in self.ids:
+                self.ids[cell] = len(self.meaning)
+                meaning = self.parse(cell)
+                self.meaning.append(meaning)
+                self.bad.append(self.malformed(meaning))
+                self._known = None
+            ids.append(self.ids[cell])
+        return ids
+
+    def index(self, column: Any) -> tuple[Any, bool]:
+        """Each row's cell ID (an Arrow Int32Array), and whether any of them is malformed."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._known is None:
+            self._known = pa.array(list(self.ids), pa.string())
+        ids = pc.index_in(column, value_set=self._known)
+        if ids.null_count:  # cells not seen before
+            self._learn(pc.unique(pc.filter(column, pc.is_null(ids))).to_pylist())
+            self._known = pa.array(list(self.ids), pa.string())
+            ids = pc.index_in(column, value_set=self._known)
+        bad = bool(np.asarray(self.bad, dtype=bool)[ids.to_numpy()].any()) if any(self.bad) else False
+        return ids, bad
+
+
+def _suffix(cell: str) -> str | None:
+    seconds = _seconds(cell)
+    return None if seconds is None else "_" + seconds
+
+
+class _AudioSetCells:
+    """The label cells (-> CURIEs) and start times (-> the clip ID's end, ``_30``) of one file."""
+
+    def __init__(self) -> None:
+        self.labels = _Interned(_mids, lambda mids: type(mids) is str)  # a message instead of the CURIEs
+        self.suffix = _Interned(_suffix, lambda suffix: suffix is None)
+
+    def rows(self, records: Iterable[list[str]], first: int) -> Iterator[Row]:
+        """Row by row, one line each (``first``: the number of the line before ``records``)."""
+        for number, cells in enumerate(records, start=first + 1):
+            if len(cells) != 4:
+                if cells:
+                    yield BadRow(
+                        number,
+                        f"expected 4 cells (YTID, start_seconds, end_seconds, positive_labels), got {len(cells)}",
+                    )
+                continue
+            ytid, start, _, labels = cells
+            mids, suffix = self.labels.of(labels), self.suffix.of(start)
+            if not ytid or type(mids) is str:
+                yield BadRow(number, "no YTID" if not ytid else str(mids))
+            elif suffix is None:
+                yield BadRow(number, f"start_seconds {start!r} is not a number")
+            else:
+                yield SourceRow(ytid + suffix, mids, number)
+
+
+_FOUR = {4}
+
+
+class ColumnBatch:
+    """A batch kept in Arrow columns (AudioSet's fast path): the clip IDs, and per row the index of its label set
+    in ``sets`` (the reader's list of every label set met so far, shared by its batches; it only grows). The
+    converter writes it with Arrow kernels: no Python step per row."""
+
+    __slots__ = ("clips", "index", "sets")
+    bad: ClassVar[tuple[BadRow, ...]] = ()  # a column batch holds well-formed rows only
+
+    def __init__(self, clips: Any, sets: list[tuple[str, ...]], index: Any) -> None:
+        self.clips = clips  # pyarrow StringArray
+        self.sets = sets
+        self.index = index  # pyarrow Int32Array, one per row, into ``sets``
+
+    @property
+    def rows(self) -> int:
+        return len(self.clips)
+
+    @property
+    def labels(self) -> list[tuple[str, ...]]:
+        sets = self.sets
+        return [sets[i] for i in self.index.to_pylist()]
+
+    def python(self) -> Batch:
+        """The same rows as Python lists (for formats and engines that take them)."""
+        return Batch(self.clips.to_pylist(), self.labels, [])
+
+
+AnyBatch = Batch | ColumnBatch
+
+
+def audioset_batches(handle: BinaryIO, size: int, skip: int = 0) -> Iterator[AnyBatch]:
+    """AudioSet segments: ``YTID, start, end, "mid,mid"``, in either layout; the clip ID is ``YTID_start``.
+
+    ``size`` lines at a time. When each is one well-formed row (the rule), Arrow's CSV reader parses them and the
+    batch stays in Arrow columns (:class:`ColumnBatch`); otherwise the csv module reads them row by row, with
+    line numbers. ``skip``: rows already converted (a resumed run), read again and passed over.
+    """
+    text, before = _audioset_start(handle)
+    cells = _AudioSetCells()
+    if skip:
+        reader = csv.reader(text, skipinitialspace=True)  # pulls one line at a time from ``text``: none are lost
+        passed = 0
+        while passed < skip and (record := next(reader, None)) is not None:
+            passed += bool(record)  # a blank line is no row
+        before += reader.line_num
+    while lines := list(itertools.islice(text, size)):
+        first, before = before, before + len(lines)
+        columns = _columns(lines, cells)
+        if columns is not None:
+            yield columns
+            continue
+        reader = csv.reader(lines, skipinitialspace=True)
+        yield Batch.of([row for record in reader for row in cells.rows([record], first + reader.line_num - 1)])
+
+
+_COLUMNS = ("YTID", "start_seconds", "end_seconds", "positive_labels")
+
+
+def _columns(lines: list[str], cells: _AudioSetCells) -> ColumnBatch | None:
+    """The lines as a column batch, or None unless each is one well-formed row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    invalid: list[object] = []
+
+    def skip(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO("".join(lines).replace(", ", ",").encode("utf-8")),  # Google's layout: ", " separators
+            read_options=pacsv.ReadOptions(column_names=_COLUMNS, use_threads=False),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(_COLUMNS, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )  # fmt: skip
+    except pa.ArrowInvalid:
+        return None
+    if invalid or table.num_rows != len(lines):  # a malformed or blank line: row by row
+        return None
+    ytids, starts, labels = (table.column(name).combine_chunks() for name in ("YTID", "start_seconds",
+                                                                              "positive_labels"))  # fmt: skip
+    start_ids, bad_start = cells.suffix.index(starts)
+    label_ids, bad_labels = cells.labels.index(labels)
+    if bad_start or bad_labels or pc.min(pc.utf8_length(ytids)).as_py() == 0:
+        return None
+    suffixes = pa.array(cells.suffix.meaning, pa.string())
+    clips = pc.binary_join_element_wise(ytids, pc.take(suffixes, start_ids), "")
+    return ColumnBatch(clips, cells.labels.meaning, label_ids)
+
+
+def audioset(handle: BinaryIO) -> Iterator[Row]:
+    """AudioSet segments row by row (see :func:`audioset_batches`, which the converter uses)."""
+    text, before = _audioset_start(handle)
+    cells = _AudioSetCells()
     reader = csv.reader(text, skipinitialspace=True)
-    for cells in reader:
-        number = skipped + reader.line_num
-        if len(cells) != 4:
-            if cells:
-                yield BadRow(
-                    number, f"expected 4 cells (YTID, start_seconds, end_seconds, positive_labels), got {len(cells)}"
-                )
-            continue
-        ytid, start, _, labels = cells
-        mids = labels_of.get(labels)
-        if mids is None:
-            mids = labels_of[labels] = _mids(labels)
-        if not ytid or type(mids) is str:
-            yield BadRow(number, "no YTID" if not ytid else str(mids))
-            continue
-        seconds = seconds_of.get(start, "")
-        if seconds == "":
-            seconds = seconds_of[start] = _seconds(start)
-        if seconds is None:
-            yield BadRow(number, f"start_seconds {start!r} is not a number")
-            continue
-        yield SourceRow(f"{ytid}_{seconds}", mids, number)  # type: ignore[arg-type]
+    for record in reader:
+        yield from cells.rows([record], before + reader.line_num - 1)
 
 
 def _mids(cell: str) -> tuple[str, ...] | str:
@@ -354,17 +530,38 @@ def read(
         yield from reader(handle)
 
 
+def read_batches(
+    source: str, path: Path, *, size: int, skip: int = 0, on_open: Callable[[BinaryIO], object] | None = None,
+    **options: str | None,
+) -> Iterator[AnyBatch]:  # fmt: skip
+    """The rows of ``path`` (as :func:`read`) in batches of ``size``, after the first ``skip`` rows."""
+    if source == "audioset":
+        with open(path, "rb") as handle:
+            if on_open is not None:
+                on_open(handle)
+            yield from audioset_batches(handle, size, skip)
+        return
+    rows = itertools.islice(read(source, path, on_open=on_open, **options), skip, None)
+    while chunk := list(itertools.islice(rows, size)):
+        yield Batch.of(chunk)
+
+
 __all__ = [
     "SOURCES",
+    "AnyBatch",
     "BadRow",
+    "Batch",
+    "ColumnBatch",
     "Row",
     "SourceRow",
     "audioset",
+    "audioset_batches",
     "esc50",
     "generic",
     "jsonl",
     "mtg_jamendo",
     "read",
+    "read_batches",
     "sonyc_ust",
     "urbansound8k",
 ]
