@@ -309,26 +309,38 @@ def _on_engine(
 
 
 def _tallies(sets: Counter[tuple[str, ...]], mapper: LegacyMapper, kept_names: frozenset[str]) -> dict[str, Any]:
-    """The report's figures from the label sets met and how often."""
+    """The report's figures from the label sets met and how often (what is known of each legacy class is worked
+    out once: a dataset has far fewer classes than label sets)."""
     written = sum(sets.values())
-    labels_read = sum(len(labels) * n for labels, n in sets.items())
-    unmapped = Counter[str]()
-    dropped_names = Counter[str]()
-    without_tag = tags_total = kept_labels = clips_lost = 0
+    per_label = Counter[str]()  # clips that carry each legacy class
+    known: dict[str, tuple[frozenset[str], bool]] = {}  # class -> its concepts, and whether the paper keeps it
+
+    def learn(label: str) -> tuple[frozenset[str], bool]:
+        found = known[label] = (
+            frozenset(t.concept_id for t in mapper.map(label).tags), mapper.name(label).casefold() in kept_names
+        )
+        return found
+
+    without_tag = tags_total = clips_lost = 0
     for labels, n in sets.items():
-        n_tags = len({t.concept_id for label in labels for t in mapper.map(label).tags})
+        facts = [known.get(label) or learn(label) for label in labels]
+        if len(facts) == 1:
+            n_tags, kept_any = len(facts[0][0]), facts[0][1]
+        else:
+            n_tags = len(frozenset().union(*[f[0] for f in facts]))
+            kept_any = any(f[1] for f in facts)
         tags_total += n_tags * n
         without_tag += n if n_tags == 0 else 0
-        kept_here = 0
+        clips_lost += 0 if kept_any else n
         for label in labels:
-            if not mapper.map(label).tags:
-                unmapped[label] += n
-            if mapper.name(label).casefold() in kept_names:
-                kept_here += 1
-            else:
-                dropped_names[mapper.name(label)] += n
-        kept_labels += kept_here * n
-        clips_lost += n if kept_here == 0 else 0
+            per_label[label] += n
+    labels_read = sum(per_label.values())
+    unmapped = Counter({label: n for label, n in per_label.items() if not known[label][0]})
+    kept_labels = sum(n for label, n in per_label.items() if known[label][1])
+    dropped_names = Counter[str]()
+    for label, n in per_label.items():
+        if not known[label][1]:
+            dropped_names[mapper.name(label)] += n
     return {
         "rows_written": written, "clips_without_tag": without_tag, "labels_read": labels_read,
         "labels_mapped": labels_read - sum(unmapped.values()),

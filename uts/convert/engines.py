@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from uts.convert.formats import Format, RowFormat, row_format
+from uts.convert.formats import Format, JsonLines, RowFormat, row_format
 from uts.convert.mapper import LegacyMapper, Tag, UserRow
 from uts.errors import UsageError, UTSError
 from uts.ontology.model import Level
@@ -114,6 +114,10 @@ class RayWorker:
 def tail_of(labels: tuple[str, ...], mapper: LegacyMapper, fmt: RowFormat) -> bytes:
     """Everything of a clip's output row but its ID: the same for every clip with these labels (a dataset repeats
     its label sets), so it is made once per set."""
+    if type(fmt) is JsonLines:  # the common case, from fragments made once per legacy class
+        composed = fmt.compose(labels, mapper)
+        if composed is not None:
+            return composed
     tags: dict[str, Tag] = {}
     unmapped: list[str] = []
     for label in labels:

@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from uts.convert.mapper import Tag
+from uts.convert.mapper import LegacyMapper, Tag
 from uts.errors import UsageError, where
 from uts.ontology.layouts import Layout
 
@@ -103,6 +103,8 @@ class JsonLines:
     def __init__(self) -> None:
         self._tags: dict[Tag, tuple[str, str, str]] = {}  # tag -> its label, concept ID and provenance, encoded
         self._strings: dict[str, str] = {}  # legacy label -> encoded
+        self._mapper: LegacyMapper | None = None  # the mapper the fragments were made with
+        self._fragments: dict[str, tuple[frozenset[str], str, str, str, str]] = {}  # legacy label -> its parts
 
     def _tag(self, tag: Tag) -> tuple[str, str, str]:
         found = self._tags.get(tag)
@@ -117,6 +119,30 @@ class JsonLines:
         found = self._strings.get(text)
         if found is None:
             found = self._strings[text] = _dumps(text)
+        return found
+
+    def compose(self, labels: Sequence[str], mapper: LegacyMapper) -> bytes | None:
+        """The tail joined from fragments made once per legacy class (what :meth:`tail` makes from the set's
+        tags); None when two of the classes give a concept in common (the general path keeps its first)."""
+        if mapper is not self._mapper:
+            self._mapper, self._fragments = mapper, {}
+        fragments = self._fragments
+        parts = [fragments.get(label) or self._fragment(label, mapper) for label in labels]
+        if len(parts) > 1 and len(frozenset().union(*[p[0] for p in parts])) != sum([len(p[0]) for p in parts]):
+            return None
+        return (
+            f'","tags":[{",".join([p[1] for p in parts if p[1]])}],"concept_ids":[{",".join([p[2] for p in parts if p[2]])}],'
+            f'"source_labels":[{",".join([p[4] for p in parts])}],"unmapped":[{",".join([p[4] for p in parts if not p[1]])}],'
+            f'"provenance":[{",".join([p[3] for p in parts if p[3]])}]}}\n'
+        ).encode()
+
+    def _fragment(self, label: str, mapper: LegacyMapper) -> tuple[frozenset[str], str, str, str, str]:
+        tags = mapper.map(label).tags
+        encoded = [self._tag(t) for t in tags]
+        found = self._fragments[label] = (
+            frozenset(t.concept_id for t in tags), ",".join(e[0] for e in encoded), ",".join(e[1] for e in encoded),
+            ",".join(e[2] for e in encoded), self._string(label),
+        )  # fmt: skip
         return found
 
     def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:

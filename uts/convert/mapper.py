@@ -16,6 +16,7 @@ ancestor of each tag (inside the level, when one is chosen).
 from __future__ import annotations
 
 import csv
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,18 +69,10 @@ class LegacyMapper:
         self.level = level
         self.expand_ancestors = expand_ancestors
         self._rollup = Rollup(ontology, lexical_index(ontology), level, rollup=True, cache_size=65536)
-        self._rows: dict[str, list[tuple[str, str]]] = {}  # subject -> (predicate, object), reviewed positive rows
-        self._names: dict[str, str] = {}  # subject -> its label in the mapping set
-        self._unused: dict[str, str] = {}  # subject -> the predicates of rows never used
-        for mapping_set in ontology.mappings.values():
-            for row in mapping_set.rows:
-                self._names.setdefault(row.subject_id, row.subject_label)
-                if not row.reviewed or row.negated:
-                    continue
-                if row.predicate_id in USED:
-                    self._rows.setdefault(row.subject_id, []).append((row.predicate_id, row.object_id))
-                else:
-                    self._unused[row.subject_id] = row.predicate_id
+        rows, names, unused = _tables(ontology)
+        self._rows: dict[str, list[tuple[str, str]]] = {k: list(v) for k, v in rows.items()} if extra else rows
+        self._names: dict[str, str] = dict(names) if extra else names  # subject -> its label in the mapping set
+        self._unused: dict[str, str] = dict(unused) if extra else unused  # subject -> the predicate of rows not used
         for subject in {user.subject for user in extra}:
             self._rows.pop(subject, None)
             self._unused.pop(subject, None)
@@ -135,6 +128,31 @@ class LegacyMapper:
         if not tags:
             return Mapped((), "; ".join(lost))
         return Mapped(tuple(tags.values()))
+
+
+_TABLES: weakref.WeakKeyDictionary[Ontology, tuple[dict[str, list[tuple[str, str]]], dict[str, str], dict[str, str]]]
+_TABLES = weakref.WeakKeyDictionary()
+
+
+def _tables(ontology: Ontology) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str], dict[str, str]]:
+    """The mapping sets' rows by subject (reviewed positive rows used, names, predicates never used), made once per
+    Ontology object (immutable, hashed by identity): a converter is made per file, and a dataset is many files."""
+    found = _TABLES.get(ontology)
+    if found is None:
+        rows: dict[str, list[tuple[str, str]]] = {}
+        names: dict[str, str] = {}
+        unused: dict[str, str] = {}
+        for mapping_set in ontology.mappings.values():
+            for row in mapping_set.rows:
+                names.setdefault(row.subject_id, row.subject_label)
+                if not row.reviewed or row.negated:
+                    continue
+                if row.predicate_id in USED:
+                    rows.setdefault(row.subject_id, []).append((row.predicate_id, row.object_id))
+                else:
+                    unused[row.subject_id] = row.predicate_id
+        found = _TABLES[ontology] = (rows, names, unused)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
