@@ -317,7 +317,8 @@ def _tallies(sets: Counter[tuple[str, ...]], mapper: LegacyMapper, kept_names: f
 
     def learn(label: str) -> tuple[frozenset[str], bool]:
         found = known[label] = (
-            frozenset(t.concept_id for t in mapper.map(label).tags), mapper.name(label).casefold() in kept_names
+            frozenset(t.concept_id for t in mapper.map(label).tags),
+            mapper.name(label).casefold() in kept_names,
         )
         return found
 

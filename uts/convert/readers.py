@@ -233,18 +233,23 @@ def _columns(lines: list[str], cells: _AudioSetCells) -> ColumnBatch | None:
         invalid.append(row)
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO("".join(lines).replace(", ", ",").encode("utf-8")),  # Google's layout: ", " separators
-            read_options=pacsv.ReadOptions(column_names=_COLUMNS, use_threads=False),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(_COLUMNS, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )  # fmt: skip
-    except pa.ArrowInvalid:
-        return None
+    data = "".join(lines).replace(", ", ",").encode("utf-8")  # Google's layout: ", " separators
+    while True:
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(data),
+                read_options=pacsv.ReadOptions(column_names=_COLUMNS, use_threads=False),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(_COLUMNS, pa.string()), strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )  # fmt: skip
+            break
+        except pa.ArrowCancelled:  # Ctrl-C or SIGTERM: Arrow passed it on to Python's handler (which asks the run
+            invalid.clear()  # to stop between batches, or raises); read the block again
+        except pa.ArrowInvalid:
+            return None
     if invalid or table.num_rows != len(lines):  # a malformed or blank line: row by row
         return None
     ytids, starts, labels = (table.column(name).combine_chunks() for name in ("YTID", "start_seconds",
