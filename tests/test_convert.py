@@ -483,3 +483,30 @@ def test_audioset_batches_read_what_the_row_reader_reads(tmp_path: Path) -> None
             (r.line, r.problem) for r in after if type(r) is BadRow
         ]
         assert sum(b.rows for b in batches) == len(after)
+
+
+@needs_data
+def test_a_release_from_the_database(tmp_path: Path) -> None:
+    """`--release VERSION --db URL` converts with that release as the store keeps it (its layouts too): the same
+    bytes as the bundled source it was loaded from; an unknown release names the ones there are."""
+    from uts import load_ontology
+
+    version = load_ontology().metadata.version
+    url = f"sqlite:///{tmp_path / 'uts.db'}"
+    subprocess.run([sys.executable, "-m", "uts", "db", "load", "--db", url], check=True, capture_output=True, cwd=REPO)
+    source = DATA / "esc50" / "esc50.csv"
+    base = [sys.executable, "-m", "uts", "convert", "--source", "esc50", "--input", str(source), "--level", "1k"]
+    for fmt, name in (("jsonl", "out.jsonl"), ("multihot", "out.npy")):
+        bundled, stored = tmp_path / f"bundled-{name}", tmp_path / f"stored-{name}"
+        subprocess.run([*base, "--format", fmt, "--output", str(bundled)], check=True, capture_output=True, cwd=REPO)
+        done = subprocess.run([*base, "--format", fmt, "--output", str(stored), "--release", version, "--db", url],
+                              capture_output=True, text=True, cwd=REPO, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert stored.read_bytes() == bundled.read_bytes()
+    classes = [(tmp_path / f"{kind}-out.npy.classes.tsv").read_text(encoding="utf-8") for kind in ("bundled", "stored")]
+    assert classes[0] == classes[1]  # the release's own class-index layout
+    unknown = subprocess.run([*base, "--output", str(tmp_path / "x.jsonl"), "--release", "9.9.9", "--db", url],
+                             capture_output=True, text=True, cwd=REPO, check=False)  # fmt: skip
+    assert unknown.returncode != 0
+    assert "9.9.9" in unknown.stderr
+    assert version in unknown.stderr

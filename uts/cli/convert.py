@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from uts.cli.options import AsJson, LevelOpt, NoEmbed, Root, console, err, print_lines
+from uts.cli.options import AsJson, Db, LevelOpt, NoEmbed, Root, console, err, print_lines
 from uts.errors import UsageError
 
 if TYPE_CHECKING:
     from uts.convert.engines import RayEngine
+    from uts.ontology.layouts import Layout
+    from uts.ontology.model import Level
+    from uts.ontology.ontology import Ontology
 
 
 def register(app: typer.Typer) -> None:
@@ -70,6 +73,11 @@ def convert(
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="--engine ray: an existing cluster (ray://HOST:10001, auto).")
     ] = None,
+    release: Annotated[
+        str | None,
+        typer.Option("--release", help="Convert with this release from the database (--db); default: --root's."),
+    ] = None,
+    db: Db = None,
     no_embed: NoEmbed = False,
     root: Root = None,
     as_json: AsJson = False,
@@ -83,14 +91,14 @@ def convert(
     from uts.convert.engines import RayEngine
     from uts.convert.formats import Format
     from uts.convert.mapper import read_user_mapping
-    from uts.ontology import load_ontology
-    from uts.ontology.layouts import read_layouts
     from uts.ontology.model import Level
-    from uts.ontology.source import bundled_root
 
     if engine not in ("local", "ray"):
         raise UsageError(f"unknown --engine {engine!r}; choose local or ray")
     if source == "captions":  # caption corpora go through the resolver: `uts resolve --input`, the same stream
+        if release:
+            raise UsageError("--source captions resolves with a source root: write the release out with `uts db "
+                             "dump --release VERSION --output DIR` and pass --root DIR")  # fmt: skip
         if output_format != "jsonl" or expand_ancestors or id_column or label_column or prefix:
             raise UsageError("--source captions writes the resolver's JSONL: drop --format, --expand-ancestors and "
                              "the csv column options")  # fmt: skip
@@ -106,11 +114,11 @@ def convert(
     chosen = Level(level) if level else None
     if output_format not in {f.value for f in Format}:
         raise UsageError(f"unknown --format {output_format!r}; choose one of {', '.join(f.value for f in Format)}")
-    ontology = load_ontology(root)
+    ontology, layouts = _release(release, db, root)
     own = read_user_mapping(mapping, ontology, prefix or "") if mapping else []
     if mapping and not prefix and any(r.subject.startswith(":") for r in own):
         raise UsageError("a two-column --mapping needs --prefix: the CURIE prefix its labels take (as in the input)")
-    layout = read_layouts(root or bundled_root(), ontology.metadata.version).get(chosen) if chosen else None
+    layout = layouts.get(chosen) if chosen else None
     on_ray = RayEngine(workers=workers, address=ray_address, root=root) if engine == "ray" else None
     progress = Progress(
         TextColumn("converting"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rows]:,} rows"),
@@ -164,6 +172,24 @@ def _captions_on_ray(
         end = resolve_captions(input_path, output, load_ontology(root), config=config,
                                options=StreamOptions(strict=strict), engine=engine, on_problem=warn_problem)  # fmt: skip
     print_summary(end.summary)
+
+
+def _release(release: str | None, db: str | None, root: Path | None) -> tuple[Ontology, dict[Level, Layout]]:
+    """The release to convert with and its class-index layouts: a release from the database, or the source root
+    (default: the bundled release)."""
+    from uts.ontology import load_ontology
+    from uts.ontology.layouts import layouts_from_texts, read_layouts
+    from uts.ontology.source import bundled_root
+
+    if release is None:
+        ontology = load_ontology(root)
+        return ontology, read_layouts(root or bundled_root(), ontology.metadata.version)
+    if root is not None:
+        raise UsageError("--release reads a release from the database, --root a source folder: give one of them")
+    from uts.cli.db import open_db
+
+    store = open_db(db)
+    return store.load(release), layouts_from_texts(store.release_texts(release), release)
 
 
 @contextmanager

@@ -141,8 +141,8 @@ def convert_rows(
     on_batch: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
     """Convert the rows of ``batches(skip)`` (the input's batches after its first ``skip`` rows), writing one row
-    each through ``write`` (JSON lines by default; ``write_id`` gets each
-    clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
+    each through ``write`` (JSON lines by default; ``write_id`` gets each clip ID on a line, for formats whose rows
+    do not hold it); the tallies of the report.
 
     Per row only the ID is encoded; the rest of the line, and every figure of the report, come from its label
     set (counted, and mapped once). Memory grows with the distinct label sets, never with the rows.
@@ -244,10 +244,10 @@ class _ColumnTally:
             for labels in self.sets[len(self.known) :]:
                 if type(labels) is not tuple:  # a malformed cell: no column batch holds it
                     self.known.append(b"")
-                elif labels in self.by_labels:
-                    self.known.append(self.by_labels[labels])
-                else:
-                    self.known.append(self.by_labels.setdefault(labels, tail_of(labels, self.mapper, self.fmt)))
+                    continue
+                if labels not in self.by_labels:
+                    self.by_labels[labels] = tail_of(labels, self.mapper, self.fmt)
+                self.known.append(self.by_labels[labels])
             self.array = pa.array(self.known, pa.binary())
             grown = np.zeros(len(self.known), dtype=np.int64)
             if self.counts is not None:

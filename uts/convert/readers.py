@@ -160,9 +160,6 @@ class _AudioSetCells:
                 yield SourceRow(ytid + suffix, mids, number)
 
 
-_FOUR = {4}
-
-
 class ColumnBatch:
     """A batch kept in Arrow columns (AudioSet's fast path): the clip IDs, and per row the index of its label set
     in ``sets`` (the reader's list of every label set met so far, shared by its batches; it only grows). The

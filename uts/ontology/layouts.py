@@ -166,6 +166,15 @@ def next_layout(ontology: Ontology, level: Level, previous: Layout | None) -> La
     return Layout(level=level, version=version, slots=tuple(slots))
 
 
+def layouts_from_texts(texts: Mapping[str, str], version: str) -> dict[Level, Layout]:
+    """The layouts among a release's files by path (as a store keeps them: ``ontology/layouts/label_1k.tsv``)."""
+    return {
+        layout_path_level(path): Layout.from_text(text, level=layout_path_level(path), version=version, name=path)
+        for path, text in texts.items()
+        if path.startswith(LAYOUT_DIR)
+    }
+
+
 def read_layouts(root: Path, version: str) -> dict[Level, Layout]:
     """The layouts a source root holds (``ontology/layouts/``): the class indices of the release it is."""
     out = {}
