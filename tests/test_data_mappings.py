@@ -75,11 +75,21 @@ def test_every_class_has_a_reviewed_mapping(name: str, ontology: Ontology, data_
     vocabulary = read_vocabulary(name, data_dir)
     report = coverage(ontology, vocabulary)
     assert report.problems == []
+    assert report.filled_gaps == []
     assert report.gaps == [], f"{len(report.gaps)} classes have no reviewed row, e.g. {report.gaps[:5]}"
     assert report.mapped == report.classes
     assert canonical_text(ontology.mappings[name], ontology, vocabulary) == path.read_text(encoding="utf-8"), (
         "run `uts mappings lint --fix`"
     )
+
+
+def test_no_row_names_a_gap_that_a_concept_now_fills(ontology: Ontology) -> None:
+    """A row mapped broad because UTS lacked concept X (its comment says ``gap: X``) is remapped once X exists,
+    or kept with the reason in a ``kept broad: ...`` comment."""
+    from uts.ontology.qc import filled_gaps
+
+    found = [str(f) for f in filled_gaps(ontology)]
+    assert found == [], "remap these rows, or keep them with a comment 'kept broad: why':\n" + "\n".join(found)
 
 
 def _objects(name: str, subject: str, *, negated: bool = False) -> dict[str, str]:
@@ -99,3 +109,16 @@ def test_spot_checks() -> None:
     dog_word = _objects("speech-commands", "SpeechCommands:dog")
     assert "dog" not in dog_word, "the spoken word 'dog' is not the animal"
     assert "dog" in _objects("speech-commands", "SpeechCommands:dog", negated=True)
+
+
+def test_reviewed_senses_and_scopes() -> None:
+    """Rows the mapping audit corrected: the predicate follows which side is broader, and homonyms stay out."""
+    chicken = _objects("audioset", "AudioSet:/m/09b5t")  # Chicken, rooster: the domestic fowl
+    assert (chicken["chicken"], chicken["rooster"]) == ("skos:exactMatch", "skos:narrowMatch")
+    assert _objects("audioset", "AudioSet:/m/07y_7")["fiddle"] == "skos:narrowMatch"  # Violin, fiddle
+    assert _objects("audioset", "AudioSet:/m/022c7z") == {"pulse": "skos:exactMatch"}  # Beat: the pulse
+    assert "beat" in _objects("audioset", "AudioSet:/m/022c7z", negated=True)
+    assert "hiss" not in _objects("audioset", "AudioSet:/m/07rjwbb")  # Hiss: a cat's or snake's, not tape hiss
+    assert _objects("discogs400", "Discogs400:Funk_/_Soul---Contemporary_R&B")["rnb"] == "skos:broadMatch"
+    assert "archive" in _objects("ucs", "UCS:REF")  # ARCHIVED-REFERENCE is archive material
+    assert "reference" in _objects("ucs", "UCS:REF", negated=True)

@@ -13,6 +13,8 @@ from uts.mappings.suggest import Suggester, suggestion_edits, to_rows
 from uts.ontology import Ontology, load_ontology
 from uts.ontology.edits import CreateMappingSet
 from uts.ontology.load import read_root, validate_root
+from uts.ontology.mapping import CURATORS, MANUAL, MappingRow, MappingSet
+from uts.ontology.qc import filled_gaps, gap_names, run_qc
 from uts.store import FileStore
 from uts.vocabularies.base import Vocabulary, VocabularyClass
 
@@ -164,3 +166,75 @@ def test_malformed_mapping_file_names_file_and_line(tiny_root: Path) -> None:
     assert problems[0].line == 19
     assert problems[0].file.endswith("toy.sssom.tsv")
     assert "confidence 'very sure' is not a number" in problems[0].message
+
+
+# ---- the filled-gap rule: a row whose comment names a gap (gap: X) that a concept X now fills ------------
+
+
+def _row(subject: str, predicate: str, obj: str, comment: str, *, modifier: str = "") -> MappingRow:
+    return MappingRow(
+        subject_id=subject,
+        subject_label=subject.removeprefix("TOY:"),
+        predicate_id=predicate,
+        predicate_modifier=modifier,
+        object_id=obj,
+        mapping_justification=MANUAL,
+        author_id=CURATORS,
+        mapping_date=DAY.isoformat(),
+        comment=comment,
+    )
+
+
+def test_gap_names_read_what_a_comment_says_is_missing() -> None:
+    assert gap_names("gap: caterwaul/yowl") == ["caterwaul/yowl", "caterwaul", "yowl"]
+    assert gap_names("gap: drip (AudioSet 'Drip')") == ["drip (AudioSet 'Drip')", "drip", "Drip"]
+    assert gap_names("gap: no child-speech concept") == ["child-speech"]
+    assert gap_names("breaking sounds; no UTS 'breaking' concept") == ["breaking"]
+    assert gap_names("air sounds; gap: no UTS concept for air releases") == ["air releases"]
+    # A long phrase is one name, not a list split at its commas and "or"s.
+    assert gap_names("gap: signature/theme tune of a programme, film or game") == [
+        "signature/theme tune of a programme, film or game"
+    ]
+    # A curator's decision to keep the row is no gap; neither is a comment that names none.
+    assert gap_names("kept broad: UTS gate is the noise gate; no gate concept fits") == ["gate"]
+    assert gap_names("kept broad: UTS gate is the noise gate") == []
+    assert gap_names("the clips are almost all barks") == []
+
+
+def test_filled_gaps_flag_rows_whose_gap_a_concept_now_fills(tiny: Ontology) -> None:
+    animal, dog, bark = "UTS:0000005", "UTS:0000001", "UTS:0000002"
+    rows = [
+        _row("TOY:a", "skos:broadMatch", animal, "gap: dogs"),  # plural of a label: flagged
+        _row("TOY:b", "skos:broadMatch", animal, "growls; no UTS 'drum' concept"),  # flagged
+        _row("TOY:c", "skos:broadMatch", animal, "kept broad: UTS dog is the pet, these are wolves"),
+        _row("TOY:d", "skos:broadMatch", animal, "gap: dog"),
+        _row("TOY:d", "skos:exactMatch", dog, "a homonym", modifier="Not"),  # refused by a negative row
+        _row("TOY:e", "skos:broadMatch", animal, "gap: dog"),
+        _row("TOY:e", "skos:exactMatch", bark, ""),  # dog is broader than bark, which the class maps to
+        _row("TOY:f", "skos:broadMatch", animal, "gap: woof"),  # only a deprecated concept holds it
+        _row("TOY:g", "skos:broadMatch", animal, "gap: HI_FI"),  # a synonym, in any case or separator
+        _row("TOY:h", "skos:exactMatch", dog, "gap: drum", modifier="Not"),  # negative rows name no gaps
+    ]
+    found = filled_gaps(tiny, {"toy": MappingSet("toy", {}, tuple(rows))})
+    assert [(f.row.subject_id, f.gap, f.concept.label) for f in found] == [
+        ("TOY:a", "dogs", "dog"),
+        ("TOY:b", "drum", "drum"),
+        ("TOY:g", "HI_FI", "high-fidelity"),
+    ]
+    assert str(found[0]) == (
+        "toy: TOY:a (a) skos:broadMatch UTS:0000005 (animal) names the gap 'dogs', now filled by UTS:0000001 (dog)"
+    )
+
+
+def test_qc_and_coverage_report_filled_gaps(tiny_root: Path, vocab: Vocabulary) -> None:
+    path = tiny_root / "mappings" / "toy.sssom.tsv"
+    path.write_text(path.read_text().replace("\tthe event\n", "\tthe event; gap: drums\n", 1))
+    ontology = load_ontology(tiny_root)
+    report = run_qc(ontology)
+    check = next(c for c in report.checks if c.name.startswith("no mapping row names a gap"))
+    assert not check.passed
+    assert report.filled_gaps == [
+        "toy: TOY:barking (Barking, bark) skos:exactMatch UTS:0000002 (bark) names the gap 'drums', "
+        "now filled by UTS:0000006 (drum)"
+    ]
+    assert coverage(ontology, vocab).filled_gaps == report.filled_gaps

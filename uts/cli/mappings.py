@@ -74,7 +74,8 @@ def coverage(
         bool, typer.Option("--no-embeddings", help="With --eval: lexical suggestions only.")
     ] = False,
 ) -> None:
-    """Per vocabulary: classes, mapped, rows by predicate, machine-only classes, gaps; exit 1 on any problem."""
+    """Per vocabulary: classes, mapped, rows by predicate, machine-only classes, gaps; exit 1 on any problem (a
+    row naming a gap, 'gap: X', that a concept X now fills is one)."""
     from uts.mappings import coverage as cov
     from uts.ontology import load_ontology
     from uts.vocabularies import VOCABULARIES
@@ -101,6 +102,9 @@ def coverage(
             str(len(report.gaps)),
         )
         problems += report.problems
+        problems += [
+            f"{line}: remap the row, or keep it with a comment 'kept broad: why'" for line in report.filled_gaps
+        ]
         if evaluate:
             result = cov.evaluate(ontology, vocab, use_embeddings=not no_embeddings)
             evals.add_row(

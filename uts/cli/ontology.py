@@ -304,7 +304,8 @@ def revision(root: WorkRoot = Path("."), db: Db = None) -> None:
 
 
 def qc(root: Root = None, as_json: AsJson = False) -> None:
-    """Curation quality report; exit 1 when a threshold (facets, domains, hierarchy, definitions) is not met."""
+    """Curation quality report; exit 1 when a threshold (facets, domains, hierarchy, definitions) is not met, or a
+    mapping row names a gap a concept now fills."""
     from uts.ontology.qc import run_qc
 
     report = run_qc(_load(root))
@@ -327,6 +328,10 @@ def qc(root: Root = None, as_json: AsJson = False) -> None:
         if report.suspicious_merges:
             console.print(f"merges to review ({len(report.suspicious_merges)}):")
             for line in report.suspicious_merges:
+                console.print(f"  {escape(line)}", highlight=False)
+        if report.filled_gaps:
+            console.print(f"mapping rows whose gap a concept now fills ({len(report.filled_gaps)}):")
+            for line in report.filled_gaps:
                 console.print(f"  {escape(line)}", highlight=False)
         for check in report.checks:
             mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"

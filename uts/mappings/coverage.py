@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from uts.mappings.sets import check_subjects, mapping_set_of
 from uts.ontology.mapping import MappingRow, MappingSet
 from uts.ontology.ontology import Ontology
+from uts.ontology.qc import filled_gaps
 from uts.vocabularies.base import Vocabulary
 
 
@@ -22,6 +23,7 @@ class Coverage(BaseModel):
     gaps: list[str]  # classes with no reviewed row at all
     broad_only: list[str]  # classes mapped, but with no exact or close UTS concept
     problems: list[str]
+    filled_gaps: list[str]  # rows whose comment names a gap (gap: X) that an active concept X now fills
 
 
 class Evaluation(BaseModel):
@@ -68,6 +70,7 @@ def coverage(ontology: Ontology, vocabulary: Vocabulary, mapping_set: MappingSet
         gaps=[i for i in ids if i not in reviewed],
         broad_only=[i for i in ids if i in positive and i not in close],
         problems=[str(p) for p in problems],
+        filled_gaps=[str(f) for f in filled_gaps(ontology, {vocabulary.name: mapping_set})],
     )
 
 

@@ -1,19 +1,24 @@
 """Quality control of the curation: coverage of facets, domains, hierarchy and definitions, against thresholds.
 
 Validation (``validate.py``) says whether a release is well formed; QC says whether it is curated enough to
-ship, and lists what a curator should look at next.
+ship, and lists what a curator should look at next: merges that look wrong, and vocabulary mapping rows whose
+comment names a gap (``gap: X``) that a concept added since now fills.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
-from uts.lexical import normalise
+from uts.lexical import normalise, plurals, singulars
 from uts.ontology import graph as graphs
-from uts.ontology.model import Concept, Level, Origin, Status
+from uts.ontology.mapping import MappingRow, MappingSet
+from uts.ontology.model import Concept, LabelScope, Level, Origin, Status
 from uts.ontology.ontology import Ontology
 
 MIN_PLACED = 0.95
@@ -40,6 +45,7 @@ class QCReport(BaseModel):
     missing_definitions: list[str]
     shared_labels: dict[str, list[str]]
     suspicious_merges: list[str]
+    filled_gaps: list[str]
     scope_notes: int
     cycles: list[list[str]]
     checks: list[QCCheck]
@@ -97,6 +103,134 @@ def suspicious_merges(ontology: Ontology, active: list[Concept]) -> list[str]:
     return out
 
 
+# ---- mapping rows whose named gap a concept now fills ----------------------------------------------------------
+
+# "gap: X" up to the end of its clause; "no [UTS] X concept", "no [UTS] concept for X" anywhere in a clause.
+_GAP = re.compile(r"\bgap\s*:\s*([^;]+)", re.IGNORECASE)
+_NO_CONCEPT = re.compile(
+    r"\bno\s+(?:uts\s+)?(?:concept\s+(?:for|of)\s+(?P<for>[^;,.()]+)|(?P<named>[^;,.()]+?)\s+concept)\b",
+    re.IGNORECASE,
+)
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+_QUOTED = re.compile(r"'([^']+)'")
+_ALTERNATIVES = re.compile(r"\s*(?:/|,|\bor\b)\s*")
+MAX_ALTERNATIVE_WORDS = 3
+KEPT = "kept "  # a clause starting "kept broad: ...", "kept related: ..." records why a filled gap was not taken
+
+
+@dataclass(frozen=True)
+class FilledGap:
+    """A positive mapping row whose comment names a gap that an active concept now fills."""
+
+    vocabulary: str
+    row: MappingRow
+    gap: str  # the name the comment gives the gap
+    concept: Concept  # the active concept holding that name as its label or a synonym
+    object_label: str  # the preferred label of the row's object today
+
+    def __str__(self) -> str:
+        row = self.row
+        return (
+            f"{self.vocabulary}: {row.subject_id} ({row.subject_label}) {row.predicate_id} {row.object_id} "
+            f"({self.object_label}) names the gap {self.gap!r}, now filled by {self.concept.id} ({self.concept.label})"
+        )
+
+
+def gap_names(comment: str) -> list[str]:
+    """The names a mapping comment gives the concepts UTS lacked, most literal first.
+
+    A gap is written ``gap: X`` (``X`` up to the next ``;``) or ``no X concept`` / ``no concept for X``. Each gives
+    its text, the text without parenthetical glosses, the class names it quotes, and the alternatives it lists
+    (``caterwaul/yowl``, ``file or rasp``: names of at most three words). A clause starting ``kept`` (``kept
+    broad: ...``) records a curator's decision and is skipped.
+
+    >>> gap_names("gap: printer / copier (AudioSet 'Printer')")
+    ["printer / copier (AudioSet 'Printer')", 'printer / copier', 'Printer', 'printer', 'copier']
+    >>> gap_names("breaking sounds; no UTS 'breaking' concept"), gap_names("kept broad: no grime concept fits")
+    (['breaking'], [])
+    """
+    texts: list[str] = []
+    for clause in comment.split(";"):
+        clause = clause.strip()
+        if not clause or clause.casefold().startswith(KEPT):
+            continue
+        texts += [m.group(1) for m in _GAP.finditer(clause)]
+        texts += [m.group("for") or m.group("named") for m in _NO_CONCEPT.finditer(clause)]
+    out: list[str] = []
+    for text in texts:
+        inner = _NO_CONCEPT.fullmatch(text.strip())
+        text = (inner.group("for") or inner.group("named")) if inner else text
+        bare = _PARENTHESIS.sub("", text)
+        alternatives = _ALTERNATIVES.split(bare)
+        # A list of short names ("caterwaul/yowl"), not a phrase that merely has a comma or an "or" in it.
+        listed = alternatives if all(len(a.split()) <= MAX_ALTERNATIVE_WORDS for a in alternatives) else []
+        out += [text, bare, *_QUOTED.findall(text), *listed]
+    return list(dict.fromkeys(t.strip(" '\"") for t in out if t.strip(" '\"")))
+
+
+def _name_index(ontology: Ontology) -> dict[str, list[str]]:
+    """Normalised preferred, alternative and hidden label -> the active concepts holding it (narrower terms
+    are no concepts of their own, so they fill no gap)."""
+    index: dict[str, list[str]] = {}
+    for concept in ontology.active():
+        for label, scope in concept.scoped_labels():
+            if scope is not LabelScope.NARROWER:
+                holders = index.setdefault(normalise(label), [])
+                if concept.id not in holders:
+                    holders.append(concept.id)
+    return index
+
+
+def _named_concepts(comment: str, index: Mapping[str, list[str]]) -> Iterator[tuple[str, str]]:
+    """``(gap name, concept ID)`` for each gap name of the comment that is (in a singular or plural form) a label."""
+    for gap in gap_names(comment):
+        key = normalise(gap)
+        for form in dict.fromkeys([key, *singulars(key), *plurals(key)] if key else []):
+            for concept_id in index.get(form, ()):
+                yield gap, concept_id
+
+
+def filled_gaps(ontology: Ontology, mapping_sets: Mapping[str, MappingSet] | None = None) -> list[FilledGap]:
+    """Positive rows of the vocabulary mapping sets (default: the ontology's) whose comment names a gap an active
+    concept now fills.
+
+    A name fills the gap when, normalised (or in a singular or plural form), it is the label or a synonym of an
+    active concept that the class is not yet mapped to, that is not broader than a concept it is mapped to, and
+    that no negative row of the class refuses (a homonym the curators already ruled out).
+    Remap the row to that concept, or keep it and say why in a clause starting ``kept broad:`` (not ``gap:``).
+    """
+    index = _name_index(ontology)
+    broader: dict[str, set[str]] = {}
+
+    def covered_by(objects: set[str]) -> set[str]:
+        """The objects and every concept broader than one of them."""
+        out = set(objects)
+        for o in objects:
+            if o not in broader:
+                broader[o] = graphs.ancestors(ontology.graph, o) if o in ontology.graph else set()
+            out |= broader[o]
+        return out
+
+    found: list[FilledGap] = []
+    for name, mapping_set in sorted((ontology.mappings if mapping_sets is None else mapping_sets).items()):
+        mapped: dict[str, set[str]] = {}
+        refused: dict[str, set[str]] = {}
+        for row in mapping_set.rows:
+            (refused if row.negated else mapped).setdefault(row.subject_id, set()).add(row.object_id)
+        for row in mapping_set.rows:
+            if row.negated or not row.comment:
+                continue
+            # A concept the class maps to already, or one broader than that, or one a negative row refuses.
+            covered = covered_by(mapped[row.subject_id]) | refused.get(row.subject_id, set())
+            target = ontology.concepts.get(row.object_id)
+            object_label = target.label if target is not None else row.object_label
+            for gap, concept_id in _named_concepts(row.comment, index):
+                if concept_id not in covered:
+                    covered.add(concept_id)  # one report per concept and row
+                    found.append(FilledGap(name, row, gap, ontology.concepts[concept_id], object_label))
+    return found
+
+
 def run_qc(ontology: Ontology) -> QCReport:
     """Measure the curation of ``ontology``; ``report.passed`` says whether every threshold is met."""
     active = sorted(ontology.active(), key=lambda c: c.id)
@@ -107,6 +241,7 @@ def run_qc(ontology: Ontology) -> QCReport:
     needs_definition = [c for c in active if Level.L800 in c.levels or c.origin is Origin.CURATED]
     missing_definitions = [c.id for c in needs_definition if not c.definition]
     cycles = graphs.find_cycles(ontology.concepts.values())
+    filled = [str(f) for f in filled_gaps(ontology)]
     # Depth is the longest broader chain, which a cycle makes endless: reported only for an acyclic graph.
     depth = Counter(ontology.depth(c.id) for c in active) if not cycles else Counter[int]()
     checks = [
@@ -140,6 +275,13 @@ def run_qc(ontology: Ontology) -> QCReport:
             ),
             detail=f"{len({f.root for f in ontology.facets.values()})} roots",
         ),
+        QCCheck(
+            name="no mapping row names a gap (gap: X) that an active concept X now fills",
+            passed=not filled,
+            detail=f"{len(filled)} row(s) to remap, or to keep with a comment 'kept broad: why'; the first: {filled[0]}"
+            if filled
+            else "none",
+        ),
     ]
     return QCReport(
         version=ontology.metadata.version,
@@ -156,6 +298,7 @@ def run_qc(ontology: Ontology) -> QCReport:
         missing_definitions=missing_definitions,
         shared_labels=shared_labels(ontology),
         suspicious_merges=suspicious_merges(ontology, active),
+        filled_gaps=filled,
         scope_notes=sum(bool(c.comment) and c.origin is Origin.PAPER for c in active),
         cycles=cycles,
         checks=checks,
