@@ -147,7 +147,7 @@ def warn_problem(problem: Problem) -> None:
 def print_summary(summary: StreamSummary) -> None:
     """What a stream did with every input line, on standard error."""
     err.print(
-        f"items {summary.items}, tags kept {summary.tags}, negated {summary.negated}, "
+        f"items {summary.items}, tags kept {summary.tags}, negated {summary.negated}, imitated {summary.imitated}, "
         f"abstentions {summary.abstained}, below --min-score {summary.below_min_score}, "
         f"beyond --top-k {summary.beyond_top_k}, malformed lines skipped {summary.malformed}, "
         f"blank lines {summary.blank}",
@@ -175,7 +175,7 @@ def _print_resolution(result: Resolution, resolver: Resolver, format: str = "tab
         return
     if format == "tsv":
         rows = [("status", "id", "label", "score", "method", "evidence", "hedged", "rolled_up_from", "count")]
-        for status, ms in (("tag", result.tags), ("negated", result.negated)):
+        for status, ms in (("tag", result.tags), ("negated", result.negated), ("imitated", result.imitated)):
             rows += [
                 (status, m.id, m.label, f"{m.score:.4f}", m.method, m.text, str(m.hedged).lower(), m.rolled_up_from or "",
                  str(m.count))
@@ -201,6 +201,8 @@ def _print_resolution(result: Resolution, resolver: Resolver, format: str = "tab
     console.print(table)
     if result.negated:
         console.print("negated (absent): " + ", ".join(f"{m.label} ({escape(m.text)})" for m in result.negated))
+    if result.imitated:
+        console.print("imitated (not heard): " + ", ".join(f"{m.label} ({escape(m.text)})" for m in result.imitated))
     for a in result.abstained:
         best = f" (nearest: {resolver.ontology.concepts[a.best].label}, {a.best_score:.2f})" if a.best else ""
         console.print(f"abstained on {escape(a.text)!r}: {escape(a.reason)}{best}")

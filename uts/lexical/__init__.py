@@ -3,7 +3,7 @@
 The bottom of the package: plain string functions, no knowledge of concepts, used by every layer above.
 """
 
-from uts.lexical.inflection import base_forms, plurals, singulars
+from uts.lexical.inflection import base_forms, inflections, plurals, singulars, verb_forms
 from uts.lexical.keys import nfc, normalise
 
-__all__ = ["base_forms", "nfc", "normalise", "plurals", "singulars"]
+__all__ = ["base_forms", "inflections", "nfc", "normalise", "plurals", "singulars", "verb_forms"]

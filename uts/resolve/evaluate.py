@@ -6,7 +6,9 @@ Three parts, each against something the resolver was not tuned on:
 - raw-tag variants: a labelled set (``variants.tsv``) written blind to the resolver, split into a dev half
   (thresholds are calibrated on it) and a test half (reported);
 - captions: audio-LLM captions of AudioSet clips against the clips' human labels mapped to UTS through
-  ``mappings/audioset.sssom.tsv``, beside two baselines run in the same report.
+  ``mappings/audioset.sssom.tsv``, beside two baselines run in the same report;
+- event recall: of human captions (AudioCaps) that say an event happens ("a man speaks"), the share whose tags
+  hold the event's concept.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -417,6 +420,45 @@ def score_captions(
             check.negated_in_gold += m.id in data.gold[ytid]
             check.negated_as_tags += m.id in tags
     return scores, check
+
+
+# ---- event recall ---------------------------------------------------------------------------------------
+
+
+def load_audiocaps(data_dir: Path, split: str = "val") -> list[str]:
+    """The captions of an AudioCaps split (``audiocaps/{split}.csv``; ``val`` is the dev split), in file order."""
+    path = data_dir / "audiocaps" / f"{split}.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return [row["caption"] for row in csv.DictReader(f)]
+    except (OSError, KeyError, csv.Error) as exc:
+        raise EvaluationDataError(f"{path}: cannot read the AudioCaps captions ({exc})") from None
+
+
+@dataclass
+class EventRecall:
+    concept: str
+    total: int = 0  # captions that say the event happens
+    found: int = 0  # ... whose tags hold the concept or a narrower one
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.total if self.total else 0.0
+
+
+def event_recall(resolver: Resolver, texts: Iterable[str], says: re.Pattern[str], concept_id: str) -> EventRecall:
+    """Of the ``texts`` in which ``says`` finds the event ("speaks", "talked", "said"), the share whose tags (hedged
+    ones too, never negated or imitated ones) hold ``concept_id`` or a concept narrower than it."""
+    chosen = [t for t in texts if says.search(t)]
+    closure = _Ancestors(resolver.ontology)
+    score = EventRecall(concept_id, total=len(chosen))
+    for text, result in zip(chosen, resolver.resolve_texts(chosen), strict=True):
+        if any(m.id == concept_id or concept_id in closure.of(m.id) for m in result.tags):
+            score.found += 1
+        else:
+            score.misses.append(text)
+    return score
 
 
 def calibrate_phrases(resolver: Resolver, data: CaptionData) -> tuple[float, list[tuple[float, SystemScore]]]:

@@ -49,6 +49,10 @@ class Match:
         ),
     ] = None
     count: Annotated[int, Field(ge=1, description="How many mentions of the concept the input has.")] = 1
+    imitated: Annotated[
+        bool,
+        Field(description="Said to be imitated, not heard itself ('a man mimics a goat': the goat); never a tag."),
+    ] = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -65,6 +69,8 @@ class Match:
             out["rolled_up_from"] = self.rolled_up_from
         if self.count > 1:
             out["count"] = self.count
+        if self.imitated:
+            out["imitated"] = True
         return out
 
 
@@ -90,7 +96,8 @@ class Abstention:
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """The resolved tags of one input, best first; negated concepts and abstentions kept apart, never lost."""
+    """The resolved tags of one input, best first; negated and imitated concepts and abstentions kept apart, never
+    lost."""
 
     tags: Annotated[
         tuple[Match, ...], Field(description="Concepts the input asserts, one per concept, best first.")
@@ -103,6 +110,13 @@ class Resolution:
         int, Field(ge=0, description="Concepts found but left out of tags for scoring under min_score.")
     ] = 0
     beyond_top_k: Annotated[int, Field(ge=0, description="Concepts found but left out of tags after the top_k.")] = 0
+    imitated: Annotated[
+        tuple[Match, ...],
+        Field(
+            description="Concepts the input says are imitated ('a man mimics a goat bleating': goat, bleat) and never "
+            "asserts, in text order; the act of imitating is a tag."
+        ),
+    ] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -112,6 +126,8 @@ class Resolution:
         out: dict[str, Any] = {"tags": [m.to_json() for m in self.tags]}
         if self.negated:
             out["negated"] = [m.to_json() for m in self.negated]
+        if self.imitated:
+            out["imitated"] = [m.to_json() for m in self.imitated]
         if self.abstained:
             out["abstained"] = [a.to_json() for a in self.abstained]
         if self.below_min_score:

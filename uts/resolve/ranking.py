@@ -1,7 +1,8 @@
 """From the matches of one input to its :class:`Resolution`: one entry per concept, best first.
 
 Asserted beats hedged, then score, then how often the input names the concept, then where it first does; a
-concept only ever negated goes to ``negated``, never to ``tags``.
+concept only ever negated goes to ``negated``, one only ever imitated (and not negated) to ``imitated``, never to
+``tags``.
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ def rank(
     """
     asserted: dict[str, Match] = {}
     denied: dict[str, list[Match]] = {}
+    imitations: dict[str, list[Match]] = {}
     repeated: dict[str, list[Match]] = {}
     for m in matches:
         if m.negated:
             denied.setdefault(m.id, []).append(m)
+        elif m.imitated:
+            imitations.setdefault(m.id, []).append(m)
         else:
             first = asserted.get(m.id)
             if first is None:
@@ -45,6 +49,10 @@ def rank(
     if denied:
         negated = [merge(ms) for i, ms in denied.items() if i not in asserted]
         negated.sort(key=_start)
+    imitated: list[Match] = []
+    if imitations:
+        imitated = [merge(ms) for i, ms in imitations.items() if i not in asserted and i not in denied]
+        imitated.sort(key=_start)
     below = beyond = 0
     if min_score > 0:
         kept = [m for m in tags if m.score >= min_score]
@@ -53,7 +61,7 @@ def rank(
     if top_k is not None and len(tags) > top_k:
         beyond = len(tags) - top_k
         tags = tags[:top_k]
-    return Resolution(tuple(tags), tuple(negated), tuple(abstained), below, beyond)
+    return Resolution(tuple(tags), tuple(negated), tuple(abstained), below, beyond, tuple(imitated))
 
 
 def merge(mentions: Sequence[Match]) -> Match:
@@ -73,13 +81,16 @@ def merge(mentions: Sequence[Match]) -> Match:
         best.hedged,
         best.rolled_up_from,
         len(mentions),
+        best.imitated,
     )
 
 
-def with_flags(m: Match, *, negated: bool, hedged: bool) -> Match:
-    """The match as said under a negation or hedging cue; hedging lowers the score once."""
+def with_flags(m: Match, *, negated: bool, hedged: bool, imitated: bool | None = None) -> Match:
+    """The match as said under a negation, hedging or imitation cue (``None``: as it was); hedging lowers the
+    score once."""
     score = m.score * HEDGE_FACTOR if hedged and not m.hedged else m.score
-    return Match(m.id, m.label, score, m.method, m.span, m.text, negated, hedged, m.rolled_up_from, m.count)
+    imitated = m.imitated if imitated is None else imitated
+    return Match(m.id, m.label, score, m.method, m.span, m.text, negated, hedged, m.rolled_up_from, m.count, imitated)
 
 
 def _order(m: Match) -> tuple[float, int, int]:

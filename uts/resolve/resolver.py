@@ -25,6 +25,7 @@ from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 from uts.resolve.cache import Answer, CacheInfo, Counters, EmbeddingCache, LRUCache, ResolverStats
 from uts.resolve.config import Calibration, ResolverConfig, ResolverOptions, configure
+from uts.resolve.events import EventWords
 from uts.resolve.index import Hit, LexicalIndex, embedding_index, lexical_index
 from uts.resolve.model import Abstention, Match, Resolution
 from uts.resolve.ranking import HEDGE_FACTOR, rank, with_flags
@@ -69,6 +70,9 @@ class Resolver:
     >>> res = r.resolve_text("A dog barks twice, no music.")
     >>> [m.label for m in res.tags], [m.label for m in res.negated]
     (['dog', 'bark'], ['music'])
+    >>> res = r.resolve_text("A man speaks, then mimics a goat.")
+    >>> [m.label for m in res.tags], [m.label for m in res.imitated]
+    (['man', 'speech', 'vocalization'], ['goat'])
     """
 
     def __init__(
@@ -84,10 +88,14 @@ class Resolver:
         self.config = configure(config, overrides)
         self.lexical_index: LexicalIndex = lexical_index(self.ontology)
         size = self.config.cache_size
+        # The event words of the lexicon ("speaks": speech), in every form; read-only once built.
+        self._events = EventWords(self.lexical_index, self.lexicon)
         # Bounded and thread-safe; a word's hit is a pure function of the word.
-        self._lookup = lru_cache(maxsize=size)(self.lexical_index.lookup)
+        self._lookup = lru_cache(maxsize=size)(self._word)
         self._rollup = Rollup(self.ontology, self.lexical_index, self.level, rollup=self.rollup, cache_size=size)
-        self._spotter = Spotter(self.lexical_index, self.lexicon, self._lookup, nested=self.config.nested)
+        self._spotter = Spotter(
+            self.lexical_index, self.lexicon, self._lookup, nested=self.config.nested, events=self._events
+        )
         self._tags: LRUCache[str, Match | Abstention] = LRUCache(size)
         self._embed_cache = embed_cache if embed_cache is not None else EmbeddingCache(size)
         self._counters = Counters()
@@ -152,6 +160,11 @@ class Resolver:
         """The typo matcher, shared by every resolver of this ontology (built on first use)."""
         return self.lexical_index.fuzzy
 
+    def _word(self, key: str) -> Hit | None:
+        """A normalised word or tag key to its concept: a label (exact, narrower, inflected), else an event word."""
+        hit = self.lexical_index.lookup(key)
+        return hit if hit is not None else self._events.hit(key)
+
     # ---- levels ---------------------------------------------------------------------------------------
 
     def target(self, concept_id: str) -> Target | None:
@@ -176,11 +189,20 @@ class Resolver:
         return Match(target[0], label, score, method, (start, end), text, negated, hedged, target[1])
 
     def _as_match(
-        self, target: Target, hit: Hit, start: int, end: int, text: str, negated: bool, hedged: bool, count: int = 1
+        self,
+        target: Target,
+        hit: Hit,
+        start: int,
+        end: int,
+        text: str,
+        negated: bool,
+        hedged: bool,
+        count: int = 1,
+        imitated: bool = False,
     ) -> Match:
         score = hit[2] * HEDGE_FACTOR if hedged else hit[2]
         label = self.lexical_index.label_of[target[0]]
-        return Match(target[0], label, score, hit[1], (start, end), text, negated, hedged, target[1], count)
+        return Match(target[0], label, score, hit[1], (start, end), text, negated, hedged, target[1], count, imitated)
 
     def _outside_level(self, hit: Hit, start: int, end: int, text: str) -> Abstention:
         label = self.lexical_index.label_of[hit[0]]
@@ -297,13 +319,18 @@ class Resolver:
         # in proportion to its length: the encoder (which reads a bounded prefix) answers instead.
         tokens = tokenize(text) if len(text.split(maxsplit=MAX_TAG_WORDS)) <= MAX_TAG_WORDS else None
         if tokens is not None and len(tokens) > 1:
-            spotted = [m for m in self._spotter.spot(tokens, text).mentions if not m.negated]
+            mentions = [m for m in self._spotter.spot(tokens, text).mentions if not m.negated]
+            # What a tag imitates is no tag ("goat imitation" is the imitating, a vocalization), unless that is all.
+            spotted = [m for m in mentions if not m.imitated] or mentions
             if spotted:
                 # The head of an English noun phrase comes last: "barking dog" is a dog.
                 best = max(spotted, key=lambda m: (m.end - m.start, m.start))
                 coverage = (best.end - best.start) / max(1, len(text))
                 phrase: Hit = (best.concept, "phrase", 0.8 + 0.15 * coverage)
-                return self._report(phrase, start + best.start, start + best.end, tag)
+                result = self._report(phrase, start + best.start, start + best.end, tag)
+                if best.imitated and isinstance(result, Match):
+                    result = with_flags(result, negated=False, hedged=result.hedged, imitated=True)
+                return result
         if not self.embed:
             return Abstention(tag, (start, end), "no label matches and embedding matching is off")
         return _Pending(text, start, end)
@@ -377,7 +404,8 @@ class Resolver:
     # ---- captions -------------------------------------------------------------------------------------
 
     def resolve_text(self, text: str, *, top_k: int | None = None, min_score: float = 0.0) -> Resolution:
-        """A caption to ranked concepts; negated concepts go to ``negated``, never to ``tags``."""
+        """A caption to ranked concepts; negated concepts go to ``negated`` and imitated ones ("a man mimics a
+        goat") to ``imitated``, never to ``tags``."""
         return self.resolve_texts([text], top_k=top_k, min_score=min_score)[0]
 
     def resolve_texts(
@@ -417,6 +445,8 @@ class Resolver:
                 p = _Pending(text[start:stop], start, stop, negated, hedged)
                 result = self._embedding_result(p, answer, threshold, p.query)
                 if isinstance(result, Match):
+                    if any(found.imitated[a : b + 1]):
+                        result = with_flags(result, negated=negated, hedged=hedged, imitated=True)
                     matches.append(result)
                 else:
                     abstained.append(result)
@@ -424,20 +454,20 @@ class Resolver:
         return out
 
     def _aggregate(self, mentions: list[Mention]) -> tuple[list[Match], list[Abstention]]:
-        """One match per (reported concept, polarity): a long caption names the same things many times over.
+        """One match per (reported concept, polarity, imitation): a long caption names the same things many times.
 
         The mention that stands for the group is the best asserted one (else the best hedged one), then the
         first; ``count`` says how many mentions the group has.
         """
         target = self._rollup.target
-        groups: dict[tuple[str, bool], list[Mention]] = {}
+        groups: dict[tuple[str, bool, bool], list[Mention]] = {}
         abstained: list[Abstention] = []
         for m in mentions:
             reported = target(m.concept)
             if reported is None:
                 abstained.append(self._outside_level((m.concept, m.method, m.score), m.start, m.end, m.text))
             else:
-                groups.setdefault((reported[0], m.negated), []).append(m)
+                groups.setdefault((reported[0], m.negated, m.imitated), []).append(m)
         matches = []
         for group in groups.values():
             best = group[0] if len(group) == 1 else max(group, key=_stands_for_group)
@@ -445,7 +475,9 @@ class Resolver:
             assert reported is not None
             hit = (best.concept, best.method, best.score)
             matches.append(
-                self._as_match(reported, hit, best.start, best.end, best.text, best.negated, best.hedged, len(group))
+                self._as_match(
+                    reported, hit, best.start, best.end, best.text, best.negated, best.hedged, len(group), best.imitated
+                )
             )
         return matches, abstained
 

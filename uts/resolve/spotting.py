@@ -1,7 +1,10 @@
-"""Labels in a caption: one left-to-right pass over its words, longest label first, with negation and hedging.
+"""Labels in a caption: one left-to-right pass over its words, longest label first, with negation, hedging and
+imitation.
 
 The words inside a multiword label count too ("man speaking" also says man and speaking, as a one-word tagger
-would list them); the content words no label covers are what the encoder sees, in runs of at most three.
+would list them); event words name their concepts ("a man speaks": speech); an imitation cue says its act
+("mimics": a vocalization) and makes what it governs imitated; the content words no label covers are what the
+encoder sees, in runs of at most three.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from uts.lexical import normalise
+from uts.resolve.events import EVENT_SCORE, EventWords
 from uts.resolve.index import Hit, LexicalIndex
 from uts.resolve.model import Method
-from uts.resolve.text import Lexicon, Tokens, cue_scopes
+from uts.resolve.text import Lexicon, Scopes, Tokens, cue_scopes
 
 HAS_LETTER = re.compile(r"[^\W\d_]")
 MAX_PHRASE_WORDS = 3  # the longest run of uncovered words sent to the encoder as one phrase
@@ -30,17 +35,19 @@ class Mention:
     text: str
     negated: bool
     hedged: bool
+    imitated: bool = False
 
 
 @dataclass(slots=True)
 class Spotted:
-    """The mentions of a caption, and per token whether a label or cue covers it, and whether it is negated or
-    hedged (what the embedding stage needs for the rest)."""
+    """The mentions of a caption, and per token whether a label or cue covers it, and whether it is negated,
+    hedged or imitated (what the embedding stage needs for the rest)."""
 
     mentions: list[Mention]
     covered: list[bool]
     negated: list[bool]
     hedged: list[bool]
+    imitated: list[bool]
 
 
 def clause_ends(keys: list[str]) -> list[int]:
@@ -61,25 +68,43 @@ def clause_ends(keys: list[str]) -> list[int]:
 
 
 class Spotter:
-    """Finds the labels of a lexical index in tokenized captions; ``lookup`` answers single words (the
-    resolver passes its cached lookup)."""
+    """Finds the labels of a lexical index, and the event words of a lexicon, in tokenized captions; ``lookup``
+    answers single words (the resolver passes its cached lookup, which knows the event words)."""
 
     def __init__(
-        self, index: LexicalIndex, lexicon: Lexicon, lookup: Callable[[str], Hit | None], *, nested: bool
+        self,
+        index: LexicalIndex,
+        lexicon: Lexicon,
+        lookup: Callable[[str], Hit | None],
+        *,
+        nested: bool,
+        events: EventWords | None = None,
     ) -> None:
         self.index = index
         self.lexicon = lexicon
         self.lookup = lookup
         self.nested = nested
+        self.events = events if events is not None else EventWords(index, lexicon)
         # Words that are never evidence on their own and never start an encoder phrase.
         self.skip = lexicon.stopwords | lexicon.cue_words | lexicon.caption_framing
         self.framing = frozenset(index.words[k] for k in lexicon.caption_framing if k in index.words)
+        # Concepts a single caption word is no evidence of: framing words, and labels that mostly mean something
+        # else in running text ("a coin dropping" is no drop of a dance track).
+        others = frozenset(index.words[k] for k in lexicon.caption_other_senses if k in index.words)
+        self.not_evidence = self.framing | others
+        self.act = index.words.get(normalise(lexicon.imitation_act))
+        # The most words a label or event phrase starting with each word has.
+        self.first_len = dict(index.first_len)
+        for word, size in self.events.first_len.items():
+            self.first_len[word] = max(size, self.first_len.get(word, 0))
 
     def spot(self, tokens: Tokens, text: str) -> Spotted:
-        """Every label in the tokens of ``text``, longest match first."""
+        """Every label and event word in the tokens of ``text``, longest match first."""
         keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
         n = len(keys)
-        negated, hedged, cues = cue_scopes(keys, self.lexicon)
+        scopes = cue_scopes(keys, self.lexicon)
+        negated, hedged, imitated, cues = scopes.negated, scopes.hedged, scopes.imitated, scopes.cues
+        also = self.events.also
         covered = [False] * n
         mentions: list[Mention] = []
         seg_end = clause_ends(keys)
@@ -92,47 +117,75 @@ class Spotter:
             if found is None:
                 i += 1
                 continue
-            hit, length = found
+            hit, length, event_phrase = found
+            if hit is None:  # a label in its caption-framing or other sense: no evidence, and nothing to embed
+                covered[i] = True
+                i += 1
+                continue
             last = i + length - 1
             start, stop = starts[i], ends[last]
-            mentions.append(
-                Mention(*hit, start, stop, text[start:stop], any(negated[i : last + 1]), any(hedged[i : last + 1]))
-            )
-            if length > 1 and self.nested:
-                self._inner_mentions(tokens, i, last, hit[0], negated, hedged, mentions)
+            if length == 1:
+                neg, hed, imi = negated[i], hedged[i], imitated[i]
+                mentions.append(Mention(hit[0], hit[1], hit[2], start, stop, text[start:stop], neg, hed, imi))
+                extra = also.get(keys[i]) if also else None
+                if extra is not None:  # "talking" is talking, and speech
+                    mentions.append(
+                        Mention(extra, "inflection", EVENT_SCORE, start, stop, text[start:stop], neg, hed, imi)
+                    )
+                covered[i] = True
+                i += 1
+                continue
+            neg, hed, imi = any(negated[i : last + 1]), any(hedged[i : last + 1]), any(imitated[i : last + 1])
+            mentions.append(Mention(hit[0], hit[1], hit[2], start, stop, text[start:stop], neg, hed, imi))
+            if self.nested:
+                self._inner_mentions(tokens, i, last, hit[0], scopes, mentions, event_phrase=event_phrase)
             covered[i : last + 1] = [True] * length
             i = last + 1
         for j in cues:
             covered[j] = True
-        return Spotted(mentions, covered, negated, hedged)
+        if scopes.acts and self.act is not None:
+            for first, last in scopes.acts:  # "a man mimics a goat": the mimicking itself is heard
+                start, stop = starts[first], ends[last]
+                act = Mention(self.act, "inflection", EVENT_SCORE, start, stop, text[start:stop], negated[first],
+                              hedged[first])  # fmt: skip
+                mentions.append(act)
+        return Spotted(mentions, covered, negated, hedged, imitated)
 
-    def _label_at(self, tokens: Tokens, i: int, clause_end: int, negated: list[bool]) -> tuple[Hit, int] | None:
-        """The longest label starting at token ``i`` and its length in tokens: a multiword label, a one-word
-        label written as two words ("bird song"), or one word ("non-" before it negates it)."""
+    def _label_at(
+        self, tokens: Tokens, i: int, clause_end: int, negated: list[bool]
+    ) -> tuple[Hit | None, int, bool] | None:
+        """The longest label or event phrase starting at token ``i``, its length in tokens and whether it is an
+        event phrase: a multiword label, an event phrase ("dropping water"), a one-word label written as two
+        words ("bird song"), or one word ("non-" before it negates it). The hit is None for one word that is
+        no evidence (a framing word, a label in its other sense); None for no label at all."""
         keys = tokens.keys
         key = keys[i]
-        longest = min(self.index.first_len.get(key, 0), clause_end - i)
+        longest = min(self.first_len.get(key, 0), clause_end - i)
         if longest > 1:
-            phrases = self.index.phrases
+            phrases, event_phrases = self.index.phrases, self.events.phrases
             for size in range(longest, 1, -1):
-                hit = phrases.get(tuple(keys[i : i + size]))
+                words = tuple(keys[i : i + size])
+                hit = phrases.get(words)
                 if hit is not None:
-                    return hit, size
+                    return hit, size, False
+                concept = event_phrases.get(words)
+                if concept is not None:
+                    return (concept, "inflection", EVENT_SCORE), size, True
         skip = self.skip
         if key in skip:
             return None
         if i + 1 < clause_end and keys[i + 1] not in skip:
             concept_id = self.index.words.get(key + keys[i + 1])
             if concept_id is not None:
-                return (concept_id, "exact", 1.0), 2
+                return (concept_id, "exact", 1.0), 2, False
         hit = self.lookup(key)
-        if hit is not None and hit[0] in self.framing:
-            hit = None  # "sounds", "settings": framing words in another form
+        if hit is not None and hit[0] in self.not_evidence:
+            return None, 1, False  # "sounds", "settings": framing words in another form; "dropping": another sense
         if hit is None and key.startswith("non") and tokens.texts[i][3:4] == "-":
             hit = self.lookup(key[3:])
             if hit is not None:
                 negated[i] = True
-        return (hit, 1) if hit is not None else None
+        return (hit, 1, False) if hit is not None else None
 
     def _inner_mentions(
         self,
@@ -140,19 +193,29 @@ class Spotter:
         first: int,
         last: int,
         concept_id: str,
-        negated: list[bool],
-        hedged: list[bool],
+        scopes: Scopes,
         out: list[Mention],
+        *,
+        event_phrase: bool = False,
     ) -> None:
-        """The words inside a multiword label that name other concepts ("man speaking": man, speaking)."""
-        keys, skip, framing = tokens.keys, self.skip, self.framing
+        """The words inside a multiword label that name other concepts ("man speaking": man, speaking; "people
+        talking": person, talking, speech). Inside an event phrase only labels count ("geese honking": goose)."""
+        keys, skip, not_evidence = tokens.keys, self.skip, self.not_evidence
+        lookup = self.index.lookup if event_phrase else self.lookup
+        also = {} if event_phrase else self.events.also
+        negated, hedged, imitated = scopes.negated, scopes.hedged, scopes.imitated
         for j in range(first, last + 1):
             word = keys[j]
             if word in skip or len(word) < 3:
                 continue
-            sub = self.lookup(word)
-            if sub is not None and sub[0] != concept_id and sub[0] not in framing:
-                out.append(Mention(*sub, tokens.starts[j], tokens.ends[j], tokens.texts[j], negated[j], hedged[j]))
+            sub = lookup(word)
+            flags = negated[j], hedged[j], imitated[j]
+            span = tokens.starts[j], tokens.ends[j], tokens.texts[j]
+            if sub is not None and sub[0] != concept_id and sub[0] not in not_evidence:
+                out.append(Mention(*sub, *span, *flags))
+            extra = also.get(word)
+            if extra is not None and extra != concept_id:
+                out.append(Mention(extra, "inflection", EVENT_SCORE, *span, *flags))
 
     def uncovered(self, tokens: Tokens, covered: list[bool]) -> list[tuple[int, int]]:
         """Runs of content words (at most three) that no label covers, as first and last token: the only text

@@ -21,7 +21,7 @@ from uts.errors import InvalidError, Problem
 from uts.resolve.model import Resolution
 from uts.resolve.resolver import Resolver
 
-OUTPUT_KEYS = ("tags", "negated", "abstained")
+OUTPUT_KEYS = ("tags", "negated", "imitated", "abstained")
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -64,11 +64,13 @@ class StreamSummary:
     beyond_top_k: int = 0
     malformed: int = 0
     blank: int = 0
+    imitated: int = 0
 
     def add(self, result: Resolution) -> None:
         self.items += 1
         self.tags += len(result.tags)
         self.negated += len(result.negated)
+        self.imitated += len(result.imitated)
         self.abstained += len(result.abstained)
         self.below_min_score += result.below_min_score
         self.beyond_top_k += result.beyond_top_k
@@ -92,7 +94,8 @@ class Checkpoint:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Checkpoint:
         position = {k: int(data[k]) for k in ("line", "offset", "output_bytes")}
-        counts = {k: int(data[k]) for k in StreamSummary.__dataclass_fields__}
+        # A state saved before a count existed ("imitated") resumes with that count at 0.
+        counts = {k: int(data.get(k, 0)) for k in StreamSummary.__dataclass_fields__}
         return cls(**position, summary=StreamSummary(**counts))
 
 
@@ -182,7 +185,8 @@ def _explain_validation(exc: ValidationError) -> str:
 
 
 def output_line(record: InputRecord, result: Resolution) -> bytes:
-    """The output record: the input's other keys, then ``tags`` (best first), ``negated`` and ``abstained``."""
+    """The output record: the input's other keys, then ``tags`` (best first), ``negated``, ``imitated`` and
+    ``abstained``."""
     extra = {k: v for k, v in (record.model_extra or {}).items() if k not in OUTPUT_KEYS}
     text = json.dumps({"id": record.id, **extra, **result.to_json()}, ensure_ascii=False, allow_nan=False)
     if any(mark in text for mark in _LINE_BREAKS):
