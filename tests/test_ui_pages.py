@@ -214,3 +214,13 @@ def test_pages_carry_a_content_security_policy_and_signed_in_pages_are_not_cache
     ui.post("/signin", data={"key": api_keys.annotator})
     assert ui.get("/").headers["cache-control"] == "no-store"
     ui.cookies.clear()
+
+
+def test_the_playground_marks_an_imitated_source_apart(ui: TestClient) -> None:
+    """'A man mimics a goat bleating': the goat is imitated (its own mark and row), never a tag."""
+    answer = ui.get("/playground", params={"text": "A man mimics a goat bleating while rain falls."})
+    assert answer.status_code == 200, answer.text[:500]
+    marked = answer.text.split('id="marked"', 1)[1].split("</p>", 1)[0]
+    assert '<mark class="imitated"' in marked
+    assert 'class="imitated"><td><a href="/concepts/' in answer.text
+    assert '<mark class="match"' in marked  # the rain is heard

@@ -343,7 +343,8 @@ def playground(
 
 def _highlight(text: str, result: Any) -> list[tuple[str, Any]]:
     """The caption cut into plain runs and marked mentions, left to right. Overlapping mentions ("dog" inside
-    "dog barks") make one mark that names every concept found there; negated wins over hedged over a match."""
+    "dog barks") make one mark that names every concept found there; negated wins over imitated over hedged over a
+    match."""
     found: list[tuple[int, int, str, Any]] = []
     for match in result.tags:
         if match.span is not None:
@@ -351,6 +352,9 @@ def _highlight(text: str, result: Any) -> list[tuple[str, Any]]:
     for match in result.negated:
         if match.span is not None:
             found.append((match.span[0], match.span[1], "negated", match))
+    for match in result.imitated:
+        if match.span is not None:
+            found.append((match.span[0], match.span[1], "imitated", match))
     for abstention in result.abstained:
         found.append((abstention.span[0], abstention.span[1], "abstained", abstention))
     found.sort(key=lambda m: (m[0], -m[1]))
@@ -367,7 +371,7 @@ def _highlight(text: str, result: Any) -> list[tuple[str, Any]]:
         if start > at:
             out.append(("text", text[at:start]))
         kinds = {kind for kind, _ in items}
-        kind = next(k for k in ("negated", "hedged", "match", "abstained") if k in kinds)
+        kind = next(k for k in ("negated", "imitated", "hedged", "match", "abstained") if k in kinds)
         out.append((kind, (text[start:end], items)))
         at = end
     if at < len(text):
