@@ -114,7 +114,7 @@ def convert(
     chosen = Level(level) if level else None
     if output_format not in {f.value for f in Format}:
         raise UsageError(f"unknown --format {output_format!r}; choose one of {', '.join(f.value for f in Format)}")
-    ontology, layouts = _release(release, db, root)
+    ontology, layouts = _release(release, db, root, chosen)
     own = read_user_mapping(mapping, ontology, prefix or "") if mapping else []
     if mapping and not prefix and any(r.subject.startswith(":") for r in own):
         raise UsageError("a two-column --mapping needs --prefix: the CURIE prefix its labels take (as in the input)")
@@ -149,6 +149,9 @@ def convert(
     if len(result.unmapped) > 20:
         lines.append(f"... and {len(result.unmapped) - 20} more unmapped labels")
     lines += [f"malformed line {m.line}: {m.problem}" for m in result.malformed[:20]]
+    if chosen and result.clips_without_tag:
+        lines.append(f"clips left untagged at {chosen}: convert at a larger level (3k), without --level, or propose "
+                     "the missing concepts' level in the web UI")  # fmt: skip
     lines.append(f"report: {report or report_file(output)}")
     print_lines(lines, to_err=False)
 
@@ -174,22 +177,24 @@ def _captions_on_ray(
     print_summary(end.summary)
 
 
-def _release(release: str | None, db: str | None, root: Path | None) -> tuple[Ontology, dict[Level, Layout]]:
-    """The release to convert with and its class-index layouts: a release from the database, or the source root
-    (default: the bundled release)."""
+def _release(
+    release: str | None, db: str | None, root: Path | None, level: Level | None
+) -> tuple[Ontology, dict[Level, Layout]]:
+    """The release to convert with and (with a level) its class-index layouts: a release from the database, or the
+    source root (default: the bundled release)."""
     from uts.ontology import load_ontology
     from uts.ontology.layouts import layouts_from_texts, read_layouts
     from uts.ontology.source import bundled_root
 
     if release is None:
         ontology = load_ontology(root)
-        return ontology, read_layouts(root or bundled_root(), ontology.metadata.version)
+        return ontology, read_layouts(root or bundled_root(), ontology.metadata.version) if level else {}
     if root is not None:
         raise UsageError("--release reads a release from the database, --root a source folder: give one of them")
     from uts.cli.db import open_db
 
     store = open_db(db)
-    return store.load(release), layouts_from_texts(store.release_texts(release), release)
+    return store.load(release), layouts_from_texts(store.release_texts(release), release) if level else {}
 
 
 @contextmanager

@@ -26,7 +26,8 @@ from uts.errors import UsageError, where
 from uts.ontology.layouts import Layout
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_PLAIN = re.compile(r"[A-Za-z0-9_.\-]*").fullmatch
+_PLAIN_ID = r"[A-Za-z0-9_.\-]*"  # clip IDs that JSON and CSV write as they are (YTIDs, file names)
+_PLAIN = re.compile(_PLAIN_ID).fullmatch
 
 
 class Format(StrEnum):
@@ -71,13 +72,10 @@ def arrow_join(*columns: Any) -> bytes:
     return values(pc.binary_join_element_wise(*binary, pa.scalar(b"", pa.binary())))
 
 
-_PLAIN_PATTERN = r"^[A-Za-z0-9_.\-]*$"
-
-
 def _all_plain(clips: Any) -> bool:
     import pyarrow.compute as pc
 
-    return bool(pc.all(pc.match_substring_regex(clips, _PLAIN_PATTERN)).as_py())
+    return bool(pc.all(pc.match_substring_regex(clips, f"^{_PLAIN_ID}$")).as_py())
 
 
 def _plain(clips: list[str]) -> list[bytes] | None:

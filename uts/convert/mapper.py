@@ -115,7 +115,7 @@ class LegacyMapper:
                 continue
             target = self._rollup.target(current.id)
             if target is None:
-                lost.append(f"{current.label} ({current.id}) has no ancestor in level {self.level}")
+                lost.append(f"{current.label} ({current.id}), outside the level, has no ancestor in level {self.level}")
                 continue
             concept_id, rolled_from = target
             if concept_id not in tags:
