@@ -171,9 +171,11 @@ def test_tree_browser_expands_and_shows_deprecated_on_request(page: Page) -> Non
     expect(page.locator("a.deprecated").first).to_be_visible()
 
 
-def test_resolver_playground_marks_matches_negations_hedges_and_abstentions(page: Page) -> None:
+def test_resolver_playground_marks_matches_negations_imitations_hedges_and_abstentions(page: Page) -> None:
     page.goto("/playground")
-    page.fill("#text", "A dog barks in the rain; there is no music, possibly a siren far away.")
+    page.fill(
+        "#text", "A dog barks in the rain while a man mimics a goat; there is no music, possibly a siren far away."
+    )
     page.fill("#tags", "dogs, hi_fi, zzqxv")
     page.select_option("#level", "1k")
     page.click("form.stack button[type=submit]")
@@ -181,6 +183,7 @@ def test_resolver_playground_marks_matches_negations_hedges_and_abstentions(page
     expect(marked.locator("mark.match").filter(has_text="dog")).to_have_count(1)
     expect(marked.locator("mark.negated").filter(has_text="music")).to_have_count(1)
     expect(marked.locator("mark.hedged").filter(has_text="siren")).to_have_count(1)
+    expect(marked.locator("mark.imitated").filter(has_text="goat")).to_have_count(1)  # imitated, not heard
     title = marked.locator("mark.match").filter(has_text="dog").get_attribute("title") or ""
     assert re.search(r"dog · \w+ · [01]\.\d\d", title), title  # label, method and score on the mark
     tags = page.locator("section[aria-labelledby=tags-h]")
