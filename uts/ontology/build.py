@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from uts.errors import Problem, where
 from uts.ontology.mapping import MappingSet
-from uts.ontology.model import Concept, Facet, Level, OntologyMetadata, PaperTag, Synonym
+from uts.ontology.model import Concept, Facet, Level, OntologyMetadata, PaperTag, Synonym, WordSense
 from uts.ontology.ontology import Ontology, with_derived_fields
 from uts.ontology.source import SourceLayout, Sources
 
@@ -24,6 +24,7 @@ PAPER = "paper"  # position of the row among the published tags
 ORDER = "order"  # "<level>\t<index>"
 FACET = "facet"  # facet id
 MAPPING = "mapping"  # "<vocabulary>\t<row position>"
+SENSE = "sense"  # "<form>\t<sense>"
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,21 @@ class _Assembly:
             self.records[(PAPER, str(position))] = (file, line)
         return [tag for _, tag in self.sources.paper]
 
+    def senses(self) -> list[WordSense]:
+        file = where(self.sources.layout.senses)
+        out: list[WordSense] = []
+        seen: set[tuple[str, str]] = set()
+        for line, sense in self.sources.senses:
+            if (sense.form, sense.sense) in seen:
+                self.problems.append(
+                    Problem(file, line, f"sense {sense.sense!r} of {sense.form!r} is listed twice", "keep one row")
+                )
+                continue
+            seen.add((sense.form, sense.sense))
+            out.append(sense)
+            self.records[(SENSE, f"{sense.form}\t{sense.sense}")] = (file, line)
+        return out
+
     def mappings(self) -> dict[str, MappingSet]:
         mappings: dict[str, MappingSet] = {}
         for parsed in self.sources.mappings:
@@ -182,6 +198,7 @@ def build(sources: Sources) -> Built:
         reordered=parts.reordered(),
         facets=parts.facets(),
         mappings=parts.mappings(),
+        senses=tuple(parts.senses()),
     )
     return Built(ontology, Provenance(MappingProxyType(parts.records), sources.layout), parts.problems)
 

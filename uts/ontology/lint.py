@@ -20,6 +20,7 @@ from uts.ontology.source import (
     format_metadata,
     format_paper,
     format_paper_order,
+    format_senses,
     format_terms,
 )
 
@@ -37,6 +38,8 @@ def canonical_texts(ontology: Ontology, layout: SourceLayout) -> dict[Path, str]
         layout.paper_order: format_paper_order(ontology.reordered),
         layout.facets: format_facets(ontology.facets.values(), pref),
     }
+    if ontology.senses:  # absent from sources made before senses were curated
+        texts[layout.senses] = format_senses(ontology.senses, pref)
     for name, mapping_set in sorted(ontology.mappings.items()):
         texts[layout.mapping_file(name)] = format_mapping_set(mapping_set, pref, version)
     return texts

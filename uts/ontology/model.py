@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from uts.lexical.keys import normalise
+
 ID_PREFIX = "UTS"
 ID_PATTERN = re.compile(r"^UTS:\d{7}$")
 
@@ -225,6 +227,72 @@ class Concept(BaseModel):
     def scoped_labels(self) -> list[tuple[str, LabelScope | None]]:
         """Every label with its scope; the preferred label first, with scope ``None``."""
         return [(self.label, None), *((s.label, s.scope) for s in self.synonyms)]
+
+
+class SenseDomain(StrEnum):
+    """The kind of caption a sense belongs to when no cue word decides: one that speaks of music, or not."""
+
+    MUSIC = "music"
+    OTHER = "other"
+
+
+class WordSense(BaseModel):
+    """One sense of a word that means different things in running text, and the cues that select it.
+
+    A caption's "metal clanging" is the material, "a metal band" the genre; "an engine running" names no UTS
+    concept at all. Senses are curated data (``ontology/senses.tsv``), read by the resolver wherever a word of
+    running text would name a concept: a cue word next to the form (``before``, ``after``) or in its clause
+    (``context``) decides first, then whether the caption speaks of music (``domain``), then the sense marked
+    ``default``. A sense without a concept yields no tag.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    form: str = Field(
+        description="The ambiguous word, normalised (lower case, no separators); its inflected forms too."
+    )
+    sense: str = Field(description="A slug naming the sense, unique within its form: 'genre', 'material', 'none'.")
+    concept_id: str | None = Field(default=None, description="The concept this sense names; empty for none.")
+    default: bool = Field(default=False, description="Taken when no cue and no domain decides; one per form.")
+    domain: SenseDomain | None = Field(default=None, description="Taken by captions of this kind when no cue decides.")
+    before: tuple[str, ...] = Field(default=(), description="Words that select the sense up to three words before it.")
+    after: tuple[str, ...] = Field(default=(), description="Words that select the sense up to three words after it.")
+    context: tuple[str, ...] = Field(default=(), description="Words that select the sense anywhere in its clause.")
+    gloss: str = Field(default="", description="What the sense means when it names no concept (else its definition).")
+    comment: str = Field(default="", description="Why the sense and its cues are as they are.")
+
+    @field_validator("form")
+    @classmethod
+    def _check_form(cls, value: str) -> str:
+        if not value or normalise(value) != value:
+            raise ValueError(f"form {value!r} is not a normalised word: write {normalise(value)!r}")
+        return value
+
+    @field_validator("sense")
+    @classmethod
+    def _check_sense(cls, value: str) -> str:
+        if not SLUG_PATTERN.match(value):
+            raise ValueError(f"sense {value!r} is not a lower-case slug like 'genre'")
+        return value
+
+    @field_validator("concept_id")
+    @classmethod
+    def _check_concept(cls, value: str | None) -> str | None:
+        if value is not None and not ID_PATTERN.match(value):
+            raise ValueError(f"concept ID {value!r} is not of the form 'UTS:0000001'")
+        return value
+
+    @field_validator("before", "after", "context")
+    @classmethod
+    def _check_cues(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for word in value:
+            if not word or normalise(word) != word:
+                raise ValueError(f"cue {word!r} is not a normalised word: write {normalise(word)!r}")
+        return value
+
+    @property
+    def cues(self) -> tuple[str, ...]:
+        return (*self.before, *self.after, *self.context)
 
 
 class Facet(BaseModel):

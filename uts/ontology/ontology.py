@@ -27,6 +27,7 @@ from uts.ontology.model import (
     OntologyMetadata,
     PaperTag,
     Status,
+    WordSense,
     format_id,
     freeze,
     id_number,
@@ -55,6 +56,8 @@ class Ontology:
     reordered: Mapping[Level, Mapping[int, str]] = field(default_factory=dict)
     facets: Mapping[str, Facet] = field(default_factory=dict)
     mappings: Mapping[str, MappingSet] = field(default_factory=dict)
+    senses: tuple[WordSense, ...] = ()
+    """The curated senses of words that mean different things in running text (``ontology/senses.tsv``)."""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -64,6 +67,7 @@ class Ontology:
         set_(self, "reordered", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.reordered.items()}))
         set_(self, "facets", MappingProxyType(dict(self.facets)))
         set_(self, "mappings", MappingProxyType(dict(self.mappings)))
+        set_(self, "senses", tuple(self.senses))
 
     def replace(self, **changes: Any) -> Ontology:
         """A new Ontology with some fields replaced (the indexes of the new one are computed afresh)."""
@@ -75,6 +79,7 @@ class Ontology:
             "reordered": self.reordered,
             "facets": self.facets,
             "mappings": self.mappings,
+            "senses": self.senses,
         }
         fields.update(changes)
         return Ontology(**fields)

@@ -117,6 +117,8 @@ def may_break_rules(
     :func:`updated_holders`)."""
     if after.paper != before.paper or after.facets != before.facets or after.reordered != before.reordered:
         return True
+    if after.senses != before.senses or any(s.concept_id in touched for s in after.senses):
+        return True  # a sense may now name a deprecated concept
     gone_inactive = set()
     for cid in touched:
         now = after.concepts.get(cid)

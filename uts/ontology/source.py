@@ -31,6 +31,7 @@ from uts.ontology.model import (
     OntologyMetadata,
     PaperTag,
     Synonym,
+    WordSense,
     synonym_order,
     thaw,
 )
@@ -52,6 +53,9 @@ TERMS_COLUMNS = (
 )
 LABELS_COLUMNS = ("id", "concept_label", "label", "scope", "source", "comment")
 PAPER_ORDER_COLUMNS = ("level", "index", "tag")
+SENSES_COLUMNS = (
+    "form", "sense", "id", "concept_label", "default", "domain", "before", "after", "context", "gloss", "comment",
+)  # fmt: skip
 FACETS_COLUMNS = ("id", "label", "parent", "root", "root_label", "definition")
 PAPER_COLUMNS = (
     "subject_id",
@@ -99,6 +103,10 @@ class SourceLayout:
     @property
     def facets(self) -> Path:
         return self.root / "ontology" / "facets.tsv"
+
+    @property
+    def senses(self) -> Path:
+        return self.root / "ontology" / "senses.tsv"
 
     @property
     def tables(self) -> tuple[Path, Path, Path, Path, Path]:
@@ -153,6 +161,7 @@ class Sources:
     reordered: list[tuple[int, Level, int, str]] = field(default_factory=list)
     facets: list[tuple[int, Facet]] = field(default_factory=list)
     mappings: list[ParsedMappingSet] = field(default_factory=list)
+    senses: list[tuple[int, WordSense]] = field(default_factory=list)
     texts: dict[Path, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     unreadable: list[Path] = field(default_factory=list)  # files read not at all (missing, not UTF-8, bad header)
@@ -321,6 +330,11 @@ def read_sources(root: Path, files: Mapping[Path, str] | None = None) -> Sources
     sources.facets = [
         (row.line, facet) for row, facet in _read_rows(sources, facets_path, FACETS_COLUMNS, _facet, read)
     ]
+    # Optional: a source or release from before word senses were curated has none.
+    if (layout.senses in files) if files is not None else layout.senses.exists():
+        sources.senses = [
+            (row.line, sense) for row, sense in _read_rows(sources, layout.senses, SENSES_COLUMNS, _sense, read)
+        ]
     names = layout.mapping_files() if files is None else _mapping_files_in(layout, files)
     for name, path in names.items():
         text = read(path, problems)
@@ -421,6 +435,29 @@ def _synonym(row: Row) -> Synonym:
     )
 
 
+_YES_NO = {"yes": True, "": False}
+
+
+def _sense(row: Row) -> WordSense:
+    c = row.cells
+    if c["default"] not in _YES_NO:
+        raise ValueError(f"default: {c['default']!r} must be 'yes' or empty")
+    return WordSense.model_validate(
+        {
+            "form": c["form"],
+            "sense": c["sense"],
+            "concept_id": c["id"] or None,
+            "default": _YES_NO[c["default"]],
+            "domain": c["domain"] or None,
+            "before": split_list(c["before"]),
+            "after": split_list(c["after"]),
+            "context": split_list(c["context"]),
+            "gloss": c["gloss"],
+            "comment": c["comment"],
+        }
+    )
+
+
 def _facet(row: Row) -> Facet:
     return Facet.model_validate(
         {
@@ -517,6 +554,27 @@ def format_paper_order(reordered: Mapping[Level, Mapping[int, str]]) -> str:
         for index, tag in sorted(reordered[level].items())
     ]
     return format_table(PAPER_ORDER_COLUMNS, rows)
+
+
+def format_senses(senses: Iterable[WordSense], pref_labels: Mapping[str, str]) -> str:
+    """By form, then sense; cue lists sorted, so a diff shows the words added or dropped."""
+    rows = [
+        (
+            s.form,
+            s.sense,
+            s.concept_id or "",
+            pref_labels.get(s.concept_id, "") if s.concept_id else "",
+            "yes" if s.default else "",
+            s.domain or "",
+            LIST_SEPARATOR.join(sorted(set(s.before))),
+            LIST_SEPARATOR.join(sorted(set(s.after))),
+            LIST_SEPARATOR.join(sorted(set(s.context))),
+            s.gloss,
+            s.comment,
+        )
+        for s in sorted(senses, key=lambda s: (s.form, s.sense))
+    ]
+    return format_table(SENSES_COLUMNS, rows)
 
 
 def format_facets(facets: Iterable[Facet], pref_labels: dict[str, str]) -> str:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from uts.errors import Problem
-from uts.lexical import normalise
+from uts.lexical import base_forms, normalise, singulars
 from uts.ontology import graph as graphs
-from uts.ontology.build import FACET, LABEL, MAPPING, NO_PROVENANCE, ORDER, PAPER, TERM, Provenance
+from uts.ontology.build import FACET, LABEL, MAPPING, NO_PROVENANCE, ORDER, PAPER, SENSE, TERM, Provenance
 from uts.ontology.mapping import RowKey, row_key
-from uts.ontology.model import Origin, Status
+from uts.ontology.model import Origin, Status, WordSense
 from uts.ontology.ontology import Ontology
 from uts.ontology.source import PAPER_PREFIX
 
@@ -27,6 +27,7 @@ def check(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]
         *check_paper_order(ontology, prov),
         *check_facets(ontology, prov),
         *check_mappings(ontology, prov),
+        *check_senses(ontology, prov),
     ]
 
 
@@ -276,6 +277,56 @@ def check_paper_order(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> l
                     "list each moved tag once, at its index in that level's file",
                 )
             )
+    return problems
+
+
+def check_senses(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
+    """Each ambiguous form has one default sense, at most one sense per caption domain, cue words that point to
+    one sense only, and senses that name active concepts (or say in a gloss what the word means instead)."""
+    problems: list[Problem] = []
+    by_form: dict[str, list[WordSense]] = defaultdict(list)
+    for sense in ontology.senses:
+        by_form[sense.form].append(sense)
+    labels = ontology.labels
+    for form, senses in by_form.items():
+        first = prov.of(SENSE, f"{form}\t{senses[0].sense}")
+        defaults = [s.sense for s in senses if s.default]
+        if len(defaults) != 1:
+            got = ", ".join(defaults) or "none"
+            problems.append(Problem(*first, f"form {form!r} has {len(defaults)} default senses ({got})",
+                                    "mark exactly one sense of the form default = yes"))  # fmt: skip
+        domains = Counter(s.domain for s in senses if s.domain is not None)
+        for domain, n in domains.items():
+            if n > 1:
+                problems.append(Problem(*first, f"form {form!r} has {n} senses for {domain.value} captions",
+                                        "give the domain to one sense"))  # fmt: skip
+        owner: dict[str, str] = {}
+        for sense in senses:
+            for cue in dict.fromkeys(sense.cues):
+                other = owner.setdefault(cue, sense.sense)
+                if other != sense.sense:
+                    file, line = prov.of(SENSE, f"{form}\t{sense.sense}")
+                    problems.append(Problem(file, line, f"cue {cue!r} of {form!r} selects both {other!r} and "
+                                            f"{sense.sense!r}", "keep the cue in one sense"))  # fmt: skip
+        if not any(k in labels for k in (form, *singulars(form), *base_forms(form))):
+            problems.append(Problem(*first, f"form {form!r} is no label (nor an inflected form of one)",
+                                    "senses are for words that name a concept; delete the rows or fix the form"))  # fmt: skip
+        for sense in senses:
+            file, line = prov.of(SENSE, f"{form}\t{sense.sense}")
+            if sense.concept_id is None:
+                if not sense.gloss:
+                    problems.append(Problem(file, line, f"sense {sense.sense!r} of {form!r} names no concept and "
+                                            "has no gloss", "say in the gloss what the word means there"))  # fmt: skip
+                continue
+            concept = ontology.concepts.get(sense.concept_id)
+            if concept is None:
+                problems.append(Problem(file, line, f"sense {sense.sense!r} of {form!r} names unknown concept "
+                                        f"{sense.concept_id}", "use the ID of a concept in terms.tsv"))  # fmt: skip
+            elif concept.status is not Status.ACTIVE:
+                now = ontology.current(concept.id)
+                fix = f"point it at {now.id} ({now.label})" if now is not None else "point it at an active concept"
+                problems.append(Problem(file, line, f"sense {sense.sense!r} of {form!r} names deprecated concept "
+                                        f"{concept.id} ({concept.label})", fix))  # fmt: skip
     return problems
 
 

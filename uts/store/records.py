@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from uts.ontology.mapping import COLUMNS, MappingRow, MappingSet
-from uts.ontology.model import Concept, Facet, Level, OntologyMetadata, PaperTag, Synonym, thaw
+from uts.ontology.model import (
+    Concept,
+    Facet,
+    Level,
+    OntologyMetadata,
+    PaperTag,
+    SenseDomain,
+    Synonym,
+    WordSense,
+    thaw,
+)
 from uts.ontology.ontology import Ontology, with_derived_fields
 
 CONCEPT_COLUMNS = ("id", "label", "status", "origin", "definition", "comment", "replaced_by")
@@ -22,6 +32,18 @@ RELATION_COLUMNS = ("concept_id", "kind", "position", "target_id")
 FACET_COLUMNS = ("id", "position", "label", "parent", "root", "definition")
 PAPER_COLUMNS = ("position", "index", "tag", "concept_id", "justification", "confidence", "author", "date", "comment")
 ORDER_COLUMNS = ("level", "index", "tag")
+SENSE_COLUMNS = (
+    "form",
+    "sense",
+    "concept_id",
+    "is_default",
+    "domain",
+    "before",
+    "after",
+    "context",
+    "gloss",
+    "comment",
+)
 MAPPING_COLUMNS = ("set_name", "position", *COLUMNS)  # the SSSOM columns, in their order
 _MAPPING_FIELDS = MAPPING_COLUMNS[2:]
 
@@ -85,6 +107,15 @@ def order_rows(reordered: Mapping[Level, Mapping[int, str]]) -> list[dict[str, A
     ]
 
 
+def sense_rows(senses: Iterable[WordSense]) -> list[dict[str, Any]]:
+    return [
+        {"form": s.form, "sense": s.sense, "concept_id": s.concept_id, "is_default": s.default, "domain": s.domain,
+         "before": "|".join(s.before), "after": "|".join(s.after), "context": "|".join(s.context), "gloss": s.gloss,
+         "comment": s.comment}
+        for s in senses
+    ]  # fmt: skip
+
+
 def facet_rows(facets: Iterable[Facet]) -> list[dict[str, Any]]:
     return [
         {"id": f.id, "position": n, "label": f.label, "parent": f.parent, "root": f.root, "definition": f.definition}
@@ -118,6 +149,7 @@ def build_ontology(
     orders: Iterable[Sequence[Any]],
     sets: Iterable[Sequence[Any]],
     mapping: Iterable[Sequence[Any]],
+    senses: Iterable[Sequence[Any]] = (),
 ) -> Ontology:
     """An Ontology from selected rows (each a tuple in the column order of this module's ``*_COLUMNS``, ordered
     by key and position)."""
@@ -172,7 +204,21 @@ def build_ontology(
         reordered=dict(reordered),
         facets={f[0]: Facet(id=f[0], label=f[2], parent=f[3], root=f[4], definition=f[5]) for f in facets},
         mappings=mappings,
+        senses=tuple(_sense(*row) for row in senses),
     )
+
+
+def _sense(
+    form: str, sense: str, concept_id: str | None, default: bool, domain: str | None, before: str, after: str,
+    context: str, gloss: str, comment: str,
+) -> WordSense:  # fmt: skip
+    return WordSense(form=form, sense=sense, concept_id=concept_id, default=bool(default),
+                     domain=SenseDomain(domain) if domain else None,
+                     before=_split(before), after=_split(after), context=_split(context), gloss=gloss, comment=comment)  # fmt: skip
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(cell.split("|")) if cell else ()
 
 
 __all__ = [
@@ -183,6 +229,7 @@ __all__ = [
     "ORDER_COLUMNS",
     "PAPER_COLUMNS",
     "RELATION_COLUMNS",
+    "SENSE_COLUMNS",
     "ConceptRows",
     "build_ontology",
     "concept_rows",
@@ -191,4 +238,5 @@ __all__ = [
     "metadata_json",
     "order_rows",
     "paper_rows",
+    "sense_rows",
 ]

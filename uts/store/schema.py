@@ -124,6 +124,23 @@ class PaperOrderRow(SQLModel, table=True):
     tag: str = _text()
 
 
+class WordSenseRow(SQLModel, table=True):
+    """One sense of an ambiguous word of running text (``ontology/senses.tsv``); cue lists joined with ``|``."""
+
+    __tablename__ = "word_sense"
+
+    form: str = Field(primary_key=True, max_length=64)
+    sense: str = Field(primary_key=True, max_length=64)
+    concept_id: str | None = Field(default=None, max_length=16)
+    is_default: bool = False
+    domain: str | None = Field(default=None, max_length=8)
+    before: str = _text()
+    after: str = _text()
+    context: str = _text()
+    gloss: str = _text()
+    comment: str = _text()
+
+
 class MappingSetRow(SQLModel, table=True):
     __tablename__ = "mapping_set"
 
@@ -285,6 +302,7 @@ CONCEPT_DOMAIN = table(ConceptDomainRow)
 FACET = table(FacetRow)
 PAPER_TAG = table(PaperTagRow)
 PAPER_ORDER = table(PaperOrderRow)
+WORD_SENSE = table(WordSenseRow)
 MAPPING_SET = table(MappingSetRow)
 MAPPING_ROW = table(MappingRowRow)
 CHANGE = table(ChangeRow)
@@ -316,6 +334,7 @@ __all__ = [
     "RELEASE",
     "RELEASE_FILE",
     "STATE",
+    "WORD_SENSE",
     "AnnotatorRow",
     "ApiKeyRow",
     "ChangeConceptRow",

@@ -45,6 +45,7 @@ from uts.store.schema import (
     RELEASE,
     RELEASE_FILE,
     STATE,
+    WORD_SENSE,
 )
 
 DEFAULT_URL = "sqlite:///uts.db"
@@ -240,6 +241,7 @@ class SqlStore:
             rows(PAPER_ORDER, records.ORDER_COLUMNS, "level", "index"),
             rows(MAPPING_SET, ("name", "metadata_json"), "name"),
             rows(MAPPING_ROW, records.MAPPING_COLUMNS, "set_name", "position"),
+            rows(WORD_SENSE, records.SENSE_COLUMNS, "form", "sense"),
         )
 
     def concept_revision(self, concept_id: str) -> int:
@@ -464,6 +466,7 @@ class SqlStore:
                     self._insert(conn, FACET, records.facet_rows(ontology.facets.values()))
                     self._insert(conn, PAPER_TAG, records.paper_rows(ontology.paper))
                     self._insert(conn, PAPER_ORDER, records.order_rows(ontology.reordered))
+                    self._insert(conn, WORD_SENSE, records.sense_rows(ontology.senses))
                     for name, mapping_set in sorted(ontology.mappings.items()):
                         header_json = json.dumps(dict(mapping_set.metadata), default=_plain)
                         self._insert(conn, MAPPING_SET, [{"name": name, "metadata_json": header_json, "revision": 1}])
