@@ -51,9 +51,8 @@ def test_event_words_name_live_concepts_by_their_preferred_label(ontology: Ontol
     assert act.label == lexicon.imitation_act
 
 
-def test_other_sense_words_are_labels_and_cues_are_not(ontology: Ontology) -> None:
+def test_cues_are_no_labels(ontology: Ontology) -> None:
     lexicon = load_lexicon()
-    assert sorted(w for w in lexicon.caption_other_senses if w not in ontology.labels) == []
     cues = lexicon.imitation | lexicon.imitation_nouns | lexicon.negation_after_final
     assert sorted(w for w in cues if w in ontology.labels) == []
 
@@ -247,13 +246,13 @@ def test_a_raw_tag_of_an_imitation_is_no_tag_of_the_source(lexical: Resolver) ->
         ("The noise is gone now", set(), {"noise"}),
         ("Music plays, the vocals are gone", {"music"}, {"vocal"}),
         ("A train horn blows and is gone", {"train", "horn"}, set()),
-        ("The hiss has gone up in volume", {"hiss"}, set()),
+        ("The hum has gone up in volume", {"hum"}, set()),
         # controls: the ordinary reading still holds
         ("No music", set(), {"music"}),
         ("Without vocals", set(), {"vocal"}),
         ("A dog barks, no people talking", {"dog", "bark"}, {"person", "talking", "speech"}),
         ("No dog is barking", set(), {"dog", "barking"}),
-        ("There is no music playing", set(), {"music", "play"}),
+        ("There is no music playing", set(), {"music"}),  # "playing" music is no play (ontology/senses.tsv)
         ("There's no dog barking, a cat meows", {"cat", "meow"}, {"dog", "barking"}),
         ("No sound of rain", set(), {"rain"}),
         ("Without any other sounds such as crowd noise", set(), {"crowd_noise", "crowd", "noise"}),

@@ -93,6 +93,13 @@ class ResolverConfig(BaseModel):
     nested: bool = Field(
         default=True, description="The words inside a multiword label count too ('man speaking' also says man)."
     )
+    sense_margin: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="When no cue decides an ambiguous word's sense, let the encoder pick the sense whose gloss is "
+        "nearer the words around it by this cosine margin; none (the default): take the default sense. On the "
+        "sense set's dev split every margin tried (0.05 to 0.3) returned more wrong senses than the default.",
+    )
     cache_size: int = Field(
         default=200_000,
         ge=1,
@@ -122,6 +129,7 @@ class ResolverOptions(TypedDict, total=False):
     embed: bool
     backend: Backend | str
     nested: bool
+    sense_margin: float | None
     cache_size: int
     calibration: Calibration | None
     lexicon: Lexicon | None

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Unpack, cast
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from uts.lexical import nfc, normalise
 from uts.ontology.model import Level
@@ -30,6 +30,7 @@ from uts.resolve.index import Hit, LexicalIndex, embedding_index, lexical_index
 from uts.resolve.model import Abstention, Match, Resolution
 from uts.resolve.ranking import HEDGE_FACTOR, rank, with_flags
 from uts.resolve.rollup import Rollup, Target
+from uts.resolve.senses import EmbeddingChooser, sense_table
 from uts.resolve.spotting import HAS_LETTER, Mention, Spotter
 from uts.resolve.text import Lexicon, tokenize
 
@@ -94,8 +95,9 @@ class Resolver:
         self._lookup = lru_cache(maxsize=size)(self._word)
         self._rollup = Rollup(self.ontology, self.lexical_index, self.level, rollup=self.rollup, cache_size=size)
         self._spotter = Spotter(
-            self.lexical_index, self.lexicon, self._lookup, nested=self.config.nested, events=self._events
-        )
+            self.lexical_index, self.lexicon, self._lookup, nested=self.config.nested, events=self._events,
+            senses=sense_table(self.ontology), chooser=self._sense_chooser(),
+        )  # fmt: skip
         self._tags: LRUCache[str, Match | Abstention] = LRUCache(size)
         self._embed_cache = embed_cache if embed_cache is not None else EmbeddingCache(size)
         self._counters = Counters()
@@ -363,6 +365,17 @@ class Resolver:
                     self._embedding = index
         return index
 
+    def _sense_chooser(self) -> EmbeddingChooser | None:
+        margin = self.config.sense_margin
+        return EmbeddingChooser(self._encode, margin=margin) if self.embed and margin is not None else None
+
+    def _encode(self, texts: list[str]) -> Any:
+        """Vectors of ``texts`` by this resolver's encoder (a server's batcher, or the backend's)."""
+        from uts.matching.embedding import encode
+
+        encoder = self._encoder
+        return encoder.encode(texts) if encoder is not None else encode(texts, backend=self.backend)
+
     def _nearest(self, queries: Sequence[str]) -> list[Answer | None]:
         """Nearest active concept and cosine of each query; the encoder sees each distinct new query once."""
         keys = [q.strip().casefold() for q in queries]
@@ -452,6 +465,12 @@ class Resolver:
                     abstained.append(result)
             out.append(rank(matches, abstained, top_k, min_score))
         return out
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every place ``text`` names a concept by a label or event word, before levels, merging and ranking (what a
+        curator surveys; the encoder is not asked)."""
+        text = nfc(text)
+        return self._spotter.spot(tokenize(text), text).mentions
 
     def _aggregate(self, mentions: list[Mention]) -> tuple[list[Match], list[Abstention]]:
         """One match per (reported concept, polarity, imitation): a long caption names the same things many times.

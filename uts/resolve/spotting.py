@@ -17,6 +17,7 @@ from uts.lexical import normalise
 from uts.resolve.events import EVENT_SCORE, EventWords
 from uts.resolve.index import Hit, LexicalIndex
 from uts.resolve.model import Method
+from uts.resolve.senses import Chooser, SenseForm, SenseTable, sense_clause
 from uts.resolve.text import Lexicon, Scopes, Tokens, cue_scopes
 
 HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -79,19 +80,22 @@ class Spotter:
         *,
         nested: bool,
         events: EventWords | None = None,
+        senses: SenseTable | None = None,
+        chooser: Chooser | None = None,
     ) -> None:
         self.index = index
         self.lexicon = lexicon
         self.lookup = lookup
         self.nested = nested
         self.events = events if events is not None else EventWords(index, lexicon)
+        self.senses = senses
+        self.chooser = chooser  # the encoder's reading of an ambiguous word that no cue decides
+        self.sense_bounds = lexicon.sense_clause_end  # words past which no cue counts
         # Words that are never evidence on their own and never start an encoder phrase.
         self.skip = lexicon.stopwords | lexicon.cue_words | lexicon.caption_framing
+        # Concepts a single caption word is no evidence of: the framing words ("the audio depicts a setting").
         self.framing = frozenset(index.words[k] for k in lexicon.caption_framing if k in index.words)
-        # Concepts a single caption word is no evidence of: framing words, and labels that mostly mean something
-        # else in running text ("a coin dropping" is no drop of a dance track).
-        others = frozenset(index.words[k] for k in lexicon.caption_other_senses if k in index.words)
-        self.not_evidence = self.framing | others
+        self.not_evidence = self.framing
         self.act = index.words.get(normalise(lexicon.imitation_act))
         # The most words a label or event phrase starting with each word has.
         self.first_len = dict(index.first_len)
@@ -108,6 +112,8 @@ class Spotter:
         covered = [False] * n
         mentions: list[Mention] = []
         seg_end = clause_ends(keys)
+        sense_forms = self.senses.forms if self.senses is not None else None
+        pending: list[tuple[int, int, SenseForm]] = []  # mentions of ambiguous words: (mention, token, senses)
         i = 0
         while i < n:
             if not keys[i] or i in cues:
@@ -118,7 +124,7 @@ class Spotter:
                 i += 1
                 continue
             hit, length, event_phrase = found
-            if hit is None:  # a label in its caption-framing or other sense: no evidence, and nothing to embed
+            if hit is None:  # a label in its caption-framing sense: no evidence, and nothing to embed
                 covered[i] = True
                 i += 1
                 continue
@@ -126,6 +132,10 @@ class Spotter:
             start, stop = starts[i], ends[last]
             if length == 1:
                 neg, hed, imi = negated[i], hedged[i], imitated[i]
+                if sense_forms:
+                    entry = sense_forms.get(keys[i])
+                    if entry is not None:
+                        pending.append((len(mentions), i, entry))
                 mentions.append(Mention(hit[0], hit[1], hit[2], start, stop, text[start:stop], neg, hed, imi))
                 extra = also.get(keys[i]) if also else None
                 if extra is not None:  # "talking" is talking, and speech
@@ -138,7 +148,9 @@ class Spotter:
             neg, hed, imi = any(negated[i : last + 1]), any(hedged[i : last + 1]), any(imitated[i : last + 1])
             mentions.append(Mention(hit[0], hit[1], hit[2], start, stop, text[start:stop], neg, hed, imi))
             if self.nested:
-                self._inner_mentions(tokens, i, last, hit[0], scopes, mentions, event_phrase=event_phrase)
+                self._inner_mentions(
+                    tokens, i, last, hit[0], scopes, mentions, event_phrase=event_phrase, pending=pending
+                )
             covered[i : last + 1] = [True] * length
             i = last + 1
         for j in cues:
@@ -149,7 +161,33 @@ class Spotter:
                 act = Mention(self.act, "inflection", EVENT_SCORE, start, stop, text[start:stop], negated[first],
                               hedged[first])  # fmt: skip
                 mentions.append(act)
+        if pending:
+            mentions = self._senses(tokens, mentions, pending)
         return Spotted(mentions, covered, negated, hedged, imitated)
+
+    def _senses(
+        self, tokens: Tokens, mentions: list[Mention], pending: list[tuple[int, int, SenseForm]]
+    ) -> list[Mention]:
+        """Each ambiguous word's mention in the sense its context selects; those of a sense naming no concept
+        go ("an engine running" names the engine alone)."""
+        assert self.senses is not None
+        ambiguous = {m for m, _, _ in pending}
+        music_ids = self.senses.music
+        # Where the unambiguous mentions of music are ("Music plays, then metal clanks": none near the metal).
+        music_at = [tokens.starts.index(m.start) for n, m in enumerate(mentions)
+                    if n not in ambiguous and m.concept in music_ids]  # fmt: skip
+        dropped: set[int] = set()
+        keys = tokens.keys
+        for m, i, entry in pending:
+            start, end = sense_clause(keys, i, self.sense_bounds)
+            music = any(start <= j < end for j in music_at)
+            choice = self.senses.choose(entry, keys, i, start, end, music=music, texts=tokens.texts,
+                                        chooser=self.chooser, function_words=self.lexicon.stopwords)  # fmt: skip
+            if choice.concept is None:
+                dropped.add(m)
+            else:
+                mentions[m].concept = choice.concept
+        return [m for n, m in enumerate(mentions) if n not in dropped] if dropped else mentions
 
     def _label_at(
         self, tokens: Tokens, i: int, clause_end: int, negated: list[bool]
@@ -157,7 +195,7 @@ class Spotter:
         """The longest label or event phrase starting at token ``i``, its length in tokens and whether it is an
         event phrase: a multiword label, an event phrase ("dropping water"), a one-word label written as two
         words ("bird song"), or one word ("non-" before it negates it). The hit is None for one word that is
-        no evidence (a framing word, a label in its other sense); None for no label at all."""
+        no evidence (a framing word); None for no label at all."""
         keys = tokens.keys
         key = keys[i]
         longest = min(self.first_len.get(key, 0), clause_end - i)
@@ -180,7 +218,7 @@ class Spotter:
                 return (concept_id, "exact", 1.0), 2, False
         hit = self.lookup(key)
         if hit is not None and hit[0] in self.not_evidence:
-            return None, 1, False  # "sounds", "settings": framing words in another form; "dropping": another sense
+            return None, 1, False  # "sounds", "settings": framing words in another form
         if hit is None and key.startswith("non") and tokens.texts[i][3:4] == "-":
             hit = self.lookup(key[3:])
             if hit is not None:
@@ -197,6 +235,7 @@ class Spotter:
         out: list[Mention],
         *,
         event_phrase: bool = False,
+        pending: list[tuple[int, int, SenseForm]] | None = None,
     ) -> None:
         """The words inside a multiword label that name other concepts ("man speaking": man, speaking; "people
         talking": person, talking, speech). Inside an event phrase only labels count ("geese honking": goose)."""
@@ -204,6 +243,7 @@ class Spotter:
         lookup = self.index.lookup if event_phrase else self.lookup
         also = {} if event_phrase else self.events.also
         negated, hedged, imitated = scopes.negated, scopes.hedged, scopes.imitated
+        sense_forms = self.senses.forms if self.senses is not None else None
         for j in range(first, last + 1):
             word = keys[j]
             if word in skip or len(word) < 3:
@@ -212,6 +252,9 @@ class Spotter:
             flags = negated[j], hedged[j], imitated[j]
             span = tokens.starts[j], tokens.ends[j], tokens.texts[j]
             if sub is not None and sub[0] != concept_id and sub[0] not in not_evidence:
+                entry = sense_forms.get(word) if sense_forms is not None else None
+                if entry is not None and pending is not None:
+                    pending.append((len(out), j, entry))
                 out.append(Mention(*sub, *span, *flags))
             extra = also.get(word)
             if extra is not None and extra != concept_id:

@@ -76,7 +76,7 @@ class Lexicon:
     clause_starts: frozenset[str]
     scope_words: int
     caption_framing: frozenset[str]
-    caption_other_senses: frozenset[str]
+    sense_clause_end: frozenset[str]
     stopwords: frozenset[str]
     events: tuple[tuple[tuple[str, ...], str], ...] = ()
     """Event words: (the words of a lemma or phrase, normalised; the preferred label of its concept)."""
@@ -150,7 +150,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         clause_starts=words("clause_starts"),
         scope_words=int(data["scope_words"]),
         caption_framing=words("caption_framing"),
-        caption_other_senses=words("caption_other_senses"),
+        sense_clause_end=words("sense_clause_end"),
         stopwords=words("stopwords"),
         events=events,
     )
