@@ -294,6 +294,60 @@ def eval_resolver(
         write_atomic(json_out, (json.dumps(figures, indent=2, allow_nan=False) + "\n").encode("utf-8"))
 
 
+@eval_app.command("senses")
+def eval_senses(
+    data: DataDir = None,
+    level: LevelOpt = None,
+    no_embed: NoEmbed = False,
+    backend: BackendOpt = "auto",
+    survey: Annotated[
+        int | None,
+        typer.Option(
+            "--survey",
+            min=1,
+            help="Instead: list the one-word labels AudioCaps captions use at least N times, most frequent first, "
+            "each with whether its senses are curated (what a curator reads to find ambiguous words).",
+        ),
+    ] = None,
+    show_errors: Annotated[int, typer.Option("--show-errors", help="Errors listed per split.")] = 10,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
+    root: Root = None,
+) -> None:
+    """Word sense on real captions: wrong-sense tags among those returned, misses and controls, per split."""
+    from uts.resolve import sense_eval as se
+
+    folder = data_dir(data)
+    resolver = _resolver(root, level, False, no_embed, backend)
+    captions = se.load_captions(folder)
+    if survey is not None:
+        rows = se.survey(resolver, captions.values(), min_count=survey)
+        table = Table(title=f"one-word labels in {len(captions):,} AudioCaps captions", title_justify="left")
+        for column in ("word", "concept", "facet", "count", "senses curated", "example"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(escape(row.word), escape(row.label), row.facet, str(row.count), "yes" if row.curated else "",
+                          escape(row.example[:80]))  # fmt: skip
+        console.print(table)
+        forms = len({r.word for r in rows if r.curated})
+        console.print(f"{len(rows)} word-concept pairs; {forms} of their words have curated senses")
+        return
+    scores = se.score_senses(resolver, se.read_sense_set(resolver.ontology), captions)
+    table = Table(title="word sense (uts/resolve/sense_set.tsv)", title_justify="left")
+    for column in ("split", "captions", "tags returned", "wrong sense", "share", "missed", "controls right"):
+        table.add_column(column, justify="right")
+    for s in scores:
+        table.add_row(s.split, str(s.cases), str(s.returned), str(s.wrong), f"{s.wrong_share:.2%}", str(s.missed),
+                      f"{s.controls_right}/{s.controls}")  # fmt: skip
+    console.print(table)
+    for s in scores:
+        for error in s.errors[:show_errors]:
+            console.print(f"  {s.split}: {escape(error)}")
+    if json_out is not None:
+        figures = [{"split": s.split, "cases": s.cases, "returned": s.returned, "wrong": s.wrong, "missed": s.missed,
+                    "controls": s.controls, "controls_right": s.controls_right} for s in scores]  # fmt: skip
+        write_atomic(json_out, (json.dumps(figures, indent=2) + "\n").encode("utf-8"))
+
+
 def _report_lossless(scores: list[Any]) -> list[dict[str, Any]]:
     table = Table(title="lossless: published strings resolve to their own concept", title_justify="left")
     for column in ("level", "strings", "kept", "share"):
