@@ -195,6 +195,9 @@ def _print_resolution(result: Resolution, resolver: Resolver, format: str = "tab
     for m in result.tags:
         note = f"rolled up from {m.rolled_up_from}" if m.rolled_up_from else ""
         note += f" ({m.count} mentions)" if m.count > 1 else ""
+        if m.modifies:  # a multiword tag's modifier: say which words and which head
+            words = m.text[m.span[0] : m.span[1]]
+            note += f" {escape(repr(words))} modifies {resolver.lexical_index.label_of.get(m.modifies, m.modifies)}"
         table.add_row(
             m.id, m.label, f"{m.score:.2f}", m.method, escape(m.text), "yes" if m.hedged else "", note.strip()
         )
