@@ -40,6 +40,16 @@ def test_resolve_raw_tags_with_level(uts_cache: Path) -> None:
     assert "abstained on 'zzqx'" in result.stdout
 
 
+def test_resolve_raw_tags_names_every_concept_of_a_multiword_tag(uts_cache: Path) -> None:
+    result = uts("resolve", "--tags", "soft female vocal", "--no-embed", cache=uts_cache)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    rows = [next(i for i, line in enumerate(lines) if f" {label} " in line) for label in ("vocal", "female", "soft")]
+    assert rows == sorted(rows)  # the head first
+    assert "'female' modifies vocal" in result.stdout
+    assert "'soft' modifies vocal" in result.stdout
+
+
 @needs_embed
 def test_resolve_streams_jsonl_and_counts_malformed_lines(tmp_path: Path, uts_cache: Path) -> None:
     source = tmp_path / "in.jsonl"

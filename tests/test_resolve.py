@@ -336,8 +336,10 @@ def test_variant_accuracy_floor(embedded: Resolver) -> None:
 
 @needs_embed
 def test_committed_tag_threshold_is_the_calibrated_one(embedded: Resolver) -> None:
-    threshold, sweep = ev.calibrate_tags(embedded, ev.read_variants(embedded.ontology))
+    (threshold, unrelated), sweep = ev.calibrate_tags(embedded, ev.read_variants(embedded.ontology))
     assert threshold == pytest.approx(embedded.calibration.tag_threshold)
+    assert unrelated == pytest.approx(embedded.calibration.unrelated_threshold)
+    assert unrelated > threshold  # the dev split's false friends ("grim") need more than true synonyms
     assert len(sweep) > 10
 
 

@@ -73,7 +73,7 @@ def test_config_is_frozen_hashable_and_lean() -> None:
     assert hash(config) == hash(ResolverConfig(level=Level.L800))
     dumped = config.model_dump()
     assert "lexicon" not in dumped
-    assert dumped["calibration"] == {"tag_threshold": 0.77, "phrase_threshold": 0.82}
+    assert dumped["calibration"] == {"tag_threshold": 0.77, "phrase_threshold": 0.82, "tag_unrelated_threshold": 0.92}
     assert "lexicon" not in repr(config)
 
 

@@ -224,3 +224,15 @@ def test_the_playground_marks_an_imitated_source_apart(ui: TestClient) -> None:
     assert '<mark class="imitated"' in marked
     assert 'class="imitated"><td><a href="/concepts/' in answer.text
     assert '<mark class="match"' in marked  # the rain is heard
+
+
+def test_the_playground_shows_every_concept_of_a_multiword_tag(ui: TestClient) -> None:
+    """'soft female vocal': vocal, then female and soft, each with its words marked in the tag and its head named."""
+    answer = ui.get("/playground", params={"tags": "soft female vocal, dog"})
+    assert answer.status_code == 200, answer.text[:500]
+    rows = answer.text.split('id="tags-h"', 1)[1]
+    assert "soft female <b>vocal</b>" in rows
+    assert "<b>soft</b> female vocal" in rows
+    assert rows.count("modifies vocal") == 2
+    assert rows.index(">vocal</a>") < rows.index(">female</a>") < rows.index(">soft</a>")
+    assert "<b>dog</b>" not in rows  # a one-word tag is all evidence: nothing to mark

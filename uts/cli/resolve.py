@@ -195,6 +195,9 @@ def _print_resolution(result: Resolution, resolver: Resolver, format: str = "tab
     for m in result.tags:
         note = f"rolled up from {m.rolled_up_from}" if m.rolled_up_from else ""
         note += f" ({m.count} mentions)" if m.count > 1 else ""
+        if m.modifies:  # a multiword tag's modifier: say which words and which head
+            words = m.text[m.span[0] : m.span[1]]
+            note += f" {escape(repr(words))} modifies {resolver.lexical_index.label_of.get(m.modifies, m.modifies)}"
         table.add_row(
             m.id, m.label, f"{m.score:.2f}", m.method, escape(m.text), "yes" if m.hedged else "", note.strip()
         )
@@ -260,12 +263,14 @@ def eval_resolver(
     figures: dict[str, Any] = {}
     if calibrate:
         variants = ev.read_variants(resolver.ontology)
-        tag_threshold, sweep = ev.calibrate_tags(resolver, variants)
+        (tag_threshold, unrelated), sweep = ev.calibrate_tags(resolver, variants)
         table = Table(title="tag threshold sweep (dev split)", title_justify="left")
-        for column in ("threshold", "answered right", "abstained right", "mean"):
+        for column in ("threshold", "no shared word", "answered right", "abstained right", "mean"):
             table.add_column(column, justify="right")
-        for t, a, b in sweep[::5]:
-            table.add_row(f"{t:.2f}", f"{a:.3f}", f"{b:.3f}", f"{(a + b) / 2:.3f}")
+        for t, u, a, b in sweep:  # one threshold for all (every 0.05), then the chosen one with each unrelated
+            fifth = round(t * 100) % 5 == 0
+            if (u == t and fifth) or (t == tag_threshold and (round(u * 100) % 5 == 0 or u == unrelated)):
+                table.add_row(f"{t:.2f}", f"{u:.2f}", f"{a:.3f}", f"{b:.3f}", f"{(a + b) / 2:.3f}")
         console.print(table)
         captions = ev.load_caption_data(resolver.ontology, folder, captions_limit)
         phrase_threshold, phrase_sweep = ev.calibrate_phrases(resolver, captions)
@@ -275,8 +280,11 @@ def eval_resolver(
         for t, s in phrase_sweep:
             table.add_row(f"{t:.2f}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
         console.print(table)
-        chosen = Calibration(tag_threshold, phrase_threshold)
-        console.print(f"calibrated: tags {tag_threshold:.2f}, phrases {phrase_threshold:.2f}")
+        chosen = Calibration(tag_threshold, phrase_threshold, unrelated)
+        console.print(
+            f"calibrated: tags {tag_threshold:.2f} ({unrelated:.2f} sharing no word with the tag), "
+            f"phrases {phrase_threshold:.2f}"
+        )
         if write:
             ev.write_calibration(chosen, calibration_file)
             console.print(f"wrote {calibration_file}")

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from uts.lexical import normalise
+from uts.lexical.words import LONGEST_WORD, is_dictionary_word
 from uts.matching.candidate import Candidate
 from uts.ontology.ontology import Ontology
 
@@ -16,14 +17,17 @@ from uts.ontology.ontology import Ontology
 # Common misspellings are frequent on the web too ("rythm" 1.95, "amature" 1.99), while the near-miss words of
 # the dev split start at 3.0 ("postcode", "revert" 3.35): 2.5 sits between them.
 KNOWN_WORD_ZIPF = 2.5
-LONGEST_WORD = 45  # no English word is longer ("pneumonoultramicroscopicsilicovolcanoconiosis")
 
 
 @lru_cache(maxsize=65536)
 def is_known_word(word: str) -> bool:
-    """Whether ``word`` is an English word in its own right (so a near label is a different word, not a typo)."""
+    """Whether ``word`` is an English word in its own right (so a near label is a different word, not a typo):
+    listed by a dictionary or the audio jargon (:func:`uts.lexical.words.is_dictionary_word`: "lilting",
+    "thumpy"), or frequent enough in English text (words too new for the dictionaries: "postcode")."""
     if len(word) > LONGEST_WORD:
         return False
+    if is_dictionary_word(word):
+        return True
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF

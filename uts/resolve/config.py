@@ -50,13 +50,34 @@ class Calibration:
         float,
         Field(ge=0.0, description="Caption phrases no label covers: the least cosine an embedding answer needs."),
     ]
+    tag_unrelated_threshold: Annotated[
+        float | None,
+        Field(
+            ge=0.0,
+            description="Raw tags: the least cosine an embedding answer needs when its concept shares no word stem "
+            "with the tag (labels, synonyms, definition): a false friend such as 'grim' for grime. None: the same "
+            "as tag_threshold.",
+        ),
+    ] = None
+
+    @property
+    def unrelated_threshold(self) -> float:
+        """The tag threshold for answers without a meaning cue (never below ``tag_threshold``)."""
+        if self.tag_unrelated_threshold is None:
+            return self.tag_threshold
+        return max(self.tag_threshold, self.tag_unrelated_threshold)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
         """The thresholds written by ``uts eval resolver --calibrate --write``."""
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-            return cls(float(data["tags"]["threshold"]), float(data["phrases"]["threshold"]))
+            unrelated = data["tags"].get("unrelated_threshold")
+            return cls(
+                float(data["tags"]["threshold"]),
+                float(data["phrases"]["threshold"]),
+                None if unrelated is None else float(unrelated),
+            )
         except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
             fix = "restore it from git or rewrite it with `uts eval resolver --calibrate --write`"
             raise CalibrationError([Problem(str(path), 0, f"cannot read the calibration ({exc})", fix)]) from None

@@ -149,11 +149,16 @@ def score_variants(resolver: Resolver, variants: Sequence[Variant]) -> list[Kind
     return sorted(scores.values(), key=lambda s: (KINDS.index(s.kind), s.split))
 
 
-def calibrate_tags(resolver: Resolver, variants: Sequence[Variant]) -> tuple[float, list[tuple[float, float, float]]]:
-    """The tag threshold that best balances answering and abstaining on the dev split.
+def calibrate_tags(
+    resolver: Resolver, variants: Sequence[Variant]
+) -> tuple[tuple[float, float], list[tuple[float, float, float, float]]]:
+    """The tag thresholds that best balance answering and abstaining on the dev split: one for embedding
+    answers that share a word stem with the tag, and one (never lower) for those that share none.
 
-    Returns the threshold and the sweep as ``(threshold, answer accuracy, abstention accuracy)``; the
-    objective is their mean, so that neither the 7 answerable kinds nor the nonsense kind dominates.
+    Returns the thresholds and the sweep as ``(threshold, unrelated threshold, answer accuracy, abstention
+    accuracy)``; the objective is the mean of the two accuracies, so that neither the 7 answerable kinds nor
+    the nonsense kind dominates. Ties go to the stricter threshold, then to the middle of the range of unrelated
+    thresholds that tie (as far from the errors on either side as the dev split allows).
     """
     probe = Resolver(
         resolver.ontology,
@@ -164,27 +169,37 @@ def calibrate_tags(resolver: Resolver, variants: Sequence[Variant]) -> tuple[flo
     )
     dev = [v for v in variants if v.split == "dev"]
     results = [probe.resolve_tag(v.input) for v in dev]
+    # Per dev row: its fixed verdict when no embedding answer is in play, else (score, has a cue, right if kept).
+    rows: list[tuple[Variant, bool, tuple[float, bool, bool] | None]] = []
+    for variant, result in zip(dev, results, strict=True):
+        embedded = None
+        if isinstance(result, Abstention) and result.best and result.reason.startswith("nearest concept below"):
+            negated = variant.kind == "negated"  # a negation prefix stays on an embedding answer
+            kept = Match(result.best, "", result.best_score or 0, "embedding", result.span, result.text, negated)
+            cue = probe.shares_meaning(result.text[result.span[0] : result.span[1]], result.best)
+            embedded = (result.best_score or 0.0, cue, _judge(variant, kept))
+        rows.append((variant, _judge(variant, result), embedded))
     sweep = []
     for step in range(40, 100):
         threshold = step / 100
-        answer = [0, 0]
-        abstain = [0, 0]
-        for variant, result in zip(dev, results, strict=True):
-            if (
-                isinstance(result, Abstention)
-                and result.best
-                and (result.best_score or 0) >= threshold
-                and result.reason.startswith("nearest concept below")
-            ):
-                # Embedding answers under this threshold would have been kept; a negation prefix stays.
-                negated = variant.kind == "negated"
-                result = Match(result.best, "", result.best_score or 0, "embedding", result.span, result.text, negated)
-            tally = abstain if variant.kind == "nonsense" else answer
-            tally[0] += _judge(variant, result)
-            tally[1] += 1
-        sweep.append((threshold, answer[0] / max(1, answer[1]), abstain[0] / max(1, abstain[1])))
-    best = max(sweep, key=lambda s: (round((s[1] + s[2]) / 2, 6), s[0]))
-    return best[0], sweep
+        for unrelated_step in range(step, 100):
+            unrelated = unrelated_step / 100
+            answer = [0, 0]
+            abstain = [0, 0]
+            for variant, verdict, embedded in rows:
+                if embedded is not None:
+                    score, cue, right = embedded
+                    verdict = right if score >= (threshold if cue else unrelated) else verdict
+                tally = abstain if variant.kind == "nonsense" else answer
+                tally[0] += verdict
+                tally[1] += 1
+            sweep.append((threshold, unrelated, answer[0] / max(1, answer[1]), abstain[0] / max(1, abstain[1])))
+    objective = {s[:2]: round((s[2] + s[3]) / 2, 6) for s in sweep}
+    best_value = max(objective.values())
+    threshold = max(t for (t, _), v in objective.items() if v == best_value)
+    tied = sorted(u for (t, u), v in objective.items() if t == threshold and v == best_value)
+    unrelated = tied[len(tied) // 2]
+    return (threshold, unrelated), sweep
 
 
 # ---- lossless ---------------------------------------------------------------------------------------
@@ -484,8 +499,9 @@ def calibrate_phrases(resolver: Resolver, data: CaptionData) -> tuple[float, lis
 def write_calibration(calibration: Calibration, path: Path) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+    unrelated = f"unrelated_threshold = {calibration.unrelated_threshold:.2f}\n"
     text = (
-        f"{header}[tags]\nthreshold = {calibration.tag_threshold:.2f}\n\n"
+        f"{header}[tags]\nthreshold = {calibration.tag_threshold:.2f}\n{unrelated}\n"
         f"[phrases]\nthreshold = {calibration.phrase_threshold:.2f}\n"
     )
     write_atomic(path, text.encode("utf-8"))

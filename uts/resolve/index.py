@@ -22,6 +22,7 @@ from uts.resolve.model import Method
 if TYPE_CHECKING:
     from uts.matching.embedding import EmbeddingIndex
     from uts.matching.fuzzy import FuzzyMatcher
+    from uts.resolve.meaning import MeaningCues
 
 Hit = tuple[str, Method, float]
 """A label match: ``(concept, method, score)``, the concept active."""
@@ -57,6 +58,7 @@ class LexicalIndex:
         self._ontology = weakref.ref(ontology)
         self._lock = threading.Lock()
         self._fuzzy: FuzzyMatcher | None = None
+        self._meaning: MeaningCues | None = None
 
     def lookup(self, key: str) -> Hit | None:
         """A normalised word or label key to its concept: exact (or narrower) first, then inflected forms."""
@@ -84,6 +86,20 @@ class LexicalIndex:
                     self._fuzzy = FuzzyMatcher(self._alive())
                 matcher = self._fuzzy
         return matcher
+
+    @property
+    def meaning(self) -> MeaningCues:
+        """The word stems of each concept's labels and definition, for the embedding stage's guard (made on
+        first use; each concept's stems on first need)."""
+        cues = self._meaning
+        if cues is None:
+            with self._lock:
+                if self._meaning is None:
+                    from uts.resolve.meaning import MeaningCues
+
+                    self._meaning = MeaningCues(self._alive())
+                cues = self._meaning
+        return cues
 
     def _alive(self) -> Ontology:
         ontology = self._ontology()

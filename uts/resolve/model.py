@@ -53,6 +53,13 @@ class Match:
         bool,
         Field(description="Said to be imitated, not heard itself ('a man mimics a goat': the goat); never a tag."),
     ] = False
+    modifies: Annotated[
+        str | None,
+        Field(
+            description="For a concept a multiword raw tag names besides its head, the ID of the head concept it "
+            "qualifies ('soft female vocal': female and soft modify vocal); null for a head and in captions."
+        ),
+    ] = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,6 +78,8 @@ class Match:
             out["count"] = self.count
         if self.imitated:
             out["imitated"] = True
+        if self.modifies:
+            out["modifies"] = self.modifies
         return out
 
 

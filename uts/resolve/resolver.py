@@ -1,7 +1,9 @@
 """Captioner output (raw tags or whole captions) to UTS concepts.
 
 Stages, cheapest first: normalisation, exact label/synonym/narrower-term lookup, inflection, typo correction
-(never of English words), and embedding nearest neighbours with abstention below a calibrated threshold.
+(never of English words or audio jargon), the phrase stage (every label inside a multiword tag, its head first:
+``phrases``), and embedding nearest neighbours with abstention below a calibrated threshold, a higher one for an
+answer that shares no word with the tag (``meaning``).
 Captions are scanned once for every label (``spotting``); only the content phrases no label covers go to the
 encoder, and its answers are cached, so a caption stream mostly costs dictionary lookups. The lexical path never
 imports torch.
@@ -27,7 +29,9 @@ from uts.resolve.cache import Answer, CacheInfo, Counters, EmbeddingCache, LRUCa
 from uts.resolve.config import Calibration, ResolverConfig, ResolverOptions, configure
 from uts.resolve.events import EventWords
 from uts.resolve.index import Hit, LexicalIndex, embedding_index, lexical_index
-from uts.resolve.model import Abstention, Match, Resolution
+from uts.resolve.meaning import MeaningCues, word_stems
+from uts.resolve.model import Abstention, Match, Method, Resolution
+from uts.resolve.phrases import Part, PhraseReader
 from uts.resolve.ranking import HEDGE_FACTOR, rank, with_flags
 from uts.resolve.rollup import Rollup, Target
 from uts.resolve.senses import EmbeddingChooser, sense_table
@@ -35,6 +39,7 @@ from uts.resolve.spotting import HAS_LETTER, Mention, Spotter
 from uts.resolve.text import Lexicon, tokenize
 
 if TYPE_CHECKING:
+    from uts.matching.candidate import Candidate
     from uts.matching.embedding import EmbeddingIndex
     from uts.matching.encoders import Encoder
     from uts.matching.fuzzy import FuzzyMatcher
@@ -44,7 +49,24 @@ _HEDGE_PREFIX = re.compile(r"^(?:possibly|possible|maybe|perhaps|probably|likely
 # The negation cues after the word: "vocals: none", "drums absent", "noise-free" (read by ``negated_suffix``).
 _NEG_SUFFIXES = ("none", "absent", "missing", "free")
 _LOADING = threading.Lock()
-MAX_TAG_WORDS = 32  # the most words a raw tag's phrase stage reads  # the encoder and concept vectors load once, even when many threads ask at once
+MAX_TAG_WORDS = 32  # the most words a raw tag's phrase stage reads
+# A modifier inside a multiword tag scores below its head, and each step further from it lower again: "soft
+# female vocal" is surely a vocal, and it is female and soft less surely than it is a vocal.
+MODIFIER_FACTOR = 0.9
+TagAnswer = Match | Abstention | tuple[Match, ...]
+"""What a raw tag resolves to: one match, an abstention, or (a multiword tag) several matches, the head first."""
+
+
+def head(answer: TagAnswer) -> Match | Abstention:
+    """The concept a raw tag is about: a multiword tag's head, else its one answer."""
+    return answer[0] if isinstance(answer, tuple) else answer
+
+
+def concepts(answer: TagAnswer) -> tuple[Match, ...]:
+    """Every concept a raw tag's answer names, head first (none for an abstention)."""
+    if isinstance(answer, tuple):
+        return answer
+    return (answer,) if isinstance(answer, Match) else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +120,12 @@ class Resolver:
             self.lexical_index, self.lexicon, self._lookup, nested=self.config.nested, events=self._events,
             senses=sense_table(self.ontology), chooser=self._sense_chooser(),
         )  # fmt: skip
-        self._tags: LRUCache[str, Match | Abstention] = LRUCache(size)
+        # A multiword tag reports the labels in it, not the words inside those labels: a tag that is a label
+        # ("female vocalist") is that label alone. Its words take the sense the tag gives them ("metal clanging").
+        tag_spotter = Spotter(self.lexical_index, self.lexicon, self._lookup, nested=False, events=self._events,
+                              senses=sense_table(self.ontology))  # fmt: skip
+        self._phrases = PhraseReader(tag_spotter, self.lexicon, self._lookup, self._typo)
+        self._tags: LRUCache[str, TagAnswer] = LRUCache(size)
         self._embed_cache = embed_cache if embed_cache is not None else EmbeddingCache(size)
         self._counters = Counters()
         self._embedding: EmbeddingIndex | None = None
@@ -162,6 +189,18 @@ class Resolver:
         """The typo matcher, shared by every resolver of this ontology (built on first use)."""
         return self.lexical_index.fuzzy
 
+    @property
+    def meaning(self) -> MeaningCues:
+        """The word stems of each concept's labels and definition (shared by every resolver of this ontology)."""
+        return self.lexical_index.meaning
+
+    def shares_meaning(self, text: str, concept_id: str) -> bool:
+        """Whether ``text`` shares a word stem with the concept's labels or definition (function words aside)."""
+        return self.meaning.shares(word_stems(text, self._spotter.skip), concept_id)
+
+    def _typo(self, text: str) -> Candidate | None:
+        return self.fuzzy.typo(text, self.lexical_index.ranks)
+
     def _word(self, key: str) -> Hit | None:
         """A normalised word or tag key to its concept: a label (exact, narrower, inflected), else an event word."""
         hit = self.lexical_index.lookup(key)
@@ -201,10 +240,13 @@ class Resolver:
         hedged: bool,
         count: int = 1,
         imitated: bool = False,
+        modifies: str | None = None,
     ) -> Match:
         score = hit[2] * HEDGE_FACTOR if hedged else hit[2]
         label = self.lexical_index.label_of[target[0]]
-        return Match(target[0], label, score, hit[1], (start, end), text, negated, hedged, target[1], count, imitated)
+        return Match(
+            target[0], label, score, hit[1], (start, end), text, negated, hedged, target[1], count, imitated, modifies
+        )
 
     def _outside_level(self, hit: Hit, start: int, end: int, text: str) -> Abstention:
         label = self.lexical_index.label_of[hit[0]]
@@ -213,7 +255,13 @@ class Resolver:
     # ---- raw tags -------------------------------------------------------------------------------------
 
     def resolve_tag(self, tag: str) -> Match | Abstention:
-        """One raw tag to its best concept, or an abstention that says why."""
+        """One raw tag to the concept it is about (a multiword tag's head), or an abstention that says why."""
+        return head(self.resolve_tag_concepts(tag))
+
+    def resolve_tag_concepts(self, tag: str) -> TagAnswer:
+        """One raw tag to every concept it names, each with its span in the tag: one match, an abstention, or,
+        for a multiword tag naming several concepts, their matches, the head first ("soft female vocal": vocal,
+        then female and soft, which name vocal in ``modifies``)."""
         cached = self._tags.get(tag)
         if cached is not None:
             return cached
@@ -224,25 +272,38 @@ class Resolver:
         return result
 
     def resolve_tags(self, tags: Sequence[str], *, top_k: int | None = None, min_score: float = 0.0) -> Resolution:
-        """Raw tags (as an LLM tagger emits them) to ranked concepts; tags naming one concept are merged."""
-        results = self.resolve_each(tags)
-        abstained = [r for r in results if isinstance(r, Abstention)]
-        matches = [r for r in results if isinstance(r, Match)] if abstained else cast("list[Match]", results)
+        """Raw tags (as an LLM tagger emits them) to ranked concepts: every concept each tag names (a multiword
+        tag's modifiers too, ranked below its head); tags naming one concept are merged."""
+        answers = self.resolve_each_concepts(tags)
+        matches: list[Match] = []
+        abstained: list[Abstention] = []
+        for answer in answers:
+            if isinstance(answer, Match):
+                matches.append(answer)
+            elif isinstance(answer, tuple):
+                matches.extend(answer)
+            else:
+                abstained.append(answer)
         return rank(matches, abstained, top_k, min_score)
 
     def prefetch_tags(self, tags: Iterable[str]) -> None:
         """Resolve many raw tags ahead (one encoder batch for all that need it); later calls hit the cache."""
-        self.resolve_each(list(dict.fromkeys(tags)))
+        self.resolve_each_concepts(list(dict.fromkeys(tags)))
 
     def resolve_each(self, tags: Sequence[str]) -> list[Match | Abstention]:
-        """Each raw tag's own answer, in order, unmerged; the tags that need the encoder go in one batch."""
-        out, missing = self._tags.get_many(tags)
-        return self._answer(tags, out) if missing else cast("list[Match | Abstention]", out)
+        """Each raw tag's own answer (a multiword tag's head), in order, unmerged; the tags that need the encoder
+        go in one batch."""
+        return [head(answer) for answer in self.resolve_each_concepts(tags)]
 
-    def _answer(self, tags: Sequence[str], out: list[Match | Abstention | None]) -> list[Match | Abstention]:
+    def resolve_each_concepts(self, tags: Sequence[str]) -> list[TagAnswer]:
+        """Each raw tag's every concept (:meth:`resolve_tag_concepts`), in order, unmerged; one encoder batch."""
+        out, missing = self._tags.get_many(tags)
+        return self._answer(tags, out) if missing else cast("list[TagAnswer]", out)
+
+    def _answer(self, tags: Sequence[str], out: list[TagAnswer | None]) -> list[TagAnswer]:
         """Fill the slots of ``out`` the tag cache left empty (``None``), and remember the new answers."""
         hits = 0
-        fresh: dict[str, Match | Abstention] = {}
+        fresh: dict[str, TagAnswer] = {}
         pending: dict[str, tuple[_Pending, list[int]]] = {}
         for slot, cached in enumerate(out):
             if cached is not None:
@@ -261,28 +322,29 @@ class Resolver:
                 else:
                     out[slot] = fresh[tag] = result
         if pending:
-            for tag, result in self._embedded({t: p for t, (p, _) in pending.items()}).items():
-                fresh[tag] = result
+            for tag, answer in self._embedded({t: p for t, (p, _) in pending.items()}).items():
+                fresh[tag] = answer
                 for slot in pending[tag][1]:
-                    out[slot] = result
+                    out[slot] = answer
         if len(fresh) == 1:
             self._tags.put(*fresh.popitem())
         else:
             self._tags.put_many(fresh.items())
         if hits:
             self._counters.add(tag_cache_hits=hits)
-        return cast("list[Match | Abstention]", out)
+        return cast("list[TagAnswer]", out)
 
     def _embedded(self, pending: Mapping[str, _Pending]) -> dict[str, Match | Abstention]:
         """The answers of raw tags that need the encoder, from one batch."""
         answers = self._nearest([p.query for p in pending.values()])
         threshold = self.calibration.tag_threshold
+        unrelated = self.calibration.unrelated_threshold
         return {
-            tag: self._embedding_result(p, answer, threshold, tag)
+            tag: self._embedding_result(p, answer, threshold, tag, unrelated)
             for (tag, p), answer in zip(pending.items(), answers, strict=True)
         }
 
-    def _lexical_tag(self, tag: str) -> Match | Abstention | _Pending:
+    def _lexical_tag(self, tag: str) -> TagAnswer | _Pending:
         """A raw tag by every stage short of the encoder; negation and hedging cues around it are read here.
 
         The tag is read in NFC (spans index that form), so decomposed accents never split a word.
@@ -302,47 +364,82 @@ class Resolver:
             if found is not None:
                 inner_start, inner_end = start + found[0], start + found[1]
                 result = self._unmarked_tag(tag[inner_start:inner_end], inner_start, inner_end, tag)
-                if isinstance(result, Match):
-                    return with_flags(result, negated=negated, hedged=not negated)
                 if isinstance(result, _Pending):
                     return _Pending(result.query, result.start, result.end, negated, not negated)
-                return result
+                return _flagged(result, negated)
         return self._unmarked_tag(stripped, start, end, tag)
 
-    def _unmarked_tag(self, text: str, start: int, end: int, tag: str) -> Match | Abstention | _Pending:
-        """Text without cues: a label, a typo of one, a phrase containing one, else the encoder's job."""
+    def _unmarked_tag(self, text: str, start: int, end: int, tag: str) -> TagAnswer | _Pending:
+        """Text without cues: a label, a typo of one, the labels of a phrase, else the encoder's job."""
         hit = self._lookup(normalise(text))
         if hit is not None:
             return self._report(hit, start, end, tag)
-        typo = self.fuzzy.typo(text, self.lexical_index.ranks)
+        typo = self._typo(text)
         if typo is not None:
             return self._report((typo.concept_id, "fuzzy", typo.score), start, end, tag)
         # A tagger's tag is a few words; past MAX_TAG_WORDS it is no tag, and spotting labels in it would cost time
         # in proportion to its length: the encoder (which reads a bounded prefix) answers instead.
-        tokens = tokenize(text) if len(text.split(maxsplit=MAX_TAG_WORDS)) <= MAX_TAG_WORDS else None
-        if tokens is not None and len(tokens) > 1:
-            mentions = [m for m in self._spotter.spot(tokens, text).mentions if not m.negated]
-            # What a tag imitates is no tag ("goat imitation" is the imitating, a vocalization), unless that is all.
-            spotted = [m for m in mentions if not m.imitated] or mentions
-            if spotted:
-                # The head of an English noun phrase comes last: "barking dog" is a dog.
-                best = max(spotted, key=lambda m: (m.end - m.start, m.start))
-                coverage = (best.end - best.start) / max(1, len(text))
-                phrase: Hit = (best.concept, "phrase", 0.8 + 0.15 * coverage)
-                result = self._report(phrase, start + best.start, start + best.end, tag)
-                if best.imitated and isinstance(result, Match):
-                    result = with_flags(result, negated=False, hedged=result.hedged, imitated=True)
-                return result
+        if len(text.split(maxsplit=MAX_TAG_WORDS)) <= MAX_TAG_WORDS:
+            parts = self._phrases.read(text)
+            if parts:
+                return self._phrase_answer(parts, text, start, tag)
         if not self.embed:
             return Abstention(tag, (start, end), "no label matches and embedding matching is off")
         return _Pending(text, start, end)
 
-    def _embedding_result(self, p: _Pending, answer: Answer | None, threshold: float, text: str) -> Match | Abstention:
+    def _phrase_answer(self, parts: list[Part], text: str, start: int, tag: str) -> TagAnswer:
+        """The matches of a phrase's parts, head first. The head scores by how much of the tag its labels
+        cover (0.8 to 0.95), each modifier by MODIFIER_FACTOR per step from its head; a misspelt word lowers its
+        part by the typo's score, and ``X-like`` is hedged."""
+        covered = sum(p.mention.end - p.mention.start for p in parts if not p.mention.negated)
+        base = 0.8 + 0.15 * min(1.0, covered / max(1, len(text)))
+        matches: list[Match] = []
+        seen: set[str] = set()
+        head_id: str | None = None
+        step = 0
+        for part in parts:
+            m = part.mention
+            target = self._rollup.target(m.concept)
+            if target is None:
+                if not matches:  # the tag's own head is outside the level: so is the tag
+                    return self._outside_level((m.concept, "phrase", base), start + m.start, start + m.end, tag)
+                continue
+            if part.head:
+                step = 0
+                score = base
+            else:
+                step += 1
+                score = base * MODIFIER_FACTOR**step
+            method: Method = "phrase"
+            if part.typo is not None:
+                score *= part.typo
+                method = "fuzzy"
+            if target[0] in seen:
+                continue
+            seen.add(target[0])
+            modifies = None if part.head else head_id
+            match = self._as_match(
+                target, (m.concept, method, score), start + m.start, start + m.end, tag, m.negated,
+                m.hedged or part.likened, imitated=m.imitated, modifies=modifies,
+            )  # fmt: skip
+            if part.head:
+                head_id = match.id
+            matches.append(match)
+        return matches[0] if len(matches) == 1 else tuple(matches)
+
+    def _embedding_result(
+        self, p: _Pending, answer: Answer | None, threshold: float, text: str, unrelated: float | None = None
+    ) -> Match | Abstention:
+        """The encoder's answer kept, or an abstention under the threshold; with ``unrelated`` (raw tags), an
+        answer sharing no word stem with the query needs that higher threshold ("grim" is no grime)."""
         if answer is None:
             return Abstention(text, (p.start, p.end), "nothing to embed")
         concept_id, score = answer
         if score < threshold:
             reason = f"nearest concept below the threshold {threshold:.2f}"
+            return Abstention(text, (p.start, p.end), reason, concept_id, score)
+        if unrelated is not None and score < unrelated and not self.shares_meaning(p.query, concept_id):
+            reason = f"nearest concept shares no word with the tag and is below the threshold {unrelated:.2f} for such"
             return Abstention(text, (p.start, p.end), reason, concept_id, score)
         return self._report((concept_id, "embedding", score), p.start, p.end, text, p.negated, p.hedged)
 
@@ -501,6 +598,15 @@ class Resolver:
         return matches, abstained
 
 
+def _flagged(answer: TagAnswer, negated: bool) -> TagAnswer:
+    """A tag's answer under a cue around it: a negation negates every concept, a hedge hedges every one."""
+    if isinstance(answer, Match):
+        return with_flags(answer, negated=answer.negated or negated, hedged=answer.hedged or not negated)
+    if isinstance(answer, tuple):
+        return tuple(with_flags(m, negated=m.negated or negated, hedged=m.hedged or not negated) for m in answer)
+    return answer
+
+
 def _cues(folded: str) -> Iterator[tuple[tuple[int, int] | None, bool]]:
     """Where the tag inside a cue lies (``(start, end)`` in ``folded``, or None), and whether the cue negates:
     a negation before the tag, a negation after it, a hedge before it. Each check is linear in the tag."""
@@ -561,4 +667,4 @@ def _ontology(ontology: Ontology | Path | str | None) -> Ontology:
     return load_ontology(ontology)
 
 
-__all__ = ["Resolver"]
+__all__ = ["MODIFIER_FACTOR", "Resolver", "TagAnswer", "concepts", "head"]

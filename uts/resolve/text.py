@@ -78,6 +78,8 @@ class Lexicon:
     caption_framing: frozenset[str]
     sense_clause_end: frozenset[str]
     stopwords: frozenset[str]
+    weak_heads: frozenset[str] = frozenset()
+    """Labels of generic sound nouns that give way as a raw tag's head to what qualifies them ("engine noise")."""
     events: tuple[tuple[tuple[str, ...], str], ...] = ()
     """Event words: (the words of a lemma or phrase, normalised; the preferred label of its concept)."""
     phrase_cues: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(
@@ -152,6 +154,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         caption_framing=words("caption_framing"),
         sense_clause_end=words("sense_clause_end"),
         stopwords=words("stopwords"),
+        weak_heads=words("weak_heads"),
         events=events,
     )
 
