@@ -368,6 +368,9 @@ class SqlStore:
             conn.execute(delete(PAPER_TAG).where(PAPER_TAG.c.position.in_(changed)))
             all_rows = records.paper_rows(after.paper)
             self._insert(conn, PAPER_TAG, [all_rows[n] for n in changed])
+        if after.senses != before.senses:  # a merge re-points the senses that named the merged concept
+            conn.execute(delete(WORD_SENSE))
+            self._insert(conn, WORD_SENSE, records.sense_rows(after.senses))
         for name in sorted(applied.vocabularies):
             mapping_set = after.mappings[name]
             header = json.dumps(dict(mapping_set.metadata), default=_plain)
