@@ -35,6 +35,7 @@ _WORD = re.compile(r"[^\W_]+")
 _SAME = re.compile(r"\bsame (?:sense|meaning|event|instrument|sound|thing|concept)\b|\bsynonym of\b", re.IGNORECASE)
 _QUOTED = re.compile(r"'([^']+)'")
 _MATERIAL_OR_PLACE = ("material", "scene")
+_JOINERS = frozenset({"and", "or"})
 
 
 @cache
@@ -114,7 +115,7 @@ def _head_twins(
     name of an ancestor (the extra words say what kind of thing it is, nothing more)."""
     for c in active:
         words = stems(c.label)
-        if len(words) < 2:
+        if len(words) < 2 or _JOINERS & set(words):  # "clicks and taps" gathers two kinds: a group, no twin
             continue
         for cut in range(1, len(words)):
             for core, extra in ((words[:cut], words[cut:]), (words[cut:], words[:cut])):

@@ -322,6 +322,14 @@ class SqlStore:
             self._write_changes(conn, before, applied, revision)
             commit = self._log(conn, before, applied, revision)
             conn.execute(update(STATE).where(STATE.c.id == 1).values(revision=revision))
+            # An edit that names its new concept's ID (an edits file, KGCL) moves the counter past it: IDs handed
+            # out later never collide with it.
+            added = [id_number(c) for c in applied.concepts if c not in before.concepts]
+            if added:
+                counter = STATE.c.next_concept
+                conn.execute(
+                    update(STATE).where(STATE.c.id == 1, counter <= max(added)).values(next_concept=max(added) + 1)
+                )
             if within is not None:
                 within(conn, commit)
         with self._cache_lock:
