@@ -164,6 +164,13 @@ class StoreContract:
         assert all(ID_PATTERN.match(i) for i in first + second)
         assert store.reserve_ids(0) == []
 
+    def test_an_id_an_edit_names_itself_is_never_handed_out(self, store: OntologyStore) -> None:
+        # An edits file may name the IDs of its new concepts (past any reserved so far): the store moves past them.
+        highest = max(int(c.split(":")[1]) for c in store.load().concepts)
+        named = f"UTS:{highest + 3:07d}"
+        store.apply([AddConcept(concept_id=named, label="pup", author=AUTHOR, facets=("sound-source",))])
+        assert named not in store.reserve_ids(5)
+
     def test_ids_are_never_reused_after_deprecation(self, store: OntologyStore) -> None:
         [new_id] = store.reserve_ids(1)
         store.apply([AddConcept(concept_id=new_id, label="pup", author=AUTHOR, facets=("sound-source",))])

@@ -205,3 +205,20 @@ def test_controls_keep_their_common_sense(sense_scores: dict[str, se.SenseScore]
     assert sense_scores["dev"].controls_right == sense_scores["dev"].controls
     test = sense_scores["test"]
     assert test.controls - test.controls_right <= 1, test.errors
+
+
+def test_a_merge_re_points_the_senses_that_named_the_merged_concept(tmp_path: Path, ontology: Ontology) -> None:
+    from uts.ontology.apply import apply_edits
+    from uts.ontology.edits import Merge
+    from uts.store.sql import SqlStore
+
+    shatter, shattering = ontology.lookup("shatter").id, ontology.lookup("shattering").id
+    assert any(s.concept_id == shatter for s in ontology.senses)
+    edit = Merge(concept_id=shatter, into=shattering, author="utsteam:test", reason="same event")
+    merged = apply_edits(ontology, [edit]).ontology
+    assert not any(s.concept_id == shatter for s in merged.senses)
+    assert [s.sense for s in merged.senses if s.concept_id == shattering] == ["shatter"]
+    store = SqlStore.create(f"sqlite:///{tmp_path / 'uts.db'}")
+    store.load_source(ontology)
+    store.apply([edit], expected_revision=store.revision())
+    assert store.load().senses == merged.senses

@@ -307,8 +307,11 @@ def qc(root: Root = None, as_json: AsJson = False) -> None:
     """Curation quality report; exit 1 when a threshold (facets, domains, hierarchy, definitions) is not met, or a
     mapping row names a gap a concept now fills."""
     from uts.ontology.qc import run_qc
+    from uts.ontology.source import bundled_root
+    from uts.ontology.twins import read_reviewed
 
-    report = run_qc(_load(root))
+    reviewed = [r.ids for r in read_reviewed(root if root is not None else bundled_root())]
+    report = run_qc(_load(root), reviewed)
     if as_json:
         console.print_json(report.model_dump_json())
     else:
@@ -333,6 +336,19 @@ def qc(root: Root = None, as_json: AsJson = False) -> None:
             console.print(f"mapping rows whose gap a concept now fills ({len(report.filled_gaps)}):")
             for line in report.filled_gaps:
                 console.print(f"  {escape(line)}", highlight=False)
+        for title, lines in (
+            ("twin candidates nobody has reviewed", report.twin_candidates),
+            ("sibling definitions alike", report.sibling_definitions),
+            ("flat groups", report.flat_groups),
+            ("definitions naming a sibling (a better parent?)", report.better_parents),
+            ("narrower terms of a material or place that name an object", report.object_narrower_terms),
+        ):
+            if lines:
+                console.print(f"{title} ({len(lines)}):")
+                for line in lines[:20]:
+                    console.print(f"  {escape(line)}", highlight=False)
+                if len(lines) > 20:
+                    console.print(f"  ... and {len(lines) - 20} more (--json lists them all)")
         for check in report.checks:
             mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
             console.print(f"{mark} {escape(check.name)}: {escape(check.detail)}", highlight=False)

@@ -46,6 +46,7 @@ from uts.ontology.model import (
     PaperTag,
     Status,
     Synonym,
+    WordSense,
     control_character,
     synonym_order,
 )
@@ -105,6 +106,11 @@ class _Draft:
     mapping_rows: dict[str, list[MappingRow]] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)
     vocabularies: set[str] = field(default_factory=set)
+    senses: list[WordSense] = field(default_factory=list)
+
+    def repoint_senses(self, old: str, new: str) -> None:
+        """Word senses that named ``old`` name ``new``: a merged concept's sense is its target's."""
+        self.senses = [s.model_copy(update={"concept_id": new}) if s.concept_id == old else s for s in self.senses]
 
     def get(self, concept_id: str, role: str = "concept") -> Concept:
         concept = self.concepts.get(concept_id)
@@ -334,6 +340,7 @@ def _merge(draft: _Draft, edit: Merge) -> None:
     )
     draft.repoint_references(source.id, target.id, (target.id,))
     draft.repoint_mappings(source.id, target.id, f"re-pointed from merged {source.id}")
+    draft.repoint_senses(source.id, target.id)
 
 
 def _split(draft: _Draft, edit: Split) -> None:
@@ -487,6 +494,7 @@ def try_apply(
     ``uts validate``.
     """
     draft = _Draft(ontology, dict(ontology.concepts), list(ontology.paper), dict(ontology.mappings))
+    draft.senses = list(ontology.senses)
     problems: list[Problem] = []
     changes: list[tuple[Edit, set[str], set[str]]] = []
     for position, edit in enumerate(edits, start=1):
@@ -512,10 +520,11 @@ def try_apply(
         concepts = draft.concepts
         mine = [t for c in touched for t in ontology.paper_tags_of(c)]
         concepts.update(with_derived_fields({c: concepts[c] for c in touched if c in concepts}, mine))
-        result = ontology.replace(concepts=concepts, paper=ontology.paper, mappings=mappings)
+        result = ontology.replace(concepts=concepts, paper=ontology.paper, mappings=mappings, senses=draft.senses)
         result.__dict__["_paper_by_concept"] = ontology._paper_by_concept
     else:
-        result = ontology.replace(concepts=with_derived_fields(draft.concepts, paper), paper=paper, mappings=mappings)
+        concepts = with_derived_fields(draft.concepts, paper)
+        result = ontology.replace(concepts=concepts, paper=paper, mappings=mappings, senses=draft.senses)
     holders, shared = updated_holders(_holders(ontology), ontology, result, touched)
     result.__dict__[_HOLDERS] = holders  # the next edit of this version starts from them
     if full_check or shared or may_break_rules(ontology, result, touched, vocabularies):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -46,6 +46,11 @@ class QCReport(BaseModel):
     shared_labels: dict[str, list[str]]
     suspicious_merges: list[str]
     filled_gaps: list[str]
+    twin_candidates: list[str]
+    sibling_definitions: list[str]
+    flat_groups: list[str]
+    better_parents: list[str]
+    object_narrower_terms: list[str]
     scope_notes: int
     cycles: list[list[str]]
     checks: list[QCCheck]
@@ -231,15 +236,28 @@ def filled_gaps(ontology: Ontology, mapping_sets: Mapping[str, MappingSet] | Non
     return found
 
 
-def run_qc(ontology: Ontology) -> QCReport:
-    """Measure the curation of ``ontology``; ``report.passed`` says whether every threshold is met."""
+def _better_parent(label: Mapping[str, str], concept: str, sibling: str, parent: str) -> str:
+    return f"{concept} ({label[concept]}) names sibling {sibling} ({label[sibling]}) under {parent} ({label[parent]})"
+
+
+def run_qc(ontology: Ontology, reviewed: Sequence[frozenset[str]] = ()) -> QCReport:
+    """Measure the curation of ``ontology``; ``report.passed`` says whether every threshold is met.
+
+    ``reviewed``: twin sets curators kept apart on purpose (``ontology/reviewed-twins.tsv``, read by
+    :func:`uts.ontology.twins.read_reviewed`); candidates inside one of them are not reported again.
+    """
+    from uts.ontology import twins
+
     active = sorted(ontology.active(), key=lambda c: c.id)
     aspect_roots = {f.root for f in ontology.facets.values() if f.is_aspect}
     without_facet = [c.id for c in active if not c.facets]
     without_domain = [c.id for c in active if not c.domains]
     outside, placed_ratio = outside_facet_tree(ontology, active)
-    needs_definition = [c for c in active if Level.L800 in c.levels or c.origin is Origin.CURATED]
-    missing_definitions = [c.id for c in needs_definition if not c.definition]
+    missing_definitions = [c.id for c in active if not c.definition]
+    open_twins = twins.twin_sets(twins.unreviewed(twins.twin_pairs(ontology), reviewed))
+    alike = twins.sibling_definitions(ontology)
+    flat = twins.flat_groups(ontology)
+    label = {c.id: c.label for c in ontology.concepts.values()}
     cycles = graphs.find_cycles(ontology.concepts.values())
     filled = [str(f) for f in filled_gaps(ontology)]
     # Depth is the longest broader chain, which a cycle makes endless: reported only for an acyclic graph.
@@ -261,9 +279,25 @@ def run_qc(ontology: Ontology) -> QCReport:
             detail=f"{placed_ratio:.1%} placed; outside: {_describe(ontology, outside) or 'none'}",
         ),
         QCCheck(
-            name="every level-800 concept and every curated concept has a definition",
+            name="every active concept has a definition",
             passed=not missing_definitions,
-            detail=_describe(ontology, missing_definitions) or f"all {len(needs_definition)} defined",
+            detail=_describe(ontology, missing_definitions) or f"all {len(active)} defined",
+        ),
+        QCCheck(
+            name="no twin candidates left unreviewed (same stems, a kind's name added, 'same sense' notes, alike "
+            f"sibling definitions; kept-apart sets are in {twins.REVIEWED_FILE})",
+            passed=not open_twins,
+            detail=f"{len(open_twins)} set(s); the first: {open_twins[0].describe(ontology)}" if open_twins else "none",
+        ),
+        QCCheck(
+            name=f"no two sibling definitions are {twins.SAME_DEFINITION}% alike or more",
+            passed=not alike,
+            detail="; ".join(f"{label[a]} / {label[b]} ({s:.0f}%)" for a, b, s in alike[:5]) or "none",
+        ),
+        QCCheck(
+            name=f"no group has more than {twins.MAX_LEAF_CHILDREN} direct children without sub-groups",
+            passed=not flat,
+            detail=", ".join(f"{label[g]} ({leaves} of {n})" for g, leaves, n in flat) or "none",
         ),
         QCCheck(name="no broader cycles", passed=not cycles, detail=f"{len(cycles)} cycle(s)"),
         QCCheck(
@@ -299,6 +333,11 @@ def run_qc(ontology: Ontology) -> QCReport:
         shared_labels=shared_labels(ontology),
         suspicious_merges=suspicious_merges(ontology, active),
         filled_gaps=filled,
+        twin_candidates=[t.describe(ontology) for t in open_twins],
+        sibling_definitions=[f"{a} ({label[a]}) / {b} ({label[b]}): {s:.0f}%" for a, b, s in alike],
+        flat_groups=[f"{g} ({label[g]}): {leaves} leaves of {n} children" for g, leaves, n in flat],
+        better_parents=[_better_parent(label, *found) for found in twins.better_parents(ontology)],
+        object_narrower_terms=[f"{c} ({label[c]}): {term}" for c, term in twins.object_narrower_terms(ontology)],
         scope_notes=sum(bool(c.comment) and c.origin is Origin.PAPER for c in active),
         cycles=cycles,
         checks=checks,

@@ -62,10 +62,12 @@ def read_sense_set(ontology: Ontology, path: Path = SENSE_SET_FILE) -> list[Sens
 
 
 def _concept(ontology: Ontology, label: str, where: str) -> str:
+    """The active concept a label names: a concept merged since the row was written answers as its target."""
     concept = ontology.find(label)
-    if concept is None or concept.label != label:
-        raise EvaluationDataError(f"{where}: {label!r} is not the preferred label of a concept")
-    return concept.id
+    current = ontology.current(concept.id) if concept is not None else None
+    if current is None:
+        raise EvaluationDataError(f"{where}: {label!r} is no label of an active concept")
+    return current.id
 
 
 def load_captions(data_dir: Path, files: Iterable[str] = ("train", "val")) -> dict[str, str]:

@@ -322,6 +322,14 @@ class SqlStore:
             self._write_changes(conn, before, applied, revision)
             commit = self._log(conn, before, applied, revision)
             conn.execute(update(STATE).where(STATE.c.id == 1).values(revision=revision))
+            # An edit that names its new concept's ID (an edits file, KGCL) moves the counter past it: IDs handed
+            # out later never collide with it.
+            added = [id_number(c) for c in applied.concepts if c not in before.concepts]
+            if added:
+                counter = STATE.c.next_concept
+                conn.execute(
+                    update(STATE).where(STATE.c.id == 1, counter <= max(added)).values(next_concept=max(added) + 1)
+                )
             if within is not None:
                 within(conn, commit)
         with self._cache_lock:
@@ -368,6 +376,9 @@ class SqlStore:
             conn.execute(delete(PAPER_TAG).where(PAPER_TAG.c.position.in_(changed)))
             all_rows = records.paper_rows(after.paper)
             self._insert(conn, PAPER_TAG, [all_rows[n] for n in changed])
+        if after.senses != before.senses:  # a merge re-points the senses that named the merged concept
+            conn.execute(delete(WORD_SENSE))
+            self._insert(conn, WORD_SENSE, records.sense_rows(after.senses))
         for name in sorted(applied.vocabularies):
             mapping_set = after.mappings[name]
             header = json.dumps(dict(mapping_set.metadata), default=_plain)
