@@ -103,15 +103,15 @@ class LabelIndex(Mapping[str, LabelHit]):
         return self._entries.get(normalise(text))
 
     def match(
-        self, key: str, forms: Callable[[str], Iterable[str]] = singulars
+        self, key: str, forms: Callable[[str], Iterable[str]] = singulars, *, english: bool = False
     ) -> tuple[LabelHit, str] | tuple[None, None]:
         """A normalised key to ``(hit, form)``: the key itself, else the first of its inflected ``forms`` that is a
-        label. ``form == key`` means an exact match."""
+        label (with ``english``: an English label). ``form == key`` means an exact match."""
         hit = self._entries.get(key)
-        if hit is not None:
+        if hit is not None and (hit.is_english or not english):
             return hit, key
         for form in forms(key):
             hit = self._entries.get(form)
-            if hit is not None:
+            if hit is not None and (hit.is_english or not english):
                 return hit, form
         return None, None

@@ -53,6 +53,13 @@ class Match:
         bool,
         Field(description="Said to be imitated, not heard itself ('a man mimics a goat': the goat); never a tag."),
     ] = False
+    lang: Annotated[
+        str | None,
+        Field(
+            description="The language of the label that matched (BCP 47, e.g. 'es' for 'perro'), when it is not "
+            "English; null for an English label and for embedding matches."
+        ),
+    ] = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,6 +78,8 @@ class Match:
             out["count"] = self.count
         if self.imitated:
             out["imitated"] = True
+        if self.lang is not None:
+            out["lang"] = self.lang
         return out
 
 

@@ -82,6 +82,7 @@ def merge(mentions: Sequence[Match]) -> Match:
         best.rolled_up_from,
         len(mentions),
         best.imitated,
+        best.lang,
     )
 
 
@@ -90,7 +91,9 @@ def with_flags(m: Match, *, negated: bool, hedged: bool, imitated: bool | None =
     score once."""
     score = m.score * HEDGE_FACTOR if hedged and not m.hedged else m.score
     imitated = m.imitated if imitated is None else imitated
-    return Match(m.id, m.label, score, m.method, m.span, m.text, negated, hedged, m.rolled_up_from, m.count, imitated)
+    return Match(
+        m.id, m.label, score, m.method, m.span, m.text, negated, hedged, m.rolled_up_from, m.count, imitated, m.lang
+    )
 
 
 def _order(m: Match) -> tuple[float, int, int]:

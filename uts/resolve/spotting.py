@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from uts.lexical import normalise
 from uts.resolve.events import EVENT_SCORE, EventWords
-from uts.resolve.index import Hit, LexicalIndex
+from uts.resolve.index import UNSPACED, Hit, LexicalIndex
 from uts.resolve.model import Method
 from uts.resolve.text import Lexicon, Scopes, Tokens, cue_scopes
 
@@ -93,10 +94,25 @@ class Spotter:
         others = frozenset(index.words[k] for k in lexicon.caption_other_senses if k in index.words)
         self.not_evidence = self.framing | others
         self.act = index.words.get(normalise(lexicon.imitation_act))
+        # Labels in other languages of three Latin letters or fewer ("SE", Japanese for a sound effect) are words of
+        # some other language in running text ("se oye"): as a raw tag they count, in a caption they do not.
+        self.short_foreign = frozenset(k for k in index.lang_of if len(k) <= 3 and k.isascii())
+        # Whether a caption word names its concept through a label in another language while being an English word
+        # itself ("piece" for French "pièce", "manner" for German "Männer"): there it is read as English only.
+        self.lookalike: Callable[[str], bool] | None = (
+            lru_cache(maxsize=65536)(self._english_lookalike) if index.lang_of else None
+        )
         # The most words a label or event phrase starting with each word has.
         self.first_len = dict(index.first_len)
         for word, size in self.events.first_len.items():
             self.first_len[word] = max(size, self.first_len.get(word, 0))
+
+    def _english_lookalike(self, key: str) -> bool:
+        if not key.isascii() or self.index.language(key) is None:
+            return False
+        from uts.matching.fuzzy import is_known_word
+
+        return is_known_word(key)
 
     def spot(self, tokens: Tokens, text: str) -> Spotted:
         """Every label and event word in the tokens of ``text``, longest match first."""
@@ -174,11 +190,18 @@ class Spotter:
         skip = self.skip
         if key in skip:
             return None
+        lookalike = self.lookalike
         if i + 1 < clause_end and keys[i + 1] not in skip:
-            concept_id = self.index.words.get(key + keys[i + 1])
-            if concept_id is not None:
+            joined = key + keys[i + 1]
+            concept_id = self.index.words.get(joined)
+            if concept_id is not None and (lookalike is None or not lookalike(joined)):
                 return (concept_id, "exact", 1.0), 2, False
-        hit = self.lookup(key)
+        if key in self.short_foreign:
+            return None
+        if lookalike is not None and lookalike(key):
+            hit = self.index.lookup(key, english=True) or self.events.hit(key)
+        else:
+            hit = self.lookup(key)
         if hit is not None and hit[0] in self.not_evidence:
             return None, 1, False  # "sounds", "settings": framing words in another form; "dropping": another sense
         if hit is None and key.startswith("non") and tokens.texts[i][3:4] == "-":
@@ -204,11 +227,12 @@ class Spotter:
         lookup = self.index.lookup if event_phrase else self.lookup
         also = {} if event_phrase else self.events.also
         negated, hedged, imitated = scopes.negated, scopes.hedged, scopes.imitated
+        lookalike = self.lookalike
         for j in range(first, last + 1):
             word = keys[j]
             if word in skip or len(word) < 3:
                 continue
-            sub = lookup(word)
+            sub = self.index.lookup(word, english=True) if lookalike is not None and lookalike(word) else lookup(word)
             flags = negated[j], hedged[j], imitated[j]
             span = tokens.starts[j], tokens.ends[j], tokens.texts[j]
             if sub is not None and sub[0] != concept_id and sub[0] not in not_evidence:
@@ -219,7 +243,7 @@ class Spotter:
 
     def uncovered(self, tokens: Tokens, covered: list[bool]) -> list[tuple[int, int]]:
         """Runs of content words (at most three) that no label covers, as first and last token: the only text
-        of a caption the encoder sees."""
+        of a caption the encoder sees (never Chinese or Japanese characters: the encoder reads English)."""
         out: list[tuple[int, int]] = []
         run: list[int] = []
         skip = self.skip
@@ -233,7 +257,7 @@ class Spotter:
             run.clear()
 
         for j, key in enumerate(keys):
-            if not key or covered[j] or key in skip or not HAS_LETTER.search(key):
+            if not key or covered[j] or key in skip or not HAS_LETTER.search(key) or UNSPACED.match(key):
                 if run:
                     flush()
                 continue
