@@ -35,6 +35,8 @@ def ui(api_db: str) -> Iterator[TestClient]:
         ("/search?level=800&domain=music", "guitar"),
         ("/tree", "Browse by facet"),
         ("/concepts/guitar", "UTS:0000009"),
+        ("/concepts/guitar", '<td lang="es">guitarra</td><td>preferred</td><td>es</td>'),
+        ("/search?q=guitarra", '<span lang="es">guitarra</span> <span class="muted">(es preferred, exact)</span>'),
         ("/mappings/esc50", "ESC50:dog"),
         ("/releases", "1.0.0"),
         ("/diff?old=1.0.0", "no changes"),
