@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 from uts.errors import Problem, where
@@ -125,8 +126,9 @@ class _Assembly:
             synonyms[concept_id].append(synonym)
             self.records[(LABEL, label_key(concept_id, synonym.label))] = (file, line)
         # Labels in other languages follow the English ones, language by language (the order the files sort in).
+        names: dict[Path, str] = {}
         for path, line, concept_id, synonym in self.sources.translations:
-            file = where(path)
+            file = names.get(path) or names.setdefault(path, where(path))
             if concept_id not in concepts:
                 self.problems.append(
                     Problem(

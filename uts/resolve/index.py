@@ -14,6 +14,7 @@ import re
 import threading
 import weakref
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from uts.lexical import base_forms, normalise, plurals, unaccented
@@ -66,6 +67,7 @@ class LexicalIndex:
         self._ontology = weakref.ref(ontology)
         self._lock = threading.Lock()
         self._fuzzy: FuzzyMatcher | None = None
+        self._language = lru_cache(maxsize=65536)(self._language_of_key)
 
     def lookup(self, key: str, *, english: bool = False) -> Hit | None:
         """A normalised word or label key to its concept: exact (or narrower) first, then inflected forms, then
@@ -102,10 +104,13 @@ class LexicalIndex:
 
     def language(self, text: str) -> str | None:
         """The language of the label that ``text`` (a tag, or the words of a caption that named a concept)
-        matched, when it is not English."""
+        matched, when it is not English (cached: captions name the same things again and again)."""
         if not self.lang_of:
             return None
-        found = self._find(normalise(text))
+        return self._language(normalise(text))
+
+    def _language_of_key(self, key: str) -> str | None:
+        found = self._find(key)
         return self.lang_of.get(found[0]) if found is not None else None
 
     @property

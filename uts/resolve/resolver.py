@@ -200,9 +200,14 @@ class Resolver:
         return Match(target[0], label, score, method, (start, end), text, negated, hedged, target[1], lang=lang)
 
     def _language(self, evidence: str) -> str | None:
-        """The language of the label the evidence matched, if not English (None at once for an English-only UTS)."""
+        """The language of the label the evidence matched, if not English (None at once for an English-only UTS,
+        and at the cost of one lookup for a label matched as written)."""
         index = self.lexical_index
-        return index.language(evidence) if index.lang_of else None
+        lang_of = index.lang_of
+        if not lang_of:
+            return None
+        key = normalise(evidence)
+        return lang_of.get(key) if key in index.words else index.language(evidence)
 
     def _as_match(
         self,

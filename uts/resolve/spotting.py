@@ -102,10 +102,20 @@ class Spotter:
         self.lookalike: Callable[[str], bool] | None = (
             lru_cache(maxsize=65536)(self._english_lookalike) if index.lang_of else None
         )
+        # What one word of running text names, those two rules applied (cached: captions repeat their words).
+        self.in_text: Callable[[str], Hit | None] = lru_cache(maxsize=65536)(self._word_in_text)
         # The most words a label or event phrase starting with each word has.
         self.first_len = dict(index.first_len)
         for word, size in self.events.first_len.items():
             self.first_len[word] = max(size, self.first_len.get(word, 0))
+
+    def _word_in_text(self, key: str) -> Hit | None:
+        if key in self.short_foreign:
+            return None
+        hit = self.lookup(key)
+        if hit is not None and self.lookalike is not None and self.lookalike(key):
+            return self.index.lookup(key, english=True) or self.events.hit(key)
+        return hit
 
     def _english_lookalike(self, key: str) -> bool:
         if not key.isascii() or self.index.language(key) is None:
@@ -196,12 +206,7 @@ class Spotter:
             concept_id = self.index.words.get(joined)
             if concept_id is not None and (lookalike is None or not lookalike(joined)):
                 return (concept_id, "exact", 1.0), 2, False
-        if key in self.short_foreign:
-            return None
-        if lookalike is not None and lookalike(key):
-            hit = self.index.lookup(key, english=True) or self.events.hit(key)
-        else:
-            hit = self.lookup(key)
+        hit = self.lookup(key) if lookalike is None else self.in_text(key)
         if hit is not None and hit[0] in self.not_evidence:
             return None, 1, False  # "sounds", "settings": framing words in another form; "dropping": another sense
         if hit is None and key.startswith("non") and tokens.texts[i][3:4] == "-":
