@@ -33,6 +33,7 @@ def tiny() -> Ontology:
         AddLabel(concept_id=DRUM, label="pièce", scope="alt", lang="de", author=A),  # an English word, unaccented
         AddLabel(concept_id=HIFI, label="HQ", scope="alt", lang="zh", author=A),
         AddLabel(concept_id=DRUM, label="bark", scope="hidden", lang="de", author=A),  # English 'bark' keeps its key
+        AddLabel(concept_id=DRUM, label="Dur", scope="hidden", lang="de", author=A),
     ]
     return apply_edits(load_ontology(RESOURCES / "tiny"), edits).ontology
 
@@ -103,6 +104,12 @@ def test_the_typo_stage_corrects_inflections_but_never_into_an_english_look_alik
     assert (english_typo.label, english_typo.method, english_typo.lang) == ("drum", "fuzzy", None)
 
 
+def test_english_inflection_reaches_labels_in_other_languages_only_as_plurals(resolver: Resolver) -> None:
+    assert match(resolver, "Durs").label == "drum"  # a plural
+    assert isinstance(resolver.resolve_tag("during"), Abstention)  # no -ing form of German 'Dur'
+    assert match(resolver, "ladridos").method == "inflection"
+
+
 def test_captions_in_chinese_and_japanese_are_read_character_by_character(resolver: Resolver) -> None:
     assert tokenize("狗在叫，高保真。").texts == ["狗", "在", "叫", "，", "高", "保", "真", "。"]
     result = resolver.resolve_text("狗在叫，高保真录音。")
@@ -117,10 +124,11 @@ def test_captions_in_other_languages_find_their_labels(resolver: Resolver) -> No
 
 
 def test_in_running_text_english_words_keep_their_english_reading(resolver: Resolver) -> None:
-    # 'piece' reaches drum only through the (unaccented) German label 'pièce', and 'hq' through a Chinese one:
-    # as raw tags they do, in a caption they are English words.
-    assert match(resolver, "piece").label == "drum"
+    # 'hq' reaches high-fidelity only through a Chinese label: as a raw tag it does, in a caption it is English;
+    # 'piece' is an English word, never the German label 'pièce' without its accent.
     assert match(resolver, "HQ").label == "high-fidelity"
+    assert match(resolver, "pièce").label == "drum"
+    assert isinstance(resolver.resolve_tag("piece"), Abstention)
     result = resolver.resolve_text("A dog barks over a piece of music in HQ.")
     assert "drum" not in [m.label for m in result.tags]
     assert "high-fidelity" not in [m.label for m in result.tags]

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from uts.lexical import base_forms, normalise, plurals, unaccented
+from uts.lexical import base_forms, normalise, plurals, singulars, unaccented
 from uts.ontology.model import rank_key
 from uts.ontology.ontology import Ontology
 from uts.resolve.model import Method
@@ -77,19 +77,30 @@ class LexicalIndex:
         return found[1] if found is not None else None
 
     def _find(self, key: str, *, english: bool = False) -> tuple[str, Hit] | None:
-        """:meth:`lookup`, and the label key that matched."""
-        words, narrower = self.words, self.narrower
-        foreign = self.lang_of if english else {}
+        """:meth:`lookup`, and the label key that matched.
+
+        English inflection reaches a label in another language only as a plural ("perros" for "perro"), never by
+        a verb ending ("during" is no form of German "Dur"); and an English word reaches one only as written, not
+        without its accents ("manner" is no German "Männer").
+        """
+        words, narrower, lang_of = self.words, self.narrower, self.lang_of
+        foreign = lang_of if english else {}
         concept_id = words.get(key)
         if concept_id is not None and key not in foreign:
             return key, (concept_id, "narrower", NARROWER_SCORE) if key in narrower else (concept_id, "exact", 1.0)
         forms = base_forms(key)
+        plural_of: list[str] | None = None
         for form in forms:
             concept_id = words.get(form)
-            if concept_id is not None and form not in foreign:
-                if form in narrower:
-                    return form, (concept_id, "narrower", NARROWER_SCORE)
-                return form, (concept_id, "inflection", INFLECTION_SCORE)
+            if concept_id is None or form in foreign:
+                continue
+            if form in lang_of:
+                plural_of = singulars(key) if plural_of is None else plural_of
+                if form not in plural_of:
+                    continue
+            if form in narrower:
+                return form, (concept_id, "narrower", NARROWER_SCORE)
+            return form, (concept_id, "inflection", INFLECTION_SCORE)
         if english:
             return None
         accented = self.unaccented
@@ -97,9 +108,12 @@ class LexicalIndex:
             bare = unaccented(form)
             # Accents the input has and a label in another language lacks ("пёс" for "пес"); an English label is
             # reached only by its own spelling, or without the accents it has ("cafe" for "café").
-            label = accented.get(bare) or (bare if bare != form and bare in self.lang_of else None)
-            if label is not None:
-                return label, (words[label], "fuzzy", ACCENT_SCORE)
+            label = accented.get(bare) or (bare if bare != form and bare in lang_of else None)
+            if label is None:
+                continue
+            if label in lang_of and bare == form and _english_word(form):
+                continue
+            return label, (words[label], "fuzzy", ACCENT_SCORE)
         return None
 
     def language(self, text: str) -> str | None:
@@ -131,6 +145,15 @@ class LexicalIndex:
         if ontology is None:  # only reachable by holding an index without its ontology
             raise RuntimeError("the ontology of this lexical index is gone; build the index from a live Ontology")
         return ontology
+
+
+def _english_word(key: str) -> bool:
+    """Whether an ASCII key is an English word in its own right (the English word list loads on first use)."""
+    if not key.isascii():
+        return False
+    from uts.matching.fuzzy import is_known_word
+
+    return is_known_word(key)
 
 
 def _unaccented(words: Mapping[str, str]) -> dict[str, str]:
