@@ -14,8 +14,8 @@ import pytest
 
 from uts.errors import ConflictError, UnknownReleaseError
 from uts.ontology.apply import EditError
-from uts.ontology.edits import AddConcept, AddLabel, Deprecate, Edit, Merge, Move, SetField
-from uts.ontology.model import ID_PATTERN, Status
+from uts.ontology.edits import AddConcept, AddLabel, Deprecate, Edit, Merge, Move, RemoveLabel, SetField
+from uts.ontology.model import ID_PATTERN, LabelScope, Status
 from uts.store.base import OntologyStore
 
 AUTHOR = "utsteam:contract-suite"
@@ -23,7 +23,8 @@ T0 = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def label(concept_id: str, text: str, **extra: object) -> AddLabel:
-    return AddLabel(concept_id=concept_id, label=text, scope="alt", author=AUTHOR, time=T0, **extra)  # type: ignore[arg-type]
+    extra.setdefault("scope", "alt")
+    return AddLabel(concept_id=concept_id, label=text, author=AUTHOR, time=T0, **extra)  # type: ignore[arg-type]
 
 
 class StoreContract:
@@ -188,3 +189,69 @@ class StoreContract:
         assert ontology.lookup("dog").id == "UTS:0000005"
         assert ontology.get("UTS:0000002").broader == ("UTS:0000005",)
         assert {r.object_id for r in ontology.mappings["toy"].rows} == {"UTS:0000005", "UTS:0000002"}
+
+    # ---- labels in other languages ------------------------------------------------------------------------------
+
+    def test_labels_in_other_languages_round_trip(self, store: OntologyStore) -> None:
+        ontology = store.load()
+        dog = ontology.get("UTS:0000001")
+        assert (dog.pref_label("es"), dog.pref_label("de"), dog.pref_label("zh")) == ("perro", "Hund", "狗")
+        assert ontology.lookup("perros").id == ontology.lookup("狗").id == "UTS:0000001"
+        store.apply(
+            [
+                label("UTS:0000001", "chien", scope="pref", lang="fr"),
+                label("UTS:0000001", "toutou", lang="fr", comment="familiar"),
+                RemoveLabel(concept_id="UTS:0000001", label="perros", lang="es", author=AUTHOR, time=T0),
+            ]
+        )
+        dog = store.load().get("UTS:0000001")
+        assert dog.pref_label("fr") == "chien"
+        assert [(s.label, s.scope, s.comment) for s in dog.translations if s.lang == "fr"] == [
+            ("chien", LabelScope.PREF, ""),
+            ("toutou", LabelScope.ALT, "familiar"),
+        ]
+        assert "perros" not in [s.label for s in dog.translations]
+        assert dog.alt_labels == []  # the English views hold English labels only
+        assert dog.all_labels == ["dog"]
+        history = store.history("UTS:0000001")
+        assert [getattr(r.edit, "lang", None) for r in history] == ["fr", "fr", "es"]
+        after = history[0].after["UTS:0000001"]
+        assert after is not None
+        assert ("chien", "fr") in {(s.label, s.lang) for s in after.synonyms}
+
+    def test_a_second_preferred_label_in_a_language_is_refused(self, store: OntologyStore) -> None:
+        before = store.revision()
+        with pytest.raises(EditError, match=r"has the preferred label 'perro' in es already"):
+            store.apply([label("UTS:0000001", "can", scope="pref", lang="es")])
+        with pytest.raises(EditError, match=r"'tambor'@es of UTS:000000[16] .* is also the label 'tambor'@es"):
+            store.apply([label("UTS:0000001", "tambor", lang="es")])
+        assert store.revision() == before
+
+    def test_merge_and_deprecation_carry_labels_in_other_languages(self, store: OntologyStore) -> None:
+        store.apply(
+            [
+                label("UTS:0000005", "animal", scope="pref", lang="es"),
+                Merge(concept_id="UTS:0000001", into="UTS:0000005", author=AUTHOR, time=T0),
+            ]
+        )
+        target = store.load().get("UTS:0000005")
+        es = {s.label: s.scope for s in target.translations if s.lang == "es"}
+        assert es == {"animal": LabelScope.PREF, "perro": LabelScope.ALT, "perros": LabelScope.HIDDEN}
+        assert target.pref_label("de") == "Hund"  # none there before: the merged one's pref is the pref
+        [new_id] = store.reserve_ids(1)
+        store.apply(
+            [
+                AddConcept(concept_id=new_id, label="pup", author=AUTHOR, facets=("sound-source",), time=T0),
+                label(new_id, "cachorro", scope="pref", lang="es"),
+                label(new_id, "Welpe", scope="pref", lang="de"),
+            ]
+        )
+        store.apply([Deprecate(concept_id=new_id, replaced_by="UTS:0000005", author=AUTHOR, time=T0)])
+        ontology = store.load()
+        assert ontology.get(new_id).translations == ()
+        dog = ontology.get("UTS:0000005")
+        assert {(s.label, s.lang, s.scope) for s in dog.translations} >= {
+            ("cachorro", "es", LabelScope.ALT),
+            ("Welpe", "de", LabelScope.ALT),
+        }
+        assert ontology.lookup("Welpe").id == "UTS:0000005"

@@ -124,6 +124,29 @@ def test_search_and_autocomplete_say_which_label_matched(api_server: Server, uts
     assert "music-genre" in bad_facet.json()["detail"]
 
 
+def test_labels_in_other_languages_are_served_with_their_language(api_server: Server, uts) -> None:  # type: ignore[no-untyped-def]
+    dog = uts.lookup("dog")
+    spanish = dog.pref_label("es")
+    assert spanish is not None
+    with api_server.client() as http:
+        body = http.get(f"/v1/concepts/{dog.id}").json()
+        by_label = http.get(f"/v1/concepts/{spanish}").json()
+        found = http.get("/v1/search", params={"q": spanish}).json()["hits"]
+        typed = http.get("/v1/autocomplete", params={"q": spanish[:-1]}).json()["hits"]
+        resolved = http.post("/v1/resolve", json={"tags": [[spanish, "dog"]]}).json()
+    labels = [(lab["label"], lab["scope"], lab["lang"]) for lab in body["labels"]]
+    assert labels[0] == ("dog", "preferred", "en")
+    assert (spanish, "preferred", "es") in labels
+    assert {lang for _, _, lang in labels} >= {"en", "de", "es", "fr", "it", "ja", "pt", "ru", "zh"}
+    assert {(s["label"], s["lang"]) for s in body["concept"]["synonyms"]} >= {(spanish, "es")}
+    assert by_label["concept"]["id"] == dog.id
+    assert by_label["matched_label"] == spanish
+    assert (found[0]["id"], found[0]["matched"], found[0]["lang"], found[0]["how"]) == (dog.id, spanish, "es", "exact")
+    assert dog.id in {h["id"] for h in typed}
+    (match,) = resolved["tags"][0]["tags"]
+    assert (match["id"], match["count"]) == (dog.id, 2)
+
+
 def test_tree_facets_and_mappings(api_server: Server, uts) -> None:  # type: ignore[no-untyped-def]
     with api_server.client() as http:
         facets = {f["id"]: f for f in http.get("/v1/facets").json()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,29 @@ def test_show_any_spelling_and_id() -> None:
     table = uts("show", "barks", "--root", TINY)
     assert "UTS:0000002" in table.stdout
     assert "UTS:0000001 (dog)" in table.stdout
+
+
+def test_labels_in_other_languages_on_the_command_line(tiny_root: Path, tmp_path: Path) -> None:
+    shown = uts("show", "perros", "--root", TINY)
+    assert shown.returncode == 0, shown.stderr
+    assert re.search(r"labels \(es\) +perro, perros \(hidden\)", shown.stdout)
+    assert re.search(r"labels \(zh\) +狗", shown.stdout)
+    stats = json.loads(uts("stats", "--root", TINY, "--json").stdout)
+    assert stats["translations"] == {"de": 3, "es": 6, "zh": 4}
+    assert stats["labels"]["alt"] == 3  # English alternative labels only
+    edits = tmp_path / "french.jsonl"
+    edits.write_text('{"op": "add_label", "concept_id": "UTS:0000002", "label": "aboiement", "scope": "pref", '
+                     '"lang": "fr"}\n', encoding="utf-8")  # fmt: skip
+    assert uts("apply", str(edits), "--root", str(tiny_root)).returncode == 0
+    french = tiny_root / "ontology" / "translations" / "fr.tsv"
+    assert french.read_text(encoding="utf-8").splitlines()[1] == "UTS:0000002\tbark\taboiement\tpref\tuts-curators\t"
+    french.write_text(french.read_text(encoding="utf-8").replace("\tbark\t", "\tbarking\t"), encoding="utf-8")
+    drifted = uts("validate", "--root", str(tiny_root))
+    assert drifted.returncode == 1
+    assert "translations/fr.tsv:2: not in canonical form" in drifted.stderr
+    assert uts("lint", "--fix", "--root", str(tiny_root)).returncode == 0
+    assert uts("validate", "--root", str(tiny_root)).returncode == 0
+    assert "\tbark\taboiement\t" in french.read_text(encoding="utf-8")
 
 
 def test_show_unknown_tag_suggests() -> None:

@@ -104,6 +104,55 @@ def test_labels_added_and_removed(tiny: Ontology) -> None:
     assert new.find("hi-fi") is None
 
 
+def test_labels_in_other_languages(tiny: Ontology) -> None:
+    new = apply_edits(
+        tiny,
+        [
+            AddLabel(concept_id=BARK, label="aboiement", scope="pref", lang="fr", author=A),
+            AddLabel(concept_id=BARK, label="aboiements", scope="hidden", lang="fr", author=A),
+            AddLabel(concept_id=DOG, label="Dog", scope="alt", lang="de", author=A),  # German, and English 'dog'
+        ],
+    ).ontology
+    bark = new.get(BARK)
+    assert bark.pref_label("fr") == "aboiement"
+    assert bark.languages == ("de", "es", "fr", "zh")
+    assert new.lookup("aboiements").id == BARK
+    assert new.labels.find("Dog").lang == "en"  # the same key in English and German: the English label speaks
+    # The synonyms keep one order, English first, so a stored state equals the one built here.
+    assert [s.lang for s in bark.synonyms] == sorted((s.lang for s in bark.synonyms), key=lambda x: (x != "en", x))
+    assert "already a label of UTS:0000001" in problems_of(
+        tiny, AddLabel(concept_id=DOG, label="perro", scope="alt", lang="es", author=A)
+    )
+    assert "has the preferred label 'perro' in es already" in problems_of(
+        tiny, AddLabel(concept_id=DOG, label="can", scope="pref", lang="es", author=A)
+    )
+    assert "none is its preferred label there" in problems_of(
+        tiny, AddLabel(concept_id=DOG, label="chien", scope="alt", lang="fr", author=A)
+    )
+    assert "UTS:0000001 (dog) has labels in es but none is its preferred label there" in problems_of(
+        tiny, RemoveLabel(concept_id=DOG, label="perro", lang="es", author=A)
+    )  # the Spanish plural 'perros' would stay without a preferred label
+    hint = problems_of(tiny, RemoveLabel(concept_id=DOG, label="perro", author=A))
+    assert "'perro' is not a label of UTS:0000001 (dog) (it is one in es: give that lang)" in hint
+    swapped = apply_edits(
+        tiny,
+        [
+            RemoveLabel(concept_id=DOG, label="perro", lang="es", author=A),
+            AddLabel(concept_id=DOG, label="can", scope="pref", lang="es", author=A),
+        ],
+    ).ontology
+    assert swapped.get(DOG).pref_label("es") == "can"
+    with pytest.raises(ValidationError, match="scope 'pref' is for a label in another language"):
+        AddLabel(concept_id=DOG, label="doggo", scope="pref", author=A)
+    with pytest.raises(ValidationError, match="lang"):
+        AddLabel(concept_id=DOG, label="perro", scope="alt", lang="Spanish", author=A)
+
+
+def test_deprecating_a_concept_with_translations_needs_a_successor(tiny: Ontology) -> None:
+    text = problems_of(tiny, Deprecate(concept_id=DOG, consider=(ANIMAL,), author=A))
+    assert "UTS:0000001 (dog) has labels in de, es, zh, which a deprecated concept cannot keep" in text
+
+
 def test_move_and_cycles(tiny: Ontology) -> None:
     new = apply_edits(tiny, [Move(concept_id=BARK, broader=(ANIMAL,), author=A)]).ontology
     assert new.get(BARK).broader == (ANIMAL,)

@@ -289,8 +289,10 @@ def test_owl_loads_in_owlready2_with_every_class_and_subclass_link(
     expected = {(ontology.metadata.iri(c.id), ontology.metadata.iri(b)) for c in ontology for b in c.broader}
     assert links == expected
     for concept in ontology:
-        (label,) = classes[ontology.metadata.iri(concept.id)].label
-        assert (str(label), label.lang) == (concept.label, "en")
+        labels = {(str(label), label.lang) for label in classes[ontology.metadata.iri(concept.id)].label}
+        # The English preferred label, and the preferred label in each other language it has one in.
+        expected_labels = {(concept.label, "en")} | {(concept.pref_label(lang), lang) for lang in concept.languages}
+        assert labels == expected_labels
 
 
 def test_owl_graph_annotations_and_deprecation(tiny: Ontology, tmp_path: Path) -> None:
@@ -326,6 +328,73 @@ def test_json_export(uts: Ontology, tmp_path: Path) -> None:
     first = document["concepts"][0]
     assert first["iri"] == uts.metadata.iri(first["id"])
     assert Concept.model_validate({k: v for k, v in first.items() if k != "iri"}) == uts.concepts[first["id"]]
+
+
+# ---- labels in other languages -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def multilingual() -> Ontology:
+    """The tiny fixture of tests/resources, whose concepts have labels in German, Spanish and Chinese."""
+    return load_ontology(REPO / "tests" / "resources" / "tiny")
+
+
+@pytest.mark.parametrize(("fmt", "rdf_format"), [(ExportFormat.TURTLE, "turtle"), (ExportFormat.JSONLD, "json-ld")])
+def test_rdf_labels_carry_their_language_tag(
+    multilingual: Ontology, fmt: ExportFormat, rdf_format: str, tmp_path: Path
+) -> None:
+    (path,) = write_export(multilingual, fmt, tmp_path / "uts.rdf")
+    graph = Graph().parse(path, format=rdf_format)
+    dog, bark = iri(multilingual, "UTS:0000001"), iri(multilingual, "UTS:0000002")
+    assert set(graph.objects(dog, SKOS.prefLabel)) == {
+        Literal("dog", lang="en"),
+        Literal("perro", lang="es"),
+        Literal("Hund", lang="de"),
+        Literal("狗", lang="zh"),
+    }
+    assert set(graph.objects(dog, SKOS.hiddenLabel)) == {Literal("perros", lang="es")}
+    assert Literal("ladrar", lang="es") in set(graph.objects(bark, SKOS.altLabel))
+    assert Literal("barks", lang="en") in set(graph.objects(bark, SKOS.altLabel))
+    assert skos_problems(graph) == []  # one prefLabel per language; pref, alt and hidden disjoint
+
+
+def test_owl_names_each_class_in_every_language_it_has_a_preferred_label_in(
+    multilingual: Ontology, tmp_path: Path
+) -> None:
+    (path,) = write_export(multilingual, ExportFormat.OWL, tmp_path / "uts.owl")
+    graph = Graph().parse(path, format="xml")
+    names = set(graph.objects(iri(multilingual, "UTS:0000006"), RDFS.label))
+    assert names == {Literal("drum", lang="en"), Literal("tambor", lang="es"), Literal("Trommel", lang="de"),
+                     Literal("鼓", lang="zh")}  # fmt: skip
+
+
+def test_json_export_names_the_language_of_labels_in_other_languages(multilingual: Ontology, tmp_path: Path) -> None:
+    (path,) = write_export(multilingual, ExportFormat.JSON, tmp_path / "uts.json")
+    concepts = {c["id"]: c for c in json.loads(path.read_text(encoding="utf-8"))["concepts"]}
+    bark = concepts["UTS:0000002"]
+    assert bark["synonyms"][0] == {"label": "barks", "scope": "alt", "source": "paper", "comment": ""}  # English
+    assert {"label": "ladrido", "scope": "pref", "source": "uts-curators", "comment": "", "lang": "es"} in bark[
+        "synonyms"
+    ]
+    for cid, data in concepts.items():
+        assert Concept.model_validate({k: v for k, v in data.items() if k != "iri"}) == multilingual.concepts[cid]
+
+
+def test_training_label_files_stay_english(multilingual: Ontology, tmp_path: Path) -> None:
+    english = multilingual.replace(
+        concepts={cid: c.model_copy(update={"synonyms": c.synonyms[: len(c.synonyms) - len(c.translations)]})
+                  for cid, c in multilingual.concepts.items()}
+    )  # fmt: skip
+    assert all(not c.translations for c in english)
+    with_translations = write_export(multilingual, ExportFormat.LABELS, tmp_path / "a" / "l.json", level=Level.L800)
+    without = write_export(english, ExportFormat.LABELS, tmp_path / "b" / "l.json", level=Level.L800)
+    assert [p.read_bytes() for p in with_translations] == [p.read_bytes() for p in without]
+    assert json.loads(with_translations[0].read_text(encoding="utf-8")) == {
+        "0": "dog",
+        "1": "bark",
+        "2": "high-fidelity",
+        "3": "drum",
+    }
 
 
 # ---- training labels ------------------------------------------------------------------------------------

@@ -33,6 +33,16 @@ def test_tiny_qc_lists_what_is_missing() -> None:
     assert not report.passed  # drum has no broader: below the 95% threshold
 
 
+def test_qc_counts_preferred_labels_per_language_at_level_800() -> None:
+    report = run_qc(load_ontology(RESOURCES / "tiny"))
+    # dog, bark, high-fidelity and drum are the level-800 concepts; German lacks high-fidelity.
+    assert report.preferred_labels == {"de": 3, "es": 4, "fr": 0, "it": 0, "ja": 0, "pt": 0, "ru": 0, "zh": 4}
+    check = next(c for c in report.checks if c.name.startswith("every level-800 concept has a preferred label"))
+    assert not check.passed
+    assert check.detail.startswith("de: 1 without, fr: 4 without")
+    assert report.shadowed_labels == []
+
+
 def test_tree_of_a_facet() -> None:
     tiny = load_ontology(RESOURCES / "tiny")
     node = facet_tree(tiny, "sound-source")

@@ -15,7 +15,7 @@ from uts.convert.migrate_labels import Outcome as LabelOutcome
 from uts.convert.migrate_labels import migrate_labels, report_file
 from uts.export.release import write_release
 from uts.ontology import diff as diffs
-from uts.ontology.edits import AddConcept, Deprecate, Merge, Move, RemoveMapping, SetField, Split
+from uts.ontology.edits import AddConcept, AddLabel, Deprecate, Merge, Move, RemoveMapping, SetField, Split
 from uts.ontology.layouts import Outcome, SlotState, layout_ids, migration_table, paper_ids
 from uts.ontology.model import Level
 from uts.ontology.source import bundled_root
@@ -48,7 +48,12 @@ def released(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
             Split(concept_id=CHATTER, into=(crowd, background), author=A),
         ]
     )  # fmt: skip
-    store.apply([SetField(concept_id=DOG, field="label", value="domestic dog", author=A)])
+    store.apply(
+        [
+            SetField(concept_id=DOG, field="label", value="domestic dog", author=A),
+            AddLabel(concept_id=DOG, label="hond", scope="pref", lang="nl", author=A),  # a language new to UTS
+        ]
+    )
     store.apply([Move(concept_id=CHIRP, broader=(BIRD,), author=A)])
     store.apply(
         [
@@ -75,8 +80,11 @@ def test_the_release_is_immutable_and_a_repeat_is_a_no_op(released: tuple[SqlSto
     assert store.load("1.1.0").metadata.version == "1.1.0"
     assert store.load("1.0.0").get(MOTOR).is_active
     for name in ("uts.ttl", "uts.owl", "uts.jsonld", "uts.json", "ontology/terms.tsv", "mappings/audioset.sssom.tsv",
-                 "ontology/layouts/label_3k.tsv", "labels/label_3k.json", "labels/label_3k.mask.json"):  # fmt: skip
+                 "ontology/layouts/label_3k.tsv", "labels/label_3k.json", "labels/label_3k.mask.json",
+                 "ontology/translations/nl.tsv"):  # fmt: skip
         assert (output / name).is_file(), name
+    assert "hond" in (output / "ontology/translations/nl.tsv").read_text(encoding="utf-8")
+    assert '"hond"@nl' in (output / "uts.ttl").read_text(encoding="utf-8")
     assert (
         "<https://w3id.org/uts/releases/1.1.0>" in (output / "uts.ttl").read_text()
         or "releases/1.1.0" in (output / "uts.ttl").read_text()
@@ -92,6 +100,8 @@ def test_the_diff_names_every_change(released: tuple[SqlStore, Path, list[str]])
     split = result.of(diffs.Kind.SPLIT)
     assert [(c.id, c.targets) for c in split] == [(CHATTER, (crowd, background))]
     assert [(c.id, c.old, c.new) for c in result.of(diffs.Kind.RELABELLED)] == [(DOG, "dog", "domestic dog")]
+    (dog_labels,) = [c for c in result.labels if c.id == DOG]
+    assert dog_labels.added == ("dog (alt)", "hond@nl (pref)")
     old = store.load("1.0.0")
     carried_along = {c.id for c in old.narrower(MOTOR)} | {c.id for c in old.narrower(CHATTER)}  # moved with them
     assert {c.id for c in result.of(diffs.Kind.MOVED)} == {CHIRP} | carried_along

@@ -99,6 +99,51 @@ def test_load_then_dump_is_byte_identical(sqlite_url: str, tmp_path: Path) -> No
     assert (out / "ontology" / "terms.tsv").read_bytes() == (source / "ontology" / "terms.tsv").read_bytes()
 
 
+def test_labels_in_other_languages_load_and_dump_byte_identically(sqlite_url: str, tmp_path: Path) -> None:
+    source = RESOURCES / "tiny"
+    store = SqlStore(sqlite_url)
+    store.load_source(source)
+    with store.engine.connect() as conn:
+        rows = set(conn.execute(text("SELECT concept_id, label, scope, lang FROM concept_label WHERE lang <> 'en'")))
+    assert ("UTS:0000001", "perro", "pref", "es") in rows
+    assert ("UTS:0000006", "鼓", "pref", "zh") in rows
+    out = tmp_path / "dump"
+    written = {p.relative_to(out) for p in store.dump(out)}
+    translations = {p.relative_to(source) for p in (source / "ontology" / "translations").glob("*.tsv")}
+    assert translations == {Path("ontology/translations") / f"{lang}.tsv" for lang in ("de", "es", "zh")}
+    assert translations <= written
+    for path in written:
+        if (source / path).exists():
+            assert (out / path).read_bytes() == (source / path).read_bytes(), path
+    release = store.release_texts(store.releases()[0].version)
+    assert release["ontology/translations/zh.tsv"] == (source / "ontology/translations/zh.tsv").read_text("utf-8")
+
+
+def test_the_label_language_migration_keeps_existing_labels_english(any_url: str) -> None:
+    """0003 gives every label of an older working copy the language 'en', and its downgrade drops only the
+    labels in other languages (they cannot live without one)."""
+    migrate.upgrade(any_url, "0002")
+    engine = make_engine(any_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO concept (id, label, status, origin, definition, comment, revision) "
+                          "VALUES ('UTS:0000001', 'dog', 'active', 'paper', '', '', 1)"))  # fmt: skip
+        conn.execute(text("INSERT INTO concept_label (concept_id, position, label, scope, source, comment) "
+                          "VALUES ('UTS:0000001', 0, 'doggy', 'alt', 'x', '')"))  # fmt: skip
+    migrate.upgrade(any_url)
+    assert migrate.pending(any_url) == []
+    with engine.begin() as conn:
+        assert list(conn.execute(text("SELECT label, lang FROM concept_label"))) == [("doggy", "en")]
+        conn.execute(text("INSERT INTO concept_label (concept_id, position, label, scope, source, comment, lang) "
+                          "VALUES ('UTS:0000001', 1, 'perro', 'pref', 'x', '', 'es')"))  # fmt: skip
+    migrate.downgrade(any_url, "0002")
+    with engine.begin() as conn:
+        assert list(conn.execute(text("SELECT label FROM concept_label"))) == [("doggy",)]
+        conn.execute(text("DELETE FROM concept_label"))
+        conn.execute(text("DELETE FROM concept"))
+    engine.dispose()
+    migrate.downgrade(any_url)
+
+
 def test_the_repository_layouts_are_those_of_its_release() -> None:
     """ontology/layouts/ is generated (by `uts db dump`): it must be exactly what the source derives."""
     ontology = load_ontology(REPO)

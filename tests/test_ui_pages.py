@@ -35,6 +35,8 @@ def ui(api_db: str) -> Iterator[TestClient]:
         ("/search?level=800&domain=music", "guitar"),
         ("/tree", "Browse by facet"),
         ("/concepts/guitar", "UTS:0000009"),
+        ("/concepts/guitar", '<td lang="es">guitarra</td><td>preferred</td><td>es</td>'),
+        ("/search?q=guitarra", '<span lang="es">guitarra</span> <span class="muted">(es preferred, exact)</span>'),
         ("/mappings/esc50", "ESC50:dog"),
         ("/releases", "1.0.0"),
         ("/diff?old=1.0.0", "no changes"),
@@ -102,6 +104,7 @@ def test_sign_in_returns_only_to_a_page_of_this_site(ui: TestClient, api_keys: K
     [
         ("definition", "A new definition.", {"op": "set_field", "field": "definition", "value": "A new definition."}),
         ("comment", "Use it for X.", {"op": "set_field", "field": "comment"}),
+        ("add_label", "chitarra elettrica a sei corde", {"op": "add_label", "scope": "alt", "lang": "it"}),
         ("move", "string instrument", {"op": "move"}),
         ("merge", "bass guitar", {"op": "merge"}),
         ("deprecate", "bass guitar", {"op": "deprecate"}),
@@ -124,8 +127,10 @@ def test_each_change_of_a_concept_page_becomes_its_typed_edit(
         page = ui.get(f"/concepts/{guitar}").text
         token = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
         assert token is not None
-        made = ui.post(f"/concepts/{guitar}/proposals", follow_redirects=False,
-                       data={"csrf": token[1], "kind": kind, "value": value, "reason": "test"})  # fmt: skip
+        form = {"csrf": token[1], "kind": kind, "value": value, "reason": "test"}
+        if kind == "add_label" and "lang" in expected:
+            form["lang"] = str(expected["lang"])
+        made = ui.post(f"/concepts/{guitar}/proposals", follow_redirects=False, data=form)
         assert made.status_code == 303, made.text[made.text.find("<main") :]
         number = made.headers["location"].rsplit("/", 1)[1]
         (edit,) = ui.get(f"/v1/proposals/{number}").json()["edits"]

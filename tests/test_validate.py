@@ -102,6 +102,38 @@ def test_lint_fix_restores_canonical_form(tiny_root: Path) -> None:
     assert validate_root(tiny_root)[1] == []
 
 
+def test_lint_fix_restores_the_canonical_form_of_a_translation_file(tiny_root: Path) -> None:
+    spanish = tiny_root / "ontology" / "translations" / "es.tsv"
+    original = spanish.read_bytes()
+    lines = spanish.read_text(encoding="utf-8").splitlines()
+    shuffled = [lines[0], *[line.replace("\tdog\t", "\tDOG\t") for line in lines[:0:-1]]]
+    spanish.write_text("\n".join(shuffled) + "\n", encoding="utf-8")
+    problems = validate_root(tiny_root)[1]
+    assert [(Path(p.file).name, p.line) for p in problems] == [("es.tsv", 2)]
+    loaded = read_root(tiny_root, rules=False)
+    changed = changed_texts(loaded.ontology, loaded.sources.layout, loaded.sources.texts)
+    assert list(changed) == [spanish]
+    assert changed[spanish].encode("utf-8") == original
+
+
+@pytest.mark.parametrize(
+    ("name", "expect"),
+    [
+        ("spanish.tsv", "the file name 'spanish.tsv' is not a language code"),
+        ("zh-Hans.tsv", "the file name 'zh-Hans.tsv' is not a language code"),
+        ("en.tsv", "English labels do not go in a translation file"),
+    ],
+)
+def test_a_translation_file_is_named_by_its_language(tiny_root: Path, name: str, expect: str) -> None:
+    folder = tiny_root / "ontology" / "translations"
+    (folder / name).write_bytes((folder / "es.tsv").read_bytes())
+    problems = validate_root(tiny_root)[1]
+    assert [p.message for p in problems if p.file.endswith(name)] == [
+        next(p.message for p in problems if expect in p.message)
+    ]
+    assert all(p.fix for p in problems)
+
+
 def test_cycle_raises_the_cycle_error(tiny_root: Path) -> None:
     from uts.errors import OntologyCycleError
 

@@ -259,6 +259,10 @@ def show(
     table.add_row("alt labels", ", ".join(concept.alt_labels))
     table.add_row("hidden labels", ", ".join(concept.hidden_labels))
     table.add_row("narrower terms", ", ".join(concept.narrower_terms))
+    for lang in concept.languages:
+        shown = [f"{s.label} ({s.scope.value})" if s.scope.value != "pref" else s.label for s in concept.translations
+                 if s.lang == lang]  # fmt: skip
+        table.add_row(f"labels ({lang})", ", ".join(shown))
     table.add_row("facets", ", ".join(concept.facets))
     table.add_row("domains", ", ".join(d.value for d in concept.domains))
     table.add_row("broader", ", ".join(f"{b} ({ontology.concepts[b].label})" for b in concept.broader))
@@ -331,6 +335,13 @@ def qc(root: Root = None, as_json: AsJson = False) -> None:
         if report.suspicious_merges:
             console.print(f"merges to review ({len(report.suspicious_merges)}):")
             for line in report.suspicious_merges:
+                console.print(f"  {escape(line)}", highlight=False)
+        if report.shadowed_labels:
+            console.print(
+                f"labels in other languages that lookups never reach, as another concept holds their key "
+                f"({len(report.shadowed_labels)}; English labels win):"
+            )
+            for line in report.shadowed_labels:
                 console.print(f"  {escape(line)}", highlight=False)
         if report.filled_gaps:
             console.print(f"mapping rows whose gap a concept now fills ({len(report.filled_gaps)}):")
@@ -411,6 +422,8 @@ def stats(root: Root = None, as_json: AsJson = False) -> None:
         table.add_row(row.level, str(row.published_tags), str(row.concepts))
     console.print(table)
     console.print("labels: " + ", ".join(f"{k} {v}" for k, v in figures.labels.items()))
+    if figures.translations:
+        console.print("labels in other languages: " + ", ".join(f"{k} {v}" for k, v in figures.translations.items()))
     console.print(
         "published tags by justification: " + ", ".join(f"{k} {v}" for k, v in figures.merges_by_justification.items())
     )

@@ -244,6 +244,14 @@ def eval_resolver(
     no_embed: NoEmbed = False,
     backend: BackendOpt = "auto",
     show_errors: Annotated[int, typer.Option("--show-errors", help="Errors listed per variant kind.")] = 5,
+    multilingual: Annotated[
+        Path | None,
+        typer.Option(
+            "--multilingual",
+            help="The multilingual tag set (lang, tag, concept_id, concept_label); default "
+            "tests/data/multilingual_tags.tsv of the checkout uts runs from, skipped when there is none.",
+        ),
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
     root: Root = None,
 ) -> None:
@@ -293,6 +301,12 @@ def eval_resolver(
     figures["variants"] = _report_variants(
         ev.score_variants(resolver, ev.read_variants(resolver.ontology)), show_errors
     )
+    tag_set = multilingual or ev.MULTILINGUAL_FILE
+    if multilingual is not None or tag_set.exists():
+        by_language = ev.score_multilingual(resolver, ev.read_multilingual(resolver.ontology, tag_set))
+        figures["multilingual"] = _report_multilingual(by_language, show_errors)
+    else:
+        console.print(f"multilingual tags: no set at {tag_set} (a checkout has one); skipped")
     captions = ev.load_caption_data(resolver.ontology, folder, captions_limit)
     scores, check = ev.score_captions(
         resolver, captions, k=top_k_baseline, progress=lambda s: err.print(f"[dim]{s}[/]")
@@ -391,6 +405,21 @@ def _report_variants(scores: list[Any], show_errors: int) -> list[dict[str, Any]
             for error in s.errors[:show_errors]:
                 console.print(f"  {s.kind} (test): {escape(error)}")
     return [{"kind": s.kind, "split": s.split, "total": s.total, "correct": s.correct} for s in scores]
+
+
+def _report_multilingual(scores: list[Any], show_errors: int) -> list[dict[str, Any]]:
+    from uts.resolve.evaluate import overall
+
+    table = Table(title="multilingual raw tags: top-1 accuracy per language", title_justify="left")
+    for column in ("language", "tags", "right", "abstained", "accuracy"):
+        table.add_column(column, justify="right")
+    for s in [*scores, overall(scores)]:
+        table.add_row(s.lang, str(s.total), str(s.correct), str(s.abstained), f"{s.accuracy:.3f}")
+    console.print(table)
+    for s in scores:
+        for error in s.errors[:show_errors]:
+            console.print(f"  {s.lang}: {escape(error)}")
+    return [{"lang": s.lang, "total": s.total, "correct": s.correct, "abstained": s.abstained} for s in scores]
 
 
 def _report_captions(data: Any, scores: list[Any], check: Any) -> dict[str, Any]:

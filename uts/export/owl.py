@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from uts.export.skos import concept_annotations, new_graph, ordered
+from uts.ontology.model import LabelScope
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -36,6 +37,9 @@ def to_owl_graph(ontology: Ontology) -> Graph:
         node = URIRef(meta.iri(concept.id))
         graph.add((node, RDF.type, OWL.Class))
         graph.add((node, RDFS.label, Literal(concept.label, lang="en")))
+        for synonym in concept.translations:  # the class's name in other languages, as OWL tools show it
+            if synonym.scope is LabelScope.PREF:
+                graph.add((node, RDFS.label, Literal(synonym.label, lang=synonym.lang)))
         for parent in concept.broader:
             graph.add((node, RDFS.subClassOf, URIRef(meta.iri(parent))))
         if concept.comment:

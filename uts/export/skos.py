@@ -67,13 +67,21 @@ def concept_annotations(concept: Concept, metadata: OntologyMetadata) -> list[tu
     from rdflib.namespace import DCTERMS, OWL, SKOS, XSD
 
     utss = Namespace(SCHEMA_NS)
-    scope = {LabelScope.ALT: SKOS.altLabel, LabelScope.HIDDEN: SKOS.hiddenLabel, LabelScope.NARROWER: SKOS.hiddenLabel}
+    scope = {
+        LabelScope.PREF: SKOS.prefLabel,
+        LabelScope.ALT: SKOS.altLabel,
+        LabelScope.HIDDEN: SKOS.hiddenLabel,
+        LabelScope.NARROWER: SKOS.hiddenLabel,
+    }
     pairs: list[tuple[Node, Node]] = [
         (SKOS.notation, Literal(concept.id)),
         (SKOS.prefLabel, Literal(concept.label, lang="en")),
     ]
-    pairs += [(scope[s.scope], Literal(s.label, lang="en")) for s in concept.synonyms]
-    pairs += [(utss.narrowerTerm, Literal(term, lang="en")) for term in concept.narrower_terms]
+    # Every label with its own language tag: skos:prefLabel@es is the Spanish preferred label (one per language).
+    pairs += [(scope[s.scope], Literal(s.label, lang=s.lang)) for s in concept.synonyms]
+    pairs += [
+        (utss.narrowerTerm, Literal(s.label, lang=s.lang)) for s in concept.synonyms if s.scope is LabelScope.NARROWER
+    ]
     if concept.definition:
         pairs.append((SKOS.definition, Literal(concept.definition, lang="en")))
     pairs += [(utss.facet, Literal(facet)) for facet in concept.facets]

@@ -4,6 +4,6 @@ The bottom of the package: plain string functions, no knowledge of concepts, use
 """
 
 from uts.lexical.inflection import base_forms, inflections, plurals, singulars, verb_forms
-from uts.lexical.keys import nfc, normalise
+from uts.lexical.keys import nfc, normalise, unaccented
 
-__all__ = ["base_forms", "inflections", "nfc", "normalise", "plurals", "singulars", "verb_forms"]
+__all__ = ["base_forms", "inflections", "nfc", "normalise", "plurals", "singulars", "unaccented", "verb_forms"]

@@ -54,7 +54,7 @@ class Suggester:
         self, ontology: Ontology, *, use_embeddings: bool = True, threshold: float = EMBEDDING_THRESHOLD
     ) -> None:
         self.ontology = ontology
-        self.fuzzy = FuzzyMatcher(ontology)
+        self.fuzzy = FuzzyMatcher(ontology, english=True)
         self.embeddings: EmbeddingIndex | None = None
         if use_embeddings:
             from uts.matching.embedding import EmbeddingIndex

@@ -19,13 +19,15 @@ class Candidate:
 
 
 def exact_candidate(ontology: Ontology, text: str) -> Candidate | None:
-    """The active concept a label (or the singular of a plural one) names, through the ontology's label index.
+    """The active concept an English label (or the singular of a plural one) names, through the ontology's label
+    index: the legacy vocabularies it matches are named in English ("Chanson" is a Discogs style, not the French
+    word for song).
 
     >>> from uts import load_ontology
     >>> exact_candidate(load_ontology(), "Glockenspiels").method
     'inflection'
     """
-    hit, form = ontology.labels.match(normalise(text))
+    hit, form = ontology.labels.match(normalise(text), english=True)
     if hit is None or hit.current is None:
         return None
     exact = form == normalise(text)

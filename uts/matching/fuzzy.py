@@ -1,4 +1,9 @@
-"""Typo-tolerant matching with rapidfuzz, guarded against near-miss words that mean something else."""
+"""Typo-tolerant matching with rapidfuzz, guarded against near-miss words that mean something else.
+
+Labels in other languages are matched too, more strictly: only a form that differs from one at its end (an
+inflection: German "Hunde" for "Hund", Russian "собаки" for "собака") is corrected into it, and input written with
+letters beyond ASCII ("Übersteuerung") is never corrected into an English look-alike.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,24 @@ def max_typo_edits(key: str) -> int:
     return 1 if len(key) <= 6 else 2
 
 
+def same_stem(key: str, label: str) -> bool:
+    """Whether two keys differ only in their last letter (the last two, past seven letters), as inflected forms of
+    one word often do; other near misses are other words ("перебор" is no form of "перебил").
+
+    >>> same_stem("hunde", "hund"), same_stem("собаки", "собака"), same_stem("chitarre", "chitarra")
+    (True, True, True)
+    >>> same_stem("перебор", "перебил"), same_stem("перебор", "переход")
+    (False, False)
+    """
+    common = 0
+    for a, b in zip(key, label, strict=False):
+        if a != b:
+            break
+        common += 1
+    longest = max(len(key), len(label))
+    return common >= 3 and common >= longest - (2 if longest > 7 else 1)
+
+
 class FuzzyMatcher:
     """Edit-distance matching over normalised labels.
 
@@ -47,14 +70,18 @@ class FuzzyMatcher:
     shorter and the first letter must agree.
     """
 
-    def __init__(self, ontology: Ontology, cutoff: float = 88.0) -> None:
-        # Keys of labels that name an active concept (directly, or through a deprecated one it replaced).
+    def __init__(self, ontology: Ontology, cutoff: float = 88.0, *, english: bool = False) -> None:
+        # Keys of labels that name an active concept (directly, or through a deprecated one it replaced); with
+        # ``english`` only English labels (legacy vocabularies are matched that way).
         self._concept: dict[str, str] = {}
         self._label: dict[str, str] = {}
+        self._lang: dict[str, str] = {}  # the language of each key whose label is not English
         for key, hit in ontology.labels.items():
-            if hit.current is not None:
+            if hit.current is not None and (hit.is_english or not english):
                 self._concept[key] = hit.current
                 self._label[key] = hit.label
+                if not hit.is_english:
+                    self._lang[key] = hit.lang
         self.cutoff = cutoff
         self._keys = list(self._concept)
         # A typo keeps its first letter and its length within the edits allowed, so only keys that agree on
@@ -95,8 +122,9 @@ class FuzzyMatcher:
 
         Only inputs that are not English words qualify (``revert`` is a word, not a typo of ``reverb``); the
         label must start with the same letter and lie within :func:`max_typo_edits` optimal-string-alignment
-        edits (a swap counts once: ``gutiar``). Ties go to the better-ranked concept (``rank``: concept ID ->
-        its ``rank_key``), then to the key.
+        edits (a swap counts once: ``gutiar``). A label in another language takes only forms that differ from it
+        at the end (:func:`same_stem`), and an English label no input with letters beyond ASCII. Ties go to an
+        English label, then to the better-ranked concept (``rank``: concept ID -> its ``rank_key``), then to the key.
         """
         key = normalise(text)
         edits = max_typo_edits(key)
@@ -109,13 +137,19 @@ class FuzzyMatcher:
         if not words or all(is_known_word(w.casefold()) for w in words):
             return None
         found = process.extract(key, pool, scorer=OSA.distance, score_cutoff=edits, limit=10)
-        hits = [(hit, int(distance)) for hit, distance, _ in found if hit != key]
+        beyond_ascii = not key.isascii()
+        hits = [
+            (hit, int(distance))
+            for hit, distance, _ in found
+            if hit != key and (same_stem(key, hit) if hit in self._lang else not (beyond_ascii and hit.isascii()))
+        ]
         if not hits:
             return None
         best = min(distance for _, distance in hits)
         closest = [hit for hit, distance in hits if distance == best]
         order = rank or {}
         unranked = (1, 0, "")
-        closest.sort(key=lambda k: (order.get(self._concept[k], unranked)[:2], k))
+        # English labels first, as everywhere ("rythm" is a typo of "rhythm", not of French "rythme").
+        closest.sort(key=lambda k: (k in self._lang, order.get(self._concept[k], unranked)[:2], k))
         hit = closest[0]
         return Candidate(self._concept[hit], round(1 - best / max(len(key), len(hit)), 4), "fuzzy", self._label[hit])

@@ -40,6 +40,7 @@ from uts.ontology.edits import (
 )
 from uts.ontology.mapping import MANUAL, MappingRow, MappingSet, canonical_rows, row_key
 from uts.ontology.model import (
+    ENGLISH,
     Concept,
     LabelScope,
     Origin,
@@ -223,16 +224,25 @@ class _Draft:
                 moved = True
         return moved
 
-    def move_labels(self, source: Concept, target: Concept, comment: str) -> Concept:
-        """The target with the source's preferred label (as an alternative label) and synonyms added."""
-        have = set(target.all_labels)
-        moved = [Synonym(label=source.label, scope=LabelScope.ALT, source="merge", comment=comment)]
-        moved += list(source.synonyms)
+    def move_labels(self, source: Concept, target: Concept, comment: str, *, english: bool = True) -> Concept:
+        """The target with the source's preferred label (as an alternative label) and synonyms added (with
+        ``english`` False: only its labels in other languages). A preferred label in a language the target has
+        one in already comes as an alternative label."""
+        have = {(label, ENGLISH) for label in target.all_labels} | {(s.label, s.lang) for s in target.translations}
+        prefs = {s.lang for s in target.translations if s.scope is LabelScope.PREF}
+        moved = [Synonym(label=source.label, scope=LabelScope.ALT, source="merge", comment=comment)] if english else []
+        moved += [s for s in source.synonyms if english or s.lang != ENGLISH]
         added = []
         for synonym in moved:
-            if synonym.label not in have:
-                have.add(synonym.label)
-                added.append(synonym)
+            if (synonym.label, synonym.lang) in have:
+                continue
+            have.add((synonym.label, synonym.lang))
+            if synonym.scope is LabelScope.PREF:
+                if synonym.lang in prefs:
+                    note = "; ".join(filter(None, [synonym.comment, f"preferred label of {source.id}"]))
+                    synonym = synonym.model_copy(update={"scope": LabelScope.ALT, "comment": note})
+                prefs.add(synonym.lang)
+            added.append(synonym)
         return target.model_copy(update={"synonyms": target.synonyms + tuple(added)})
 
 
@@ -278,11 +288,16 @@ def _set_field(draft: _Draft, edit: SetField) -> None:
     key = normalise(new_label)
     if not key:
         raise _RefusedError(f"label {new_label!r} is empty after normalisation", "use a label with letters or digits")
-    synonyms = [s for s in concept.synonyms if s.label != new_label]
-    if normalise(concept.label) != key and all(normalise(s.label) != normalise(concept.label) for s in synonyms):
+    synonyms = [s for s in concept.synonyms if not (s.label == new_label and s.lang == ENGLISH)]
+    english = [s for s in synonyms if s.lang == ENGLISH]
+    if normalise(concept.label) != key and all(normalise(s.label) != normalise(concept.label) for s in english):
         # The old name keeps resolving: it becomes an alternative label.
         synonyms.append(Synonym(label=concept.label, scope=LabelScope.ALT, source="rename", comment="earlier label"))
     draft.update(concept, label=new_label, synonyms=tuple(synonyms))
+
+
+def _shown(label: str, lang: str) -> str:
+    return repr(label) if lang == ENGLISH else f"{label!r}@{lang}"
 
 
 def _add_label(draft: _Draft, edit: AddLabel) -> None:
@@ -290,21 +305,34 @@ def _add_label(draft: _Draft, edit: AddLabel) -> None:
     key = normalise(edit.label)
     if not key:
         raise _RefusedError(f"label {edit.label!r} is empty after normalisation", "use a label with letters or digits")
-    same = [label for label in concept.all_labels if normalise(label) == key]
-    if edit.label in same:
-        raise _RefusedError(f"{edit.label!r} is already a label of {concept.id}", "drop the edit")
-    synonym = Synonym(label=edit.label, scope=edit.scope, source=edit.source, comment=edit.comment)
+    lang = edit.lang
+    if lang == ENGLISH:
+        have = concept.all_labels
+    else:
+        have = [s.label for s in concept.translations if s.lang == lang]
+        pref = concept.pref_label(lang)
+        if edit.scope is LabelScope.PREF and pref is not None:
+            raise _RefusedError(
+                f"{concept.id} ({concept.label}) has the preferred label {pref!r} in {lang} already",
+                "remove it first (in the same batch), or add this one as alt",
+            )
+    if edit.label in have:
+        raise _RefusedError(f"{_shown(edit.label, lang)} is already a label of {concept.id}", "drop the edit")
+    synonym = Synonym(label=edit.label, scope=edit.scope, source=edit.source, comment=edit.comment, lang=lang)
     draft.update(concept, synonyms=(*concept.synonyms, synonym))
 
 
 def _remove_label(draft: _Draft, edit: RemoveLabel) -> None:
     concept = draft.get(edit.concept_id)
-    if edit.label == concept.label:
+    if edit.label == concept.label and edit.lang == ENGLISH:
         raise _RefusedError(f"{edit.label!r} is the preferred label of {concept.id}", "rename the concept instead")
-    kept = tuple(s for s in concept.synonyms if s.label != edit.label)
+    kept = tuple(s for s in concept.synonyms if not (s.label == edit.label and s.lang == edit.lang))
     if len(kept) == len(concept.synonyms):
+        others = sorted({s.lang for s in concept.synonyms if s.label == edit.label} - {edit.lang})
+        hint = f" (it is one in {', '.join(others)}: give that lang)" if others else ""
         raise _RefusedError(
-            f"{edit.label!r} is not a label of {concept.id} ({concept.label})", "name one of its labels"
+            f"{_shown(edit.label, edit.lang)} is not a label of {concept.id} ({concept.label}){hint}",
+            "name one of its labels",
         )
     draft.update(concept, synonyms=kept)
 
@@ -384,6 +412,12 @@ def _deprecate(draft: _Draft, edit: Deprecate) -> None:
             raise _RefusedError(f"{concept.id} cannot replace itself", "name another concept")
     for consider in edit.consider:
         draft.get(consider, "concept to consider")
+    if concept.translations and edit.replaced_by is None:
+        raise _RefusedError(
+            f"{concept.id} ({concept.label}) has labels in {', '.join(concept.languages)}, which a deprecated concept "
+            "cannot keep",
+            "give a replaced_by (they move to it), or move or remove them first",
+        )
     published = [t.tag for t in draft.paper if t.concept_id == concept.id]
     if published:
         raise _RefusedError(
@@ -399,9 +433,17 @@ def _deprecate(draft: _Draft, edit: Deprecate) -> None:
             )
     else:
         draft.repoint_mappings(concept.id, edit.replaced_by, f"re-pointed from deprecated {concept.id}")
+        if concept.translations:  # labels in other languages live on active concepts only: they go to the successor
+            heir = draft.concepts[edit.replaced_by]
+            draft.put(draft.move_labels(concept, heir, f"from deprecated {concept.id}", english=False))
     draft.put(
         concept.model_copy(
-            update={"status": Status.DEPRECATED, "replaced_by": edit.replaced_by, "consider": edit.consider}
+            update={
+                "status": Status.DEPRECATED,
+                "replaced_by": edit.replaced_by,
+                "consider": edit.consider,
+                "synonyms": tuple(s for s in concept.synonyms if s.lang == ENGLISH),
+            }
         )
     )
     draft.repoint_references(concept.id, edit.replaced_by, concept.broader)

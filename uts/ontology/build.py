@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 from uts.errors import Problem, where
 from uts.ontology.mapping import MappingSet
-from uts.ontology.model import Concept, Facet, Level, OntologyMetadata, PaperTag, Synonym, WordSense
+from uts.ontology.model import ENGLISH, Concept, Facet, Level, OntologyMetadata, PaperTag, Synonym, WordSense
 from uts.ontology.ontology import Ontology, with_derived_fields
 from uts.ontology.source import SourceLayout, Sources
 
 # Kinds of record a Provenance knows, and the key each is found by.
 TERM = "term"  # concept ID
-LABEL = "label"  # "<concept ID>\t<label>"
+LABEL = "label"  # "<concept ID>\t<label>", and "\t<language>" after it for a label in another language
 PAPER = "paper"  # position of the row among the published tags
 ORDER = "order"  # "<level>\t<index>"
 FACET = "facet"  # facet id
@@ -47,12 +48,18 @@ class Provenance:
 NO_PROVENANCE = Provenance(MappingProxyType({}))
 
 
+def label_key(concept_id: str, label: str, lang: str = ENGLISH) -> str:
+    """How a Provenance knows a label: by concept and label, and by language for one that is not English."""
+    return f"{concept_id}\t{label}" if lang == ENGLISH else f"{concept_id}\t{label}\t{lang}"
+
+
 def _describe(kind: str, key: str) -> str:
     if kind == TERM:
         return f"concept {key}"
     if kind == LABEL:
-        concept_id, _, label = key.partition("\t")
-        return f"label {label!r} of {concept_id}"
+        concept_id, _, rest = key.partition("\t")
+        label, _, lang = rest.partition("\t")
+        return f"label {label!r}@{lang} of {concept_id}" if lang else f"label {label!r} of {concept_id}"
     if kind == PAPER:
         return f"published tag row {int(key) + 1}"
     if kind == ORDER:
@@ -118,7 +125,23 @@ class _Assembly:
                 )
                 continue
             synonyms[concept_id].append(synonym)
-            self.records[(LABEL, f"{concept_id}\t{synonym.label}")] = (file, line)
+            self.records[(LABEL, label_key(concept_id, synonym.label))] = (file, line)
+        # Labels in other languages follow the English ones, language by language (the order the files sort in).
+        names: dict[Path, str] = {}
+        for path, line, concept_id, synonym in self.sources.translations:
+            file = names.get(path) or names.setdefault(path, where(path))
+            if concept_id not in concepts:
+                self.problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"label {synonym.label!r} belongs to unknown concept {concept_id}",
+                        "use the ID of an existing concept in terms.tsv",
+                    )
+                )
+                continue
+            synonyms[concept_id].append(synonym)
+            self.records[(LABEL, label_key(concept_id, synonym.label, synonym.lang))] = (file, line)
         return synonyms
 
     def reordered(self) -> dict[Level, dict[int, str]]:
@@ -203,4 +226,4 @@ def build(sources: Sources) -> Built:
     return Built(ontology, Provenance(MappingProxyType(parts.records), sources.layout), parts.problems)
 
 
-__all__ = ["NO_PROVENANCE", "Built", "Provenance", "build"]
+__all__ = ["NO_PROVENANCE", "Built", "Provenance", "build", "label_key"]

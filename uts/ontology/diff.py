@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from uts.ontology.mapping import MappingRow, row_key
-from uts.ontology.model import Concept, Status
+from uts.ontology.model import ENGLISH, Concept, LabelScope, Status
 from uts.ontology.ontology import Ontology
 
 # Fields compared one by one for the "other changes" details (labels, broader and status have their own lists).
@@ -136,6 +136,12 @@ def _value(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
+def _label(key: tuple[str, str], scope: LabelScope) -> str:
+    """``"hi-fi (alt)"``; a label in another language with its tag: ``"perro@es (pref)"``."""
+    label, lang = key
+    return f"{label} ({scope.value})" if lang == ENGLISH else f"{label}@{lang} ({scope.value})"
+
+
 def diff(old: Ontology, new: Ontology) -> Diff:
     """The changes that turn ``old`` into ``new``."""
     concepts: list[ConceptChange] = []
@@ -158,10 +164,10 @@ def diff(old: Ontology, new: Ontology) -> Diff:
         if was.broader != now.broader:
             concepts.append(ConceptChange(id=cid, label=now.label, kind=Kind.MOVED, old=_names(old, was.broader),
                                           new=_names(new, now.broader)))  # fmt: skip
-        before = {s.label: s.scope for s in was.synonyms}
-        after = {s.label: s.scope for s in now.synonyms}
-        added = tuple(f"{label} ({scope.value})" for label, scope in after.items() if before.get(label) != scope)
-        removed = tuple(f"{label} ({scope.value})" for label, scope in before.items() if after.get(label) != scope)
+        before = {(s.label, s.lang): s.scope for s in was.synonyms}
+        after = {(s.label, s.lang): s.scope for s in now.synonyms}
+        added = tuple(_label(key, scope) for key, scope in after.items() if before.get(key) != scope)
+        removed = tuple(_label(key, scope) for key, scope in before.items() if after.get(key) != scope)
         if added or removed:
             labels.append(LabelChange(id=cid, concept_label=now.label, added=added, removed=removed))
         for name in _FIELDS:

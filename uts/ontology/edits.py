@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from uts.ontology.mapping import MappingRow
-from uts.ontology.model import ID_PATTERN, Domain, LabelScope, Origin
+from uts.ontology.model import ENGLISH, ID_PATTERN, LANGUAGE_PATTERN, Domain, LabelScope, Origin
 
 # Who made an edit, as a CURIE (``utsteam:curators``, ``orcid:0000-0002-...``): SSSOM rows written by an edit
 # carry it as their author_id, which SSSOM requires to be a CURIE.
@@ -99,8 +99,18 @@ class SetField(EditBase):
         return self
 
 
+Language = Annotated[
+    str,
+    Field(
+        pattern=LANGUAGE_PATTERN.pattern,
+        description="The label's language: a BCP 47 primary tag such as 'en' (default), 'es', 'zh'.",
+    ),
+]
+
+
 class AddLabel(EditBase):
-    """Add an alternative, hidden or narrower label (KGCL ``NewSynonym``)."""
+    """Add an alternative, hidden or narrower label, in English or another language, or the preferred label in
+    another language (KGCL ``NewSynonym``, with its language tag)."""
 
     op: Literal["add_label"] = "add_label"
     concept_id: ConceptId
@@ -108,14 +118,22 @@ class AddLabel(EditBase):
     scope: LabelScope
     source: str = "uts-curators"
     comment: str = ""
+    lang: Language = ENGLISH
+
+    @model_validator(mode="after")
+    def _pref_is_not_english(self) -> AddLabel:
+        if self.scope is LabelScope.PREF and self.lang == ENGLISH:
+            raise ValueError("scope 'pref' is for a label in another language (give lang); rename the concept instead")
+        return self
 
 
 class RemoveLabel(EditBase):
-    """Remove a non-preferred label (KGCL ``RemoveSynonym``)."""
+    """Remove a label other than the concept's English preferred one (KGCL ``RemoveSynonym``)."""
 
     op: Literal["remove_label"] = "remove_label"
     concept_id: ConceptId
     label: str = Field(min_length=1)
+    lang: Language = ENGLISH
 
 
 class Move(EditBase):

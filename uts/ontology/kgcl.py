@@ -12,13 +12,15 @@ KGCL                                           UTS edit
 ``change definition of UTS:1 to 'x'``          ``SetField`` definition
 ``remove definition for UTS:1``                ``SetField`` definition ''
 ``create exact|narrow synonym 'x' for UTS:1``  ``AddLabel`` alt | narrower (``create synonym``: alt)
-``remove synonym 'x' for UTS:1``               ``RemoveLabel``
+``create exact synonym 'x'@es for UTS:1``      ``AddLabel`` alt in Spanish (a language tag: its ``lang``)
+``remove synonym 'x' for UTS:1``               ``RemoveLabel`` (``'x'@es``: the Spanish label)
 ``obsolete UTS:1 with replacement UTS:2``      ``Deprecate`` with ``replaced_by``
 ``create edge UTS:1 rdfs:subClassOf UTS:2``    ``Move`` (adds a broader concept)
 ``delete edge UTS:1 rdfs:subClassOf UTS:2``    ``Move`` (drops one)
 =============================================  =====================================================
 
-Everything else (merges, splits, facets, domains, scope notes, hidden labels, mapping rows) has no KGCL form
+Everything else (merges, splits, facets, domains, scope notes, hidden labels, the preferred label in another
+language, mapping rows) has no KGCL form
 here and is refused with the reason, never dropped. The package's parser reads only single-quoted text, so a
 label holding a single quote cannot be written as KGCL either.
 """
@@ -39,7 +41,7 @@ from uts.ontology.edits import (
     RemoveLabel,
     SetField,
 )
-from uts.ontology.model import LabelScope
+from uts.ontology.model import ENGLISH, LANGUAGE_PATTERN, LabelScope
 from uts.ontology.ontology import Ontology
 
 BROADER_PREDICATES = ("rdfs:subClassOf", "skos:broader")
@@ -120,9 +122,15 @@ def _edit(change: Any, ontology: Ontology, broader: dict[str, tuple[str, ...]], 
         qualifier = str(change.qualifier) if change.qualifier is not None else None
         if qualifier not in _SCOPE_OF_QUALIFIER:
             raise ValueError(f"a {qualifier} synonym has no UTS label scope (exact and narrow synonyms do)")
-        return AddLabel(concept_id=node, label=change.new_value, scope=_SCOPE_OF_QUALIFIER[qualifier], **meta)
+        return AddLabel(
+            concept_id=node,
+            label=change.new_value,
+            scope=_SCOPE_OF_QUALIFIER[qualifier],
+            lang=_language(change),
+            **meta,
+        )
     if kind == "RemoveSynonym":
-        return RemoveLabel(concept_id=node, label=change.old_value, **meta)
+        return RemoveLabel(concept_id=node, label=change.old_value, lang=_language(change), **meta)
     if kind == "NodeObsoletionWithDirectReplacement":
         return Deprecate(concept_id=node, replaced_by=change.has_direct_replacement, **meta)
     if kind == "NodeObsoletion":
@@ -145,6 +153,22 @@ def _edit(change: Any, ontology: Ontology, broader: dict[str, tuple[str, ...]], 
         broader[subject] = new
         return Move(concept_id=subject, broader=new, **meta)
     raise ValueError(f"KGCL {kind} has no UTS edit")
+
+
+def _language(change: Any) -> str:
+    """The language tag of a synonym change (``'perro'@es``), English without one; only a primary tag is a UTS
+    language."""
+    tag = getattr(change, "language", None)
+    if tag is None:
+        return ENGLISH
+    lang = str(tag).lower()
+    if not LANGUAGE_PATTERN.match(lang):
+        raise ValueError(f"language tag {str(tag)!r} is not a primary language tag like 'es' or 'zh'")
+    return lang
+
+
+def _tagged(lang: str) -> dict[str, str]:
+    return {} if lang == ENGLISH else {"language": lang}
 
 
 def to_kgcl(edits: Sequence[Edit], ontology: Ontology) -> str:
@@ -215,9 +239,13 @@ def _changes(kgcl: Any, edit: Edit, broader: dict[str, tuple[str, ...]], labels:
         qualifier = _QUALIFIER_OF_SCOPE.get(edit.scope)
         if qualifier is None:
             raise ValueError(f"{edit.scope.value} labels have no KGCL synonym qualifier")
-        return [kgcl.NewSynonym(**ids, about_node=edit.concept_id, new_value=edit.label, qualifier=qualifier)]
+        return [
+            kgcl.NewSynonym(
+                **ids, about_node=edit.concept_id, new_value=edit.label, qualifier=qualifier, **_tagged(edit.lang)
+            )
+        ]
     if isinstance(edit, RemoveLabel):
-        return [kgcl.RemoveSynonym(**ids, about_node=edit.concept_id, old_value=edit.label)]
+        return [kgcl.RemoveSynonym(**ids, about_node=edit.concept_id, old_value=edit.label, **_tagged(edit.lang))]
     if isinstance(edit, Deprecate):
         if edit.replaced_by is None:
             raise ValueError("kgcl-schema cannot read 'obsolete ... with alternative', so consider lists have no form")

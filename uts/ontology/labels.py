@@ -3,6 +3,11 @@
 Lookup, validation of sheets, the mappings suggester, the fuzzy matcher and the resolver all read this index, so
 a label means the same concept everywhere. An active concept wins a key over a deprecated one; a key that only
 a deprecated concept holds still answers, with the active concept that replaces it in ``current``.
+
+Labels in other languages are in it too, below every English label: a Spanish, French or Chinese label answers
+only where no English label of any concept has its key ("chat" stays talk, not the French cat). Between them a
+preferred label beats an alternative, which beats a narrower term and a hidden label, and then the language
+whose code sorts first.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from uts.lexical import normalise, singulars
-from uts.ontology.model import Concept, LabelScope, Status
+from uts.ontology.model import ENGLISH, Concept, LabelScope, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +26,19 @@ class LabelHit:
     concept_id: str  # the concept that holds the label
     current: str | None  # the active concept standing for it (itself, or where its replaced_by chain ends)
     label: str  # the label as written
-    scope: LabelScope | None  # None for a preferred label
+    scope: LabelScope | None  # None for the (English) preferred label
+    lang: str = ENGLISH  # the label's language
+
+    @property
+    def is_english(self) -> bool:
+        return self.lang == ENGLISH
 
     @property
     def is_narrower_term(self) -> bool:
         return self.scope is LabelScope.NARROWER
+
+
+_TRANSLATION_STRENGTH = {LabelScope.HIDDEN: 0, LabelScope.NARROWER: 1, LabelScope.ALT: 2, LabelScope.PREF: 3}
 
 
 def follow_replacements(concepts: Mapping[str, Concept], concept_id: str) -> str | None:
@@ -63,6 +76,17 @@ class LabelIndex(Mapping[str, LabelHit]):
                     continue  # the first label of a concept with this key speaks for it
                 seen_here.add(key)
                 entries[key] = LabelHit(concept.id, current[concept.id], label, scope)
+        # Labels in other languages take only the keys no English label has; among themselves the weakest go
+        # first, so that a stronger holder of the same key replaces them (see the module's docstring).
+        translated = [(c, s) for c in concepts.values() for s in c.translations]
+        translated.sort(key=lambda pair: pair[1].lang, reverse=True)
+        translated.sort(key=lambda pair: (pair[0].status is Status.ACTIVE, _TRANSLATION_STRENGTH[pair[1].scope]))
+        others: dict[str, LabelHit] = {}
+        for concept, synonym in translated:
+            key = normalise(synonym.label)
+            if key not in entries:
+                others[key] = LabelHit(concept.id, current[concept.id], synonym.label, synonym.scope, synonym.lang)
+        entries.update(others)
         self._entries = entries
 
     def __getitem__(self, key: str) -> LabelHit:
@@ -79,15 +103,15 @@ class LabelIndex(Mapping[str, LabelHit]):
         return self._entries.get(normalise(text))
 
     def match(
-        self, key: str, forms: Callable[[str], Iterable[str]] = singulars
+        self, key: str, forms: Callable[[str], Iterable[str]] = singulars, *, english: bool = False
     ) -> tuple[LabelHit, str] | tuple[None, None]:
         """A normalised key to ``(hit, form)``: the key itself, else the first of its inflected ``forms`` that is a
-        label. ``form == key`` means an exact match."""
+        label (with ``english``: an English label). ``form == key`` means an exact match."""
         hit = self._entries.get(key)
-        if hit is not None:
+        if hit is not None and (hit.is_english or not english):
             return hit, key
         for form in forms(key):
             hit = self._entries.get(form)
-            if hit is not None:
+            if hit is not None and (hit.is_english or not english):
                 return hit, form
         return None, None

@@ -7,10 +7,11 @@ so a source loaded and written back with no edits is byte-identical.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from uts.errors import Problem, where
+from uts.ontology.model import LANGUAGE_PATTERN
 from uts.ontology.ontology import Ontology
 from uts.ontology.source import (
     SourceLayout,
@@ -22,11 +23,13 @@ from uts.ontology.source import (
     format_paper_order,
     format_senses,
     format_terms,
+    languages_of,
 )
 
 
-def canonical_texts(ontology: Ontology, layout: SourceLayout) -> dict[Path, str]:
-    """The text of every source file of ``ontology`` under ``layout``."""
+def canonical_texts(ontology: Ontology, layout: SourceLayout, languages: Collection[str] = ()) -> dict[Path, str]:
+    """The text of every source file of ``ontology`` under ``layout``: a translation file for each language some
+    concept has labels in, and for each of ``languages`` (files that exist, which lose their last row as a header)."""
     pref = {c.id: c.label for c in ontology.concepts.values()}
     version = ontology.metadata.version
     texts = {
@@ -40,9 +43,18 @@ def canonical_texts(ontology: Ontology, layout: SourceLayout) -> dict[Path, str]
     }
     if ontology.senses:  # absent from sources made before senses were curated
         texts[layout.senses] = format_senses(ontology.senses, pref)
+    for lang in sorted({*languages_of(ontology.concepts.values()), *languages}):
+        texts[layout.translation_file(lang)] = format_labels(ontology.concepts.values(), lang)
     for name, mapping_set in sorted(ontology.mappings.items()):
         texts[layout.mapping_file(name)] = format_mapping_set(mapping_set, pref, version)
     return texts
+
+
+def present_languages(layout: SourceLayout, texts: Mapping[Path, str]) -> list[str]:
+    """The languages whose translation files are among ``texts`` (the files read)."""
+    folder = layout.translations_dir
+    stems = (p.name[: -len(".tsv")] for p in texts if p.parent == folder and p.name.endswith(".tsv"))
+    return sorted(stem for stem in stems if LANGUAGE_PATTERN.match(stem))
 
 
 def _first_difference(actual: str, expected: str) -> tuple[int, str, str]:
@@ -57,7 +69,7 @@ def _first_difference(actual: str, expected: str) -> tuple[int, str, str]:
 def lint(ontology: Ontology, layout: SourceLayout, texts: Mapping[Path, str]) -> list[Problem]:
     """One problem per file whose text is not canonical, pointing at the first line that differs."""
     problems = []
-    for path, expected in canonical_texts(ontology, layout).items():
+    for path, expected in canonical_texts(ontology, layout, present_languages(layout, texts)).items():
         actual = texts.get(path)
         if actual is None or actual == expected:
             continue
@@ -75,4 +87,5 @@ def lint(ontology: Ontology, layout: SourceLayout, texts: Mapping[Path, str]) ->
 
 def changed_texts(ontology: Ontology, layout: SourceLayout, texts: Mapping[Path, str]) -> dict[Path, str]:
     """The canonical text of every file whose current text (``texts``; missing means absent) differs from it."""
-    return {path: text for path, text in canonical_texts(ontology, layout).items() if texts.get(path) != text}
+    canonical = canonical_texts(ontology, layout, present_languages(layout, texts))
+    return {path: text for path, text in canonical.items() if texts.get(path) != text}

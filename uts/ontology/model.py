@@ -8,7 +8,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from uts.lexical.keys import normalise
 
@@ -124,41 +124,67 @@ class Domain(StrEnum):
 
 
 class LabelScope(StrEnum):
-    """Label kinds below the preferred label.
+    """Label kinds beside the concept's (English) preferred label.
 
-    ``alt``: synonyms and variants (skos:altLabel). ``hidden``: typos and separator variants (skos:hiddenLabel).
-    ``narrower``: a specific kind that is not a concept of its own ("poodle" for dog), posted up to this
-    concept as thesauri do (ISO 25964 "upward posting"); exported as skos:hiddenLabel and utss:narrowerTerm.
+    ``pref``: the preferred label in another language (skos:prefLabel with that language tag); only for labels
+    that are not English, one per concept and language. ``alt``: synonyms and variants (skos:altLabel).
+    ``hidden``: typos, separator, inflected and unaccented variants (skos:hiddenLabel). ``narrower``: a specific
+    kind that is not a concept of its own ("poodle" for dog), posted up to this concept as thesauri do (ISO 25964
+    "upward posting"); exported as skos:hiddenLabel and utss:narrowerTerm.
     """
 
+    PREF = "pref"
     ALT = "alt"
     HIDDEN = "hidden"
     NARROWER = "narrower"
 
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ENGLISH = "en"
+# A BCP 47 primary language subtag as UTS writes it: the ISO 639-1 code (639-2/3 where there is none), lower case.
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 
 
 class Synonym(BaseModel):
-    """A non-preferred label and why it belongs to the concept."""
+    """A label other than the concept's English preferred label, in its language, and why it belongs there."""
 
     model_config = ConfigDict(frozen=True)
 
     label: str = Field(min_length=1, description="The label as written.")
     scope: LabelScope = Field(
-        description="alt: a synonym or variant; hidden: a typo or separator variant; narrower: a specific kind that "
-        "is no concept of its own, posted up to this one."
+        description="pref: the preferred label in a language other than English; alt: a synonym or variant; hidden: "
+        "a typo, separator, inflected or unaccented variant; narrower: a specific kind that is no concept of its "
+        "own, posted up to this one."
     )
     source: str = Field(default="", description="Where the label came from (a paper tag, a dataset, a curator).")
     comment: str = Field(default="", description="Why the label belongs to the concept.")
+    lang: str = Field(
+        default=ENGLISH,
+        pattern=LANGUAGE_PATTERN.pattern,
+        description="The label's language: a BCP 47 primary tag such as 'en', 'es', 'zh' (Simplified Chinese).",
+    )
+
+    @model_validator(mode="after")
+    def _pref_is_not_english(self) -> Synonym:
+        if self.scope is LabelScope.PREF and self.lang == ENGLISH:
+            raise ValueError(
+                "scope 'pref' is only for labels in other languages: a concept's English preferred label is its "
+                "label in terms.tsv; use alt or hidden"
+            )
+        return self
+
+    @property
+    def is_english(self) -> bool:
+        return self.lang == ENGLISH
 
 
-_SCOPE_ORDER = {LabelScope.ALT: 0, LabelScope.HIDDEN: 1, LabelScope.NARROWER: 2}
+_SCOPE_ORDER = {LabelScope.PREF: 0, LabelScope.ALT: 1, LabelScope.HIDDEN: 2, LabelScope.NARROWER: 3}
 
 
-def synonym_order(synonym: Synonym) -> tuple[int, str, str]:
-    """The canonical order of a concept's non-preferred labels: by scope, then case-insensitively by label."""
-    return (_SCOPE_ORDER[synonym.scope], synonym.label.casefold(), synonym.label)
+def synonym_order(synonym: Synonym) -> tuple[bool, str, int, str, str]:
+    """The canonical order of a concept's labels beside its preferred one: English first, then by language, then
+    by scope, then case-insensitively by label."""
+    return (synonym.lang != ENGLISH, synonym.lang, _SCOPE_ORDER[synonym.scope], synonym.label.casefold(), synonym.label)
 
 
 class Concept(BaseModel):
@@ -186,7 +212,9 @@ class Concept(BaseModel):
     consider: tuple[str, ...] = Field(default=(), description="For a deprecated concept: concepts to consider instead.")
     comment: str = Field(default="", description="Scope note: when (not) to use the concept.")
     synonyms: tuple[Synonym, ...] = Field(
-        default=(), description="Labels other than the preferred one, each with its scope (alt, hidden, narrower)."
+        default=(),
+        description="Labels other than the English preferred one, each with its scope (pref, alt, hidden, narrower) "
+        "and language; English ones first.",
     )
 
     @field_validator("id")
@@ -210,23 +238,47 @@ class Concept(BaseModel):
 
     @property
     def alt_labels(self) -> list[str]:
-        return [s.label for s in self.synonyms if s.scope is LabelScope.ALT]
+        """The English alternative labels."""
+        return [s.label for s in self.synonyms if s.scope is LabelScope.ALT and s.lang == ENGLISH]
 
     @property
     def hidden_labels(self) -> list[str]:
-        return [s.label for s in self.synonyms if s.scope is LabelScope.HIDDEN]
+        """The English hidden labels."""
+        return [s.label for s in self.synonyms if s.scope is LabelScope.HIDDEN and s.lang == ENGLISH]
 
     @property
     def narrower_terms(self) -> list[str]:
-        return [s.label for s in self.synonyms if s.scope is LabelScope.NARROWER]
+        """The English narrower terms."""
+        return [s.label for s in self.synonyms if s.scope is LabelScope.NARROWER and s.lang == ENGLISH]
 
     @property
     def all_labels(self) -> list[str]:
-        return [self.label, *(s.label for s in self.synonyms)]
+        """Every English label, the preferred one first (labels in other languages: :attr:`translations`)."""
+        return [self.label, *(s.label for s in self.synonyms if s.lang == ENGLISH)]
 
     def scoped_labels(self) -> list[tuple[str, LabelScope | None]]:
-        """Every label with its scope; the preferred label first, with scope ``None``."""
-        return [(self.label, None), *((s.label, s.scope) for s in self.synonyms)]
+        """Every English label with its scope; the preferred label first, with scope ``None``."""
+        return [(self.label, None), *((s.label, s.scope) for s in self.synonyms if s.lang == ENGLISH)]
+
+    @property
+    def translations(self) -> tuple[Synonym, ...]:
+        """The labels in languages other than English, by language, then scope (pref first)."""
+        return tuple(s for s in self.synonyms if s.lang != ENGLISH)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages other than English the concept has labels in, sorted."""
+        return tuple(sorted({s.lang for s in self.synonyms if s.lang != ENGLISH}))
+
+    def pref_label(self, lang: str = ENGLISH) -> str | None:
+        """The preferred label in ``lang``: the concept's own label for English, else its ``pref`` label there.
+
+        >>> Concept(id="UTS:0000001", label="dog", synonyms=(Synonym(label="perro", scope="pref", lang="es"),)).pref_label("es")
+        'perro'
+        """
+        if lang == ENGLISH:
+            return self.label
+        return next((s.label for s in self.synonyms if s.lang == lang and s.scope is LabelScope.PREF), None)
 
 
 class SenseDomain(StrEnum):

@@ -1,8 +1,9 @@
 """Quality control of the curation: coverage of facets, domains, hierarchy and definitions, against thresholds.
 
 Validation (``validate.py``) says whether a release is well formed; QC says whether it is curated enough to
-ship, and lists what a curator should look at next: merges that look wrong, and vocabulary mapping rows whose
-comment names a gap (``gap: X``) that a concept added since now fills.
+ship, and lists what a curator should look at next: merges that look wrong, vocabulary mapping rows whose
+comment names a gap (``gap: X``) that a concept added since now fills, and labels in other languages that lookups
+never reach because a label of another concept (English first) holds their key.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from uts.ontology.model import Concept, LabelScope, Level, Origin, Status
 from uts.ontology.ontology import Ontology
 
 MIN_PLACED = 0.95
+# Every level-800 concept has a preferred label in each of these languages (issue 15: the languages audio taggers
+# and captioners are most often run in besides English; zh is Simplified Chinese).
+LABEL_LANGUAGES = ("de", "es", "fr", "it", "ja", "pt", "ru", "zh")
 
 
 class QCCheck(BaseModel):
@@ -44,6 +48,8 @@ class QCReport(BaseModel):
     placed_ratio: float
     missing_definitions: list[str]
     shared_labels: dict[str, list[str]]
+    preferred_labels: dict[str, int] = {}  # language -> level-800 concepts with a preferred label in it
+    shadowed_labels: list[str] = []
     suspicious_merges: list[str]
     filled_gaps: list[str]
     twin_candidates: list[str]
@@ -95,6 +101,31 @@ def shared_labels(ontology: Ontology) -> dict[str, list[str]]:
         for label in set(map(normalise, concept.all_labels)):
             holders.setdefault(label, []).append(concept.id)
     return {k: ids for k, ids in sorted(holders.items()) if len(ids) > 1 and _really_shared(ontology, ids)}
+
+
+def shadowed_labels(ontology: Ontology) -> list[str]:
+    """Labels in other languages of active concepts whose key the label index gives another concept: an English
+    label (which always wins) or a stronger label in another language. Lookups never reach them; worth a look when
+    the label is a concept's preferred one."""
+    out = []
+    labels = ontology.labels
+    for concept in sorted(ontology.active(), key=lambda c: c.id):
+        for synonym in concept.translations:
+            hit = labels.get(normalise(synonym.label))
+            if hit is not None and hit.current != concept.id:
+                holder = ontology.concepts[hit.concept_id]
+                which = repr(hit.label) if hit.is_english else f"{hit.label!r}@{hit.lang}"
+                out.append(
+                    f"{concept.id} ({concept.label}) {synonym.label!r}@{synonym.lang} ({synonym.scope.value}) "
+                    f"is {which} of {holder.id} ({holder.label})"
+                )
+    return out
+
+
+def preferred_label_counts(ontology: Ontology, languages: tuple[str, ...] = LABEL_LANGUAGES) -> dict[str, int]:
+    """Per language, how many active level-800 concepts have a preferred label in it."""
+    level = ontology.in_level(Level.L800)
+    return {lang: sum(c.pref_label(lang) is not None for c in level) for lang in languages}
 
 
 def suspicious_merges(ontology: Ontology, active: list[Concept]) -> list[str]:
@@ -260,6 +291,9 @@ def run_qc(ontology: Ontology, reviewed: Sequence[frozenset[str]] = ()) -> QCRep
     label = {c.id: c.label for c in ontology.concepts.values()}
     cycles = graphs.find_cycles(ontology.concepts.values())
     filled = [str(f) for f in filled_gaps(ontology)]
+    in_800 = len(ontology.in_level(Level.L800))
+    preferred = preferred_label_counts(ontology)
+    unlabelled = {lang: in_800 - n for lang, n in preferred.items() if n < in_800}
     # Depth is the longest broader chain, which a cycle makes endless: reported only for an acyclic graph.
     depth = Counter(ontology.depth(c.id) for c in active) if not cycles else Counter[int]()
     checks = [
@@ -310,6 +344,14 @@ def run_qc(ontology: Ontology, reviewed: Sequence[frozenset[str]] = ()) -> QCRep
             detail=f"{len({f.root for f in ontology.facets.values()})} roots",
         ),
         QCCheck(
+            name=f"every level-800 concept has a preferred label in {', '.join(LABEL_LANGUAGES)}",
+            passed=not unlabelled,
+            detail=", ".join(f"{lang}: {n} without" for lang, n in unlabelled.items())
+            + " (ontology/translations/LANG.tsv)"
+            if unlabelled
+            else f"all {in_800} in each",
+        ),
+        QCCheck(
             name="no mapping row names a gap (gap: X) that an active concept X now fills",
             passed=not filled,
             detail=f"{len(filled)} row(s) to remap, or to keep with a comment 'kept broad: why'; the first: {filled[0]}"
@@ -331,6 +373,8 @@ def run_qc(ontology: Ontology, reviewed: Sequence[frozenset[str]] = ()) -> QCRep
         placed_ratio=placed_ratio,
         missing_definitions=missing_definitions,
         shared_labels=shared_labels(ontology),
+        preferred_labels=preferred,
+        shadowed_labels=shadowed_labels(ontology),
         suspicious_merges=suspicious_merges(ontology, active),
         filled_gaps=filled,
         twin_candidates=[t.describe(ontology) for t in open_twins],

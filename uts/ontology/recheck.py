@@ -9,21 +9,31 @@ then decides and words the problems exactly as ``uts validate`` would.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping
 
 from uts.lexical import normalise
-from uts.ontology.model import Concept, Origin, Status
+from uts.ontology.model import Concept, LabelScope, Origin, Status
 from uts.ontology.ontology import Ontology
 
 
+def _keys(concept: Concept) -> Iterator[str]:
+    """The keys a concept holds: its English labels' keys, and ``"<language>\t<key>"`` for the others (a label
+    names one concept in its own language only)."""
+    for label in concept.all_labels:
+        yield normalise(label)
+    for synonym in concept.translations:
+        yield f"{synonym.lang}\t{normalise(synonym.label)}"
+
+
 def label_holders(ontology: Ontology) -> dict[str, str]:
-    """Normalised label key -> the active concept holding it (in a valid state there is one per key). Plain
+    """Label key (see ``_keys``) -> the active concept holding it (in a valid state there is one per key). Plain
     strings, so that the cycle collector has nothing to walk in it."""
     out: dict[str, str] = {}
     for concept in ontology.concepts.values():
         if concept.status is Status.ACTIVE:
-            for label in concept.all_labels:
-                out[normalise(label)] = concept.id
+            for key in _keys(concept):
+                out[key] = concept.id
     return out
 
 
@@ -36,16 +46,14 @@ def updated_holders(
     for cid in touched:
         was = before.concepts.get(cid)
         if was is not None and was.status is Status.ACTIVE:
-            for label in was.all_labels:
-                key = normalise(label)
+            for key in _keys(was):
                 if out.get(key) == cid:
                     del out[key]
     shared = False
     for cid in touched:
         now = after.concepts.get(cid)
         if now is not None and now.status is Status.ACTIVE:
-            for label in now.all_labels:
-                key = normalise(label)
+            for key in _keys(now):
                 held = out.setdefault(key, cid)
                 shared = shared or held != cid
     return out, shared
@@ -77,6 +85,16 @@ def _label_alarm(concept: Concept) -> bool:
         if label in seen or not normalise(label):
             return True
         seen.add(label)
+    translations = concept.translations
+    if translations:
+        if concept.status is not Status.ACTIVE:
+            return True
+        pairs = [(s.lang, s.label) for s in translations]
+        if len(set(pairs)) != len(pairs) or any(not normalise(s.label) for s in translations):
+            return True
+        prefs = Counter(s.lang for s in translations if s.scope is LabelScope.PREF)
+        if any(prefs[lang] != 1 for lang in concept.languages):
+            return True
     return False
 
 

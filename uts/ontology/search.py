@@ -1,9 +1,11 @@
-"""Search and autocomplete over every label of every concept: preferred, alternative, hidden and narrower terms.
+"""Search and autocomplete over every label of every concept: preferred, alternative, hidden and narrower terms, in
+English and in every other language the concept has labels in ("perro" finds dog, and says it matched Spanish).
 
 An annotator types the start of a word ("bark", "hi fi") or a misspelling ("accordian") and expects the concept,
 with the label that matched, so a hit on a narrower term ("poodle" -> dog) does not look like a mistake. Matches
-rank exact, then label prefix, then word prefix (the start of any word of a label), then typo-tolerant; deprecated
-concepts are left out unless asked for, and say what replaces them.
+rank exact, then label prefix, then word prefix (the start of any word of a label), then typo-tolerant, a label
+in another language after the English ones of its kind and the next; deprecated concepts are left out unless asked for, and say
+what replaces them.
 
 >>> from uts import load_ontology
 >>> hit = LabelSearch(load_ontology()).search("hi-fi")[0]
@@ -22,13 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
 from uts.lexical import normalise
-from uts.ontology.model import Level, Status
+from uts.ontology.model import ENGLISH, LabelScope, Level, Status
 from uts.ontology.ontology import Ontology
 
 How = Literal["exact", "prefix", "word", "fuzzy"]
 _RANK = {"exact": 0, "prefix": 1, "word": 2, "fuzzy": 3}
 _WORD_START = re.compile(r"(?:^|[\s_\-/&+])(\w)")
 MAX_QUERY = 200  # characters: longer input is no label anyone types
+_LATIN = re.compile(r"[a-z0-9]")
 
 
 class SearchHit(BaseModel):
@@ -39,7 +42,10 @@ class SearchHit(BaseModel):
     id: str = Field(description="The concept's ID.")
     label: str = Field(description="The concept's preferred label.")
     matched: str = Field(description="The label that matched the query (preferred, alternative, hidden or narrower).")
-    scope: Literal["preferred", "alt", "hidden", "narrower"] = Field(description="The kind of label that matched.")
+    scope: Literal["preferred", "alt", "hidden", "narrower"] = Field(
+        description="The kind of label that matched (in its language: 'preferred' for the preferred label there)."
+    )
+    lang: str = Field(default="en", description="The language of the label that matched (BCP 47), e.g. 'en', 'es'.")
     how: How = Field(
         description="exact: the whole label; prefix: the label starts with the query; word: a word of the label "
         "does; fuzzy: the label is close to the query (a typo)."
@@ -57,6 +63,7 @@ class _Entry:
     label: str
     scope: str
     key: str  # normalise(label)
+    lang: str = ENGLISH
 
 
 class LabelSearch:
@@ -70,8 +77,20 @@ class LabelSearch:
                 key = normalise(label)
                 if key:
                     entries.append(_Entry(concept.id, label, scope.value if scope else "preferred", key))
+        # Labels in other languages after every English one: of two equal matches, the English label is shown.
+        for concept in ontology.concepts.values():
+            for synonym in concept.translations:
+                key = normalise(synonym.label)
+                if key:
+                    shown = "preferred" if synonym.scope is LabelScope.PREF else synonym.scope.value
+                    entries.append(_Entry(concept.id, synonym.label, shown, key, synonym.lang))
         self._entries = entries
-        self._keys = [e.key for e in entries]
+        # Typo matching compares a query with the keys of its own script only: keys with a Latin letter or digit
+        # for a query with one, the others (Chinese, Japanese, Cyrillic ...) otherwise. Positions in ``entries``.
+        self._latin = [i for i, e in enumerate(entries) if _LATIN.search(e.key)]
+        self._others = [i for i, e in enumerate(entries) if not _LATIN.search(e.key)]
+        self._latin_keys = [entries[i].key for i in self._latin]
+        self._other_keys = [entries[i].key for i in self._others]
         # Every word start of every label, as the normalised rest of the label: "dog barking" -> "barking".
         starts: list[tuple[str, int, bool]] = []
         for i, entry in enumerate(entries):
@@ -98,7 +117,7 @@ class LabelSearch:
         if not key or limit <= 0:
             return []
         allowed = self.ontology.facet_and_subfacets(facet) if facet is not None else None
-        best: dict[str, tuple[tuple[int, float, int, int, str], SearchHit]] = {}
+        best: dict[str, tuple[tuple[float, float, int, int, str], SearchHit]] = {}
 
         def offer(entry: _Entry, how: How, score: float) -> None:
             concept = self.ontology.concepts[entry.concept_id]
@@ -108,8 +127,11 @@ class LabelSearch:
                 return
             if level is not None and level not in concept.levels:
                 return
+            # A label in another language ranks after an English one of the same kind and the next (an exact one
+            # after English prefixes, before English word starts): "accord" completes to accordion before it is
+            # French for chord, and "perro" is the Spanish dog before any English typo.
             order = (
-                _RANK[how],
+                _RANK[how] + (1.5 if entry.lang != ENGLISH else 0.0),
                 -score,
                 concept.rank if concept.rank is not None else 1 << 30,
                 len(entry.key),
@@ -122,6 +144,7 @@ class LabelSearch:
                 label=concept.label,
                 matched=entry.label,
                 scope=entry.scope,  # type: ignore[arg-type]
+                lang=entry.lang,
                 how=how,
                 score=round(score, 4),
                 status=concept.status,
@@ -141,10 +164,10 @@ class LabelSearch:
                 offer(entry, "prefix" if whole else "word", len(key) / len(rest) * (0.9 if whole else 0.8))
             at += 1
         if fuzzy and len(best) < limit and len(key) >= 3:
-            for _, score, index in process.extract(
-                key, self._keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=75
-            ):
-                offer(self._entries[index], "fuzzy", score / 100 * 0.75)
+            latin = bool(_LATIN.search(key))
+            positions, keys = (self._latin, self._latin_keys) if latin else (self._others, self._other_keys)
+            for _, score, index in process.extract(key, keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=75):
+                offer(self._entries[positions[index]], "fuzzy", score / 100 * 0.75)
         ranked = sorted(best.values(), key=lambda pair: pair[0])
         return [hit for _, hit in ranked[:limit]]
 

@@ -1,7 +1,8 @@
 """The curated UTS source on disk: where each file lives, how it parses, and its canonical text.
 
 A source root holds ``ontology/uts.toml`` (release metadata), ``ontology/terms.tsv`` (one row per concept),
-``ontology/labels.tsv`` (alternative and hidden labels), ``ontology/facets.tsv``, ``ontology/paper-order.tsv``,
+``ontology/labels.tsv`` (alternative and hidden labels), ``ontology/translations/<lang>.tsv`` (the labels in one
+other language, its ISO 639-1 code the file name), ``ontology/facets.tsv``, ``ontology/paper-order.tsv``,
 ``mappings/uts-paper.sssom.tsv`` (each index of the paper's published vocabulary and the concept it denotes) and
 one ``mappings/<vocabulary>.sssom.tsv`` per legacy vocabulary mapped to UTS.
 """
@@ -24,9 +25,12 @@ from uts.io.tables import LIST_SEPARATOR, Row, format_table, parse_table, read_t
 from uts.ontology.mapping import COLUMNS as MAPPING_COLUMNS
 from uts.ontology.mapping import EXTENSIONS, MappingRow, MappingSet
 from uts.ontology.model import (
+    ENGLISH,
+    LANGUAGE_PATTERN,
     Concept,
     Domain,
     Facet,
+    LabelScope,
     Level,
     OntologyMetadata,
     PaperTag,
@@ -52,6 +56,8 @@ TERMS_COLUMNS = (
     "comment",
 )
 LABELS_COLUMNS = ("id", "concept_label", "label", "scope", "source", "comment")
+TRANSLATION_COLUMNS = LABELS_COLUMNS  # the same columns; the language is the file's name
+TRANSLATIONS_DIR = "translations"
 PAPER_ORDER_COLUMNS = ("level", "index", "tag")
 SENSES_COLUMNS = (
     "form", "sense", "id", "concept_label", "default", "domain", "before", "after", "context", "gloss", "comment",
@@ -113,6 +119,19 @@ class SourceLayout:
         return (self.terms, self.labels, self.paper, self.paper_order, self.facets)
 
     @property
+    def translations_dir(self) -> Path:
+        return self.root / "ontology" / TRANSLATIONS_DIR
+
+    def translation_file(self, lang: str) -> Path:
+        """Where the labels in language ``lang`` live."""
+        return self.translations_dir / f"{lang}.tsv"
+
+    def translation_files(self) -> dict[str, Path]:
+        """File name without ``.tsv`` -> path, for every translation file present (names are checked on reading)."""
+        found = sorted(self.translations_dir.glob("*.tsv")) if self.translations_dir.is_dir() else []
+        return {p.name[: -len(".tsv")]: p for p in found}
+
+    @property
     def mappings_dir(self) -> Path:
         return self.root / "mappings"
 
@@ -156,6 +175,7 @@ class Sources:
     metadata: OntologyMetadata | None = None
     terms: list[tuple[int, Concept]] = field(default_factory=list)
     labels: list[tuple[int, str, Synonym]] = field(default_factory=list)
+    translations: list[tuple[Path, int, str, Synonym]] = field(default_factory=list)  # file, line, concept, label
     paper: list[tuple[int, PaperTag]] = field(default_factory=list)
     paper_header: dict[str, Any] = field(default_factory=dict)
     reordered: list[tuple[int, Level, int, str]] = field(default_factory=list)
@@ -312,6 +332,12 @@ def read_sources(root: Path, files: Mapping[Path, str] | None = None) -> Sources
         (row.line, row["id"], synonym)
         for row, synonym in _read_rows(sources, labels_path, LABELS_COLUMNS, _synonym, read)
     ]
+    languages = layout.translation_files() if files is None else _translation_files_in(layout, files)
+    for lang, path in languages.items():
+        if not _check_language_file(lang, path, problems):
+            continue
+        rows = _read_rows(sources, path, TRANSLATION_COLUMNS, _translation(lang), read)
+        sources.translations += [(path, row.line, row["id"], synonym) for row, synonym in rows]
     paper_text = read(paper_path, problems)
     mapping_set = read_sssom(paper_path, PAPER_COLUMNS, problems, text=paper_text) if paper_text is not None else None
     if mapping_set is None or not mapping_set.table.header_ok:
@@ -344,6 +370,37 @@ def read_sources(root: Path, files: Mapping[Path, str] | None = None) -> Sources
         if parsed is not None:
             sources.mappings.append(parsed)
     return sources
+
+
+def _translation_files_in(layout: SourceLayout, files: Mapping[Path, str]) -> dict[str, Path]:
+    found = sorted(p for p in files if p.parent == layout.translations_dir and p.name.endswith(".tsv"))
+    return {p.name[: -len(".tsv")]: p for p in found}
+
+
+def _check_language_file(lang: str, path: Path, problems: list[Problem]) -> bool:
+    """A translation file is named by its language's code; a bad name is a problem and the file is not read."""
+    if lang == ENGLISH:
+        problems.append(
+            Problem(
+                where(path),
+                0,
+                "English labels do not go in a translation file",
+                "move its rows to ontology/labels.tsv (alt or hidden) and delete the file",
+            )
+        )
+        return False
+    if not LANGUAGE_PATTERN.match(lang):
+        problems.append(
+            Problem(
+                where(path),
+                0,
+                f"the file name {path.name!r} is not a language code: a translation file is named by the ISO 639-1 "
+                "code of its language in lower case",
+                "rename it, e.g. es.tsv for Spanish, zh.tsv for (Simplified) Chinese",
+            )
+        )
+        return False
+    return True
 
 
 def _mapping_files_in(layout: SourceLayout, files: Mapping[Path, str]) -> dict[str, Path]:
@@ -430,6 +487,11 @@ def _read_rows(
 
 def _synonym(row: Row) -> Synonym:
     c = row.cells
+    if c["scope"] == LabelScope.PREF.value:
+        raise ValueError(
+            "scope 'pref' is only for labels in other languages (ontology/translations/); the English preferred "
+            "label is the concept's label in terms.tsv: use alt or hidden here"
+        )
     return Synonym.model_validate(
         {"label": c["label"], "scope": c["scope"], "source": c["source"], "comment": c["comment"]}
     )
@@ -456,6 +518,18 @@ def _sense(row: Row) -> WordSense:
             "comment": c["comment"],
         }
     )
+
+
+def _translation(lang: str) -> Callable[[Row], Synonym]:
+    """The reader of one translation file's rows: labels in ``lang``."""
+
+    def build(row: Row) -> Synonym:
+        c = row.cells
+        return Synonym.model_validate(
+            {"label": c["label"], "scope": c["scope"], "source": c["source"], "comment": c["comment"], "lang": lang}
+        )
+
+    return build
 
 
 def _facet(row: Row) -> Facet:
@@ -519,12 +593,19 @@ def format_terms(concepts: Iterable[Concept]) -> str:
     return format_table(TERMS_COLUMNS, rows)
 
 
-def format_labels(concepts: Iterable[Concept]) -> str:
+def format_labels(concepts: Iterable[Concept], lang: str = ENGLISH) -> str:
+    """``labels.tsv`` (English) or the translation file of ``lang``: rows by concept ID, then scope and label."""
     rows = []
     for c in sorted(concepts, key=lambda c: c.id):
         for s in sorted(c.synonyms, key=synonym_order):
-            rows.append((c.id, c.label, s.label, s.scope.value, s.source, s.comment))
+            if s.lang == lang:
+                rows.append((c.id, c.label, s.label, s.scope.value, s.source, s.comment))
     return format_table(LABELS_COLUMNS, rows)
+
+
+def languages_of(concepts: Iterable[Concept]) -> list[str]:
+    """Every language other than English that some concept has a label in, sorted."""
+    return sorted({s.lang for c in concepts for s in c.synonyms if s.lang != ENGLISH})
 
 
 def format_paper(header: Mapping[str, Any], tags: Iterable[PaperTag], pref_labels: Mapping[str, str]) -> str:

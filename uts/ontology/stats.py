@@ -27,6 +27,7 @@ class OntologyStats(BaseModel):
     distinct_published_strings: int
     merged_concepts: int
     labels: dict[str, int]
+    translations: dict[str, int] = {}  # language -> its labels (every scope); English ones are in ``labels``
     merges_by_justification: dict[str, int]
     levels: list[LevelStats]
     with_broader: int
@@ -40,7 +41,8 @@ def compute_stats(ontology: Ontology) -> OntologyStats:
     concepts = list(ontology.concepts.values())
     active = [c for c in concepts if c.status is Status.ACTIVE]
     per_concept = Counter(t.concept_id for t in ontology.paper)
-    scopes = Counter(s.scope.value for c in concepts for s in c.synonyms)
+    scopes = Counter(s.scope.value for c in concepts for s in c.synonyms if s.is_english)
+    languages = Counter(s.lang for c in concepts for s in c.translations)
     return OntologyStats(
         version=ontology.metadata.version,
         concepts=len(concepts),
@@ -57,6 +59,7 @@ def compute_stats(ontology: Ontology) -> OntologyStats:
             LabelScope.HIDDEN.value: scopes[LabelScope.HIDDEN.value],
             LabelScope.NARROWER.value: scopes[LabelScope.NARROWER.value],
         },
+        translations=dict(sorted(languages.items())),
         merges_by_justification=dict(Counter(t.justification for t in ontology.paper)),
         levels=[
             LevelStats(level=level.value, published_tags=level.size, concepts=len(ontology.in_level(level)))

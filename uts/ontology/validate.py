@@ -9,9 +9,9 @@ from collections import Counter, defaultdict
 from uts.errors import Problem
 from uts.lexical import base_forms, normalise, singulars
 from uts.ontology import graph as graphs
-from uts.ontology.build import FACET, LABEL, MAPPING, NO_PROVENANCE, ORDER, PAPER, SENSE, TERM, Provenance
+from uts.ontology.build import FACET, LABEL, MAPPING, NO_PROVENANCE, ORDER, PAPER, SENSE, TERM, Provenance, label_key
 from uts.ontology.mapping import RowKey, row_key
-from uts.ontology.model import Origin, Status, WordSense
+from uts.ontology.model import ENGLISH, LabelScope, Origin, Status, Synonym, WordSense
 from uts.ontology.ontology import Ontology
 from uts.ontology.source import PAPER_PREFIX
 
@@ -20,6 +20,7 @@ def check(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]
     """Every semantic rule; an empty list means the version is valid."""
     return [
         *check_labels(ontology, prov),
+        *check_translations(ontology, prov),
         *check_references(ontology, prov),
         *check_deprecation(ontology, prov),
         *check_cycles(ontology, prov),
@@ -31,13 +32,13 @@ def check(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]
     ]
 
 
-def _label_site(prov: Provenance, concept_id: str, label: str) -> tuple[str, int]:
-    file, line = prov.of(LABEL, f"{concept_id}\t{label}")
+def _label_site(prov: Provenance, concept_id: str, label: str, lang: str = ENGLISH) -> tuple[str, int]:
+    file, line = prov.of(LABEL, label_key(concept_id, label, lang))
     return (file, line) if line else prov.of(TERM, concept_id)
 
 
 def check_labels(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
-    """Every label (preferred, alternative, hidden) of an active concept normalises to that concept only.
+    """Every English label (preferred, alternative, hidden) of an active concept normalises to that concept only.
 
     Surface variants of one concept may share a normalised key (``high-fidelity`` / ``high_fidelity``):
     they are recorded because the paper published both.
@@ -82,6 +83,85 @@ def check_labels(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[P
                 )
             elif key not in holders:
                 holders[key] = (concept.id, label)
+    return problems
+
+
+def check_translations(ontology: Ontology, prov: Provenance = NO_PROVENANCE) -> list[Problem]:
+    """Labels in other languages: only active concepts have them; in each language a concept has exactly one
+    preferred label, never the same label twice, and a label names one concept.
+
+    A label may name another concept in another language, or in English (French "chat" is a cat, English "chat"
+    is talk): English wins lookups, and ``uts qc`` lists the labels so shadowed.
+    """
+    problems: list[Problem] = []
+    holders: dict[tuple[str, str], tuple[str, str]] = {}  # (language, key) -> (concept, label)
+    for concept in ontology.concepts.values():
+        translations = concept.translations
+        if not translations:
+            continue
+        if concept.status is not Status.ACTIVE:
+            first = translations[0]
+            heir = concept.replaced_by or "an active concept"
+            problems.append(
+                Problem(
+                    *_label_site(prov, concept.id, first.label, first.lang),
+                    f"{concept.id} ({concept.label}) is deprecated but has labels in {', '.join(concept.languages)}",
+                    f"move them to {heir} (its successor) or delete them",
+                )
+            )
+            continue
+        seen: set[tuple[str, str]] = set()
+        first_of: dict[str, Synonym] = {}
+        prefs: dict[str, list[Synonym]] = defaultdict(list)
+        for synonym in translations:
+            label, lang = synonym.label, synonym.lang
+            site = _label_site(prov, concept.id, label, lang)
+            key = normalise(label)
+            if not key:
+                problems.append(
+                    Problem(*site, f"label {label!r}@{lang} of {concept.id} is empty after normalisation",
+                            "use a label with letters or digits")
+                )  # fmt: skip
+                continue
+            if (lang, label) in seen:
+                problems.append(
+                    Problem(*site, f"{concept.id} has the label {label!r}@{lang} twice", "delete the repeated row")
+                )
+                continue
+            seen.add((lang, label))
+            first_of.setdefault(lang, synonym)
+            if synonym.scope is LabelScope.PREF:
+                prefs[lang].append(synonym)
+            other = holders.setdefault((lang, key), (concept.id, label))
+            if other[0] != concept.id:
+                problems.append(
+                    Problem(
+                        *site,
+                        f"label {label!r}@{lang} of {concept.id} ({concept.label}) is also the label {other[1]!r}@{lang} "
+                        f"of {other[0]} ({ontology.concepts[other[0]].label}); in its language a label names one "
+                        "concept",
+                        "keep it on the concept it names (or make each more specific)",
+                    )
+                )
+        for lang, first in first_of.items():
+            found = prefs.get(lang, [])
+            if not found:
+                problems.append(
+                    Problem(
+                        *_label_site(prov, concept.id, first.label, lang),
+                        f"{concept.id} ({concept.label}) has labels in {lang} but none is its preferred label there",
+                        "mark the word a native speaker uses for it `pref` (one per concept and language)",
+                    )
+                )
+            for extra in found[1:]:
+                problems.append(
+                    Problem(
+                        *_label_site(prov, concept.id, extra.label, lang),
+                        f"{concept.id} ({concept.label}) has a second preferred label in {lang}, {extra.label!r} "
+                        f"(the first is {found[0].label!r})",
+                        "keep one `pref` per concept and language; make the others alt",
+                    )
+                )
     return problems
 
 
@@ -208,7 +288,7 @@ def _check_paper_rows(ontology: Ontology, prov: Provenance) -> tuple[list[Proble
                 )
             )
         key = normalise(tag.tag)
-        if key != normalise(concept.label) and all(normalise(s.label) != key for s in concept.synonyms):
+        if all(normalise(label) != key for label in concept.all_labels):
             problems.append(
                 Problem(
                     *prov.of(PAPER, str(position)),

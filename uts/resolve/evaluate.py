@@ -8,7 +8,10 @@ Three parts, each against something the resolver was not tuned on:
 - captions: audio-LLM captions of AudioSet clips against the clips' human labels mapped to UTS through
   ``mappings/audioset.sssom.tsv``, beside two baselines run in the same report;
 - event recall: of human captions (AudioCaps) that say an event happens ("a man speaks"), the share whose tags
-  hold the event's concept.
+  hold the event's concept;
+- multilingual tags: raw tags in Spanish, French, German, Italian, Portuguese, Chinese, Japanese and Russian for
+  level-800 concepts, written blind to the curated labels (``tests/data/multilingual_tags.tsv`` of a checkout),
+  scored per language.
 """
 
 from __future__ import annotations
@@ -23,14 +26,18 @@ from pathlib import Path
 
 from uts.errors import InvalidError, Problem
 from uts.io.atomic import write_atomic
-from uts.ontology.model import Level
+from uts.ontology.model import LANGUAGE_PATTERN, Level
 from uts.ontology.ontology import Ontology
+from uts.ontology.source import bundled_root
 from uts.resolve.config import Calibration
 from uts.resolve.model import Abstention, Match
 from uts.resolve.resolver import Resolver
 from uts.resolve.text import tokenize
 
 VARIANTS_FILE = Path(__file__).with_name("variants.tsv")
+# In a checkout only (the package does not ship its tests): the blind multilingual tag set.
+MULTILINGUAL_FILE = bundled_root() / "tests" / "data" / "multilingual_tags.tsv"
+MULTILINGUAL_COLUMNS = ("lang", "tag", "concept_id", "concept_label")
 KINDS = ("orthographic", "inflection", "synonym", "typo", "hyponym", "negated", "nonsense")
 SPLITS = ("dev", "test")
 # Mapping predicates under which a clip labelled with the AudioSet class is also an instance of the UTS
@@ -200,6 +207,113 @@ def calibrate_tags(
     tied = sorted(u for (t, u), v in objective.items() if t == threshold and v == best_value)
     unrelated = tied[len(tied) // 2]
     return (threshold, unrelated), sweep
+
+
+# ---- multilingual tags ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LanguageTag:
+    """A raw tag in a language other than English and the concept it names."""
+
+    line: int
+    lang: str
+    tag: str
+    expected: str  # the active concept standing for concept_id
+
+
+def read_multilingual(ontology: Ontology, path: Path = MULTILINGUAL_FILE) -> list[LanguageTag]:
+    """The multilingual tag set (``#`` lines are its notes), checked: language codes, known concepts, one row per
+    tag and language, concept labels as the ontology has them."""
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvaluationDataError(
+            [Problem(str(path), 0, f"cannot be read ({exc})", "pass the path of the set")]
+        ) from None
+    rows = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip() and not line.startswith("#")]
+    if not rows or tuple(rows[0][1].split("\t")) != MULTILINGUAL_COLUMNS:
+        found = rows[0] if rows else (1, "")
+        problems.append(
+            Problem(str(path), found[0], f"the header is not {' '.join(MULTILINGUAL_COLUMNS)}", "fix the header line")
+        )
+        raise EvaluationDataError(problems)
+    out: list[LanguageTag] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows[1:]:
+        cells = row.split("\t")
+        if len(cells) != len(MULTILINGUAL_COLUMNS):
+            problems.append(
+                Problem(str(path), line, f"{len(cells)} cells, not 4", "write lang, tag, concept_id, concept_label")
+            )
+            continue
+        lang, tag, concept_id, concept_label = cells
+        if not LANGUAGE_PATTERN.match(lang) or lang == "en":
+            problems.append(
+                Problem(str(path), line, f"{lang!r} is no language other than English", "write its ISO 639-1 code")
+            )
+        if not tag.strip():
+            problems.append(Problem(str(path), line, "the tag is empty", "write the tag"))
+        if (lang, tag) in seen:
+            problems.append(
+                Problem(str(path), line, f"{tag!r} ({lang}) is also on line {seen[(lang, tag)]}", "keep one row")
+            )
+        seen[(lang, tag)] = line
+        concept = ontology.concepts.get(concept_id)
+        current = ontology.current(concept_id) if concept is not None else None
+        if concept is None or current is None:
+            problems.append(Problem(str(path), line, f"{concept_id} is no concept (or was deprecated without successor)",
+                                    "use the ID of an active concept"))  # fmt: skip
+            continue
+        if concept.label != concept_label:
+            problems.append(Problem(str(path), line, f"{concept_id} is {concept.label!r}, not {concept_label!r}",
+                                    f"write {concept.label!r} as its concept_label"))  # fmt: skip
+        out.append(LanguageTag(line, lang, tag, current.id))
+    if problems:
+        raise EvaluationDataError(problems, head=f"{len(problems)} problem(s) in the multilingual set {path}")
+    return out
+
+
+@dataclass
+class LanguageScore:
+    lang: str
+    total: int = 0
+    correct: int = 0
+    abstained: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def score_multilingual(resolver: Resolver, tags: Sequence[LanguageTag]) -> list[LanguageScore]:
+    """Top-1 accuracy per language: a tag is right when it resolves to its concept (the concept itself, or the
+    ancestor the resolver's level rolls it up to)."""
+    scores: dict[str, LanguageScore] = {}
+    results = resolver.resolve_each([t.tag for t in tags])
+    for tag, result in zip(tags, results, strict=True):
+        score = scores.setdefault(tag.lang, LanguageScore(tag.lang))
+        score.total += 1
+        expected = resolver.target(tag.expected)
+        if isinstance(result, Match) and expected is not None and result.id == expected[0] and not result.negated:
+            score.correct += 1
+            continue
+        score.abstained += isinstance(result, Abstention)
+        wanted = resolver.ontology.concepts[tag.expected].label
+        score.errors.append(f"{tag.tag!r} ({wanted}) -> {_describe(result, resolver.ontology)}")
+    return [scores[lang] for lang in sorted(scores)]
+
+
+def overall(scores: Sequence[LanguageScore]) -> LanguageScore:
+    """Every language's tags together."""
+    total = LanguageScore("all")
+    for s in scores:
+        total.total += s.total
+        total.correct += s.correct
+        total.abstained += s.abstained
+    return total
 
 
 # ---- lossless ---------------------------------------------------------------------------------------

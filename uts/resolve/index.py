@@ -3,7 +3,9 @@
 Resolvers of different levels, thresholds or caches over one Ontology object share one :class:`LexicalIndex`
 (and one embedding index per encoder backend): a server holding a resolver per level pays for the tables once.
 The tables are read from ``ontology.labels``, the one label index, so a label means the same concept here as
-in every other part of uts; only the multiword phrase table is the resolver's own.
+in every other part of uts; only the multiword phrase table is the resolver's own. Labels in every language are
+in them (an English label wins a key over any other), and written without spaces: a Chinese or Japanese label is
+a phrase of its characters, as a caption in those languages is tokenized.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import re
 import threading
 import weakref
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from uts.lexical import base_forms, normalise, plurals
+from uts.lexical import base_forms, normalise, plurals, singulars, unaccented
 from uts.ontology.model import rank_key
 from uts.ontology.ontology import Ontology
 from uts.resolve.model import Method
@@ -29,7 +32,10 @@ Hit = tuple[str, Method, float]
 
 INFLECTION_SCORE = 0.97  # "sirens" is surely a siren, but the spelling differs
 NARROWER_SCORE = 0.9  # "poodle" is surely a dog, but the answer is less specific than the input
-_SPLIT = re.compile(r"[\s_\-]+")
+ACCENT_SCORE = 0.97  # "musica" is surely "música", but the spelling differs
+_SPLIT = re.compile(r"[\s_\-\u00b7\u30fb]+")
+# Scripts written without spaces between words: each character is a token (``uts.resolve.text.tokenize``).
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
 class LexicalIndex:
@@ -48,6 +54,10 @@ class LexicalIndex:
         # Normalised word key -> active concept: every label key whose concept is, or was replaced by, an active one.
         self.words: Mapping[str, str] = {k: hit.current for k, hit in labels.items() if hit.current is not None}
         self.narrower: frozenset[str] = frozenset(k for k, hit in labels.items() if hit.is_narrower_term)
+        # The language of each key whose label is not English (the resolver says it in its matches).
+        self.lang_of: Mapping[str, str] = {k: hit.lang for k, hit in labels.items() if not hit.is_english}
+        # Keys written with accents, by their unaccented form.
+        self.unaccented: Mapping[str, str] = _unaccented(self.words)
         self.phrases: Mapping[tuple[str, ...], Hit]
         self.first_len: Mapping[str, int]
         self.phrases, self.first_len = _phrase_table(ontology)
@@ -59,20 +69,65 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._fuzzy: FuzzyMatcher | None = None
         self._meaning: MeaningCues | None = None
+        self._language = lru_cache(maxsize=65536)(self._language_of_key)
 
-    def lookup(self, key: str) -> Hit | None:
-        """A normalised word or label key to its concept: exact (or narrower) first, then inflected forms."""
-        words, narrower = self.words, self.narrower
+    def lookup(self, key: str, *, english: bool = False) -> Hit | None:
+        """A normalised word or label key to its concept: exact (or narrower) first, then inflected forms, then
+        the key or a form of it written without accents where the label has them, or the other way round. With
+        ``english``: through English labels only (exact and inflected)."""
+        found = self._find(key, english=english)
+        return found[1] if found is not None else None
+
+    def _find(self, key: str, *, english: bool = False) -> tuple[str, Hit] | None:
+        """:meth:`lookup`, and the label key that matched.
+
+        English inflection reaches a label in another language only as a plural ("perros" for "perro"), never by
+        a verb ending ("during" is no form of German "Dur"); and an English word reaches one only as written, not
+        without its accents ("manner" is no German "Männer").
+        """
+        words, narrower, lang_of = self.words, self.narrower, self.lang_of
+        foreign = lang_of if english else {}
         concept_id = words.get(key)
-        if concept_id is not None:
-            return (concept_id, "narrower", NARROWER_SCORE) if key in narrower else (concept_id, "exact", 1.0)
-        for form in base_forms(key):
+        if concept_id is not None and key not in foreign:
+            return key, (concept_id, "narrower", NARROWER_SCORE) if key in narrower else (concept_id, "exact", 1.0)
+        forms = base_forms(key)
+        plural_of: list[str] | None = None
+        for form in forms:
             concept_id = words.get(form)
-            if concept_id is not None:
-                if form in narrower:
-                    return concept_id, "narrower", NARROWER_SCORE
-                return concept_id, "inflection", INFLECTION_SCORE
+            if concept_id is None or form in foreign:
+                continue
+            if form in lang_of:
+                plural_of = singulars(key) if plural_of is None else plural_of
+                if form not in plural_of:
+                    continue
+            if form in narrower:
+                return form, (concept_id, "narrower", NARROWER_SCORE)
+            return form, (concept_id, "inflection", INFLECTION_SCORE)
+        if english:
+            return None
+        accented = self.unaccented
+        for form in (key, *forms):
+            bare = unaccented(form)
+            # Accents the input has and a label in another language lacks ("пёс" for "пес"); an English label is
+            # reached only by its own spelling, or without the accents it has ("cafe" for "café").
+            label = accented.get(bare) or (bare if bare != form and bare in lang_of else None)
+            if label is None:
+                continue
+            if label in lang_of and bare == form and _english_word(form):
+                continue
+            return label, (words[label], "fuzzy", ACCENT_SCORE)
         return None
+
+    def language(self, text: str) -> str | None:
+        """The language of the label that ``text`` (a tag, or the words of a caption that named a concept)
+        matched, when it is not English (cached: captions name the same things again and again)."""
+        if not self.lang_of:
+            return None
+        return self._language(normalise(text))
+
+    def _language_of_key(self, key: str) -> str | None:
+        found = self._find(key)
+        return self.lang_of.get(found[0]) if found is not None else None
 
     @property
     def fuzzy(self) -> FuzzyMatcher:
@@ -108,6 +163,59 @@ class LexicalIndex:
         return ontology
 
 
+def _english_word(key: str) -> bool:
+    """Whether an ASCII key is an English word in its own right (the English word list loads on first use)."""
+    if not key.isascii():
+        return False
+    from uts.matching.fuzzy import is_known_word
+
+    return is_known_word(key)
+
+
+def _unaccented(words: Mapping[str, str]) -> dict[str, str]:
+    """Keys written with accents, without them -> the key, where that names one concept and is no key of its own
+    ("musica" -> "música", when only "música" is a label)."""
+    found: dict[str, str | None] = {}
+    for key, concept_id in words.items():
+        bare = unaccented(key)
+        if bare == key or bare in words:
+            continue
+        if bare not in found:
+            found[bare] = key
+        elif (held := found[bare]) is not None and words[held] != concept_id:
+            found[bare] = None  # two concepts: the accents tell them apart
+    return {bare: key for bare, key in found.items() if key is not None}
+
+
+def label_words(label: str) -> tuple[str, ...]:
+    """The normalised words of a label as a caption's tokens would be: split at spaces and separators, and a
+    Chinese or Japanese run into its characters ("電子音楽" -> 電, 子, 音, 楽).
+
+    >>> label_words("church bells"), label_words("电子 音乐"), label_words("J-POP")
+    (('church', 'bells'), ('电', '子', '音', '乐'), ('j', 'pop'))
+    """
+    out: list[str] = []
+    for part in _SPLIT.split(label):
+        key = normalise(part)
+        if not key:
+            continue
+        if UNSPACED.search(key):
+            run = ""
+            for ch in key:
+                if UNSPACED.match(ch):
+                    if run:
+                        out.append(run)
+                        run = ""
+                    out.append(ch)
+                else:
+                    run += ch
+            if run:
+                out.append(run)
+        else:
+            out.append(key)
+    return tuple(out)
+
+
 def _phrase_table(ontology: Ontology) -> tuple[dict[tuple[str, ...], Hit], dict[str, int]]:
     """Multiword labels as word tuples, with the plurals of the last word ("church bells") worked out here
     rather than per caption word, and the most words a phrase starting with each word has.
@@ -120,8 +228,8 @@ def _phrase_table(ontology: Ontology) -> tuple[dict[tuple[str, ...], Hit], dict[
     inflected: dict[tuple[str, ...], Hit] = {}
     first_len: dict[str, int] = {}
     for concept in ontology.concepts.values():
-        for label in concept.all_labels:
-            parts = tuple(key for key in (normalise(p) for p in _SPLIT.split(label)) if key)
+        for label in (*concept.all_labels, *(s.label for s in concept.translations)):
+            parts = label_words(label)
             if len(parts) < 2:
                 continue
             hit = labels.get(normalise(label))
@@ -180,4 +288,14 @@ def embedding_index(ontology: Ontology, backend: str) -> EmbeddingIndex:
     return index
 
 
-__all__ = ["INFLECTION_SCORE", "NARROWER_SCORE", "Hit", "LexicalIndex", "embedding_index", "lexical_index"]
+__all__ = [
+    "ACCENT_SCORE",
+    "INFLECTION_SCORE",
+    "NARROWER_SCORE",
+    "UNSPACED",
+    "Hit",
+    "LexicalIndex",
+    "embedding_index",
+    "label_words",
+    "lexical_index",
+]

@@ -60,6 +60,13 @@ class Match:
             "qualifies ('soft female vocal': female and soft modify vocal); null for a head and in captions."
         ),
     ] = None
+    lang: Annotated[
+        str | None,
+        Field(
+            description="The language of the label that matched (BCP 47, e.g. 'es' for 'perro'), when it is not "
+            "English; null for an English label and for embedding matches."
+        ),
+    ] = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -80,6 +87,8 @@ class Match:
             out["imitated"] = True
         if self.modifies:
             out["modifies"] = self.modifies
+        if self.lang is not None:
+            out["lang"] = self.lang
         return out
 
 

@@ -83,6 +83,7 @@ def merge(mentions: Sequence[Match]) -> Match:
         len(mentions),
         best.imitated,
         best.modifies,
+        best.lang,
     )
 
 
@@ -92,7 +93,19 @@ def with_flags(m: Match, *, negated: bool, hedged: bool, imitated: bool | None =
     score = m.score * HEDGE_FACTOR if hedged and not m.hedged else m.score
     imitated = m.imitated if imitated is None else imitated
     return Match(
-        m.id, m.label, score, m.method, m.span, m.text, negated, hedged, m.rolled_up_from, m.count, imitated, m.modifies
+        m.id,
+        m.label,
+        score,
+        m.method,
+        m.span,
+        m.text,
+        negated,
+        hedged,
+        m.rolled_up_from,
+        m.count,
+        imitated,
+        m.modifies,
+        m.lang,
     )
 
 

@@ -217,9 +217,18 @@ class Resolver:
         return self._rollup.target(concept_id)
 
     def _report(
-        self, hit: Hit, start: int, end: int, text: str, negated: bool = False, hedged: bool = False
+        self,
+        hit: Hit,
+        start: int,
+        end: int,
+        text: str,
+        negated: bool = False,
+        hedged: bool = False,
+        *,
+        lang: str | None = None,
     ) -> Match | Abstention:
-        """A hit as the match the level reports, or an abstention when it is outside the level."""
+        """A hit as the match the level reports, or an abstention when it is outside the level. ``lang``: the
+        language of the label matched, when the caller knows it (else it is looked up for a label match)."""
         concept_id, method, score = hit
         target = self._rollup.target(concept_id)
         if target is None:
@@ -227,7 +236,19 @@ class Resolver:
         if hedged:
             score *= HEDGE_FACTOR
         label = self.lexical_index.label_of[target[0]]
-        return Match(target[0], label, score, method, (start, end), text, negated, hedged, target[1])
+        if lang is None and method != "embedding":
+            lang = self._language(text[start:end])
+        return Match(target[0], label, score, method, (start, end), text, negated, hedged, target[1], lang=lang)
+
+    def _language(self, evidence: str) -> str | None:
+        """The language of the label the evidence matched, if not English (None at once for an English-only UTS,
+        and at the cost of one lookup for a label matched as written)."""
+        index = self.lexical_index
+        lang_of = index.lang_of
+        if not lang_of:
+            return None
+        key = normalise(evidence)
+        return lang_of.get(key) if key in index.words else index.language(evidence)
 
     def _as_match(
         self,
@@ -244,8 +265,21 @@ class Resolver:
     ) -> Match:
         score = hit[2] * HEDGE_FACTOR if hedged else hit[2]
         label = self.lexical_index.label_of[target[0]]
+        lang = self._language(text) if hit[1] != "embedding" else None
         return Match(
-            target[0], label, score, hit[1], (start, end), text, negated, hedged, target[1], count, imitated, modifies
+            target[0],
+            label,
+            score,
+            hit[1],
+            (start, end),
+            text,
+            negated,
+            hedged,
+            target[1],
+            count,
+            imitated,
+            modifies,
+            lang,
         )
 
     def _outside_level(self, hit: Hit, start: int, end: int, text: str) -> Abstention:
@@ -376,7 +410,8 @@ class Resolver:
             return self._report(hit, start, end, tag)
         typo = self._typo(text)
         if typo is not None:
-            return self._report((typo.concept_id, "fuzzy", typo.score), start, end, tag)
+            lang = self.lexical_index.lang_of.get(normalise(typo.matched))
+            return self._report((typo.concept_id, "fuzzy", typo.score), start, end, tag, lang=lang)
         # A tagger's tag is a few words; past MAX_TAG_WORDS it is no tag, and spotting labels in it would cost time
         # in proportion to its length: the encoder (which reads a bounded prefix) answers instead.
         if len(text.split(maxsplit=MAX_TAG_WORDS)) <= MAX_TAG_WORDS:

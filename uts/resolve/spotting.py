@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from uts.lexical import normalise
 from uts.resolve.events import EVENT_SCORE, EventWords
-from uts.resolve.index import Hit, LexicalIndex
+from uts.resolve.index import UNSPACED, Hit, LexicalIndex
 from uts.resolve.model import Method
 from uts.resolve.senses import Chooser, SenseForm, SenseTable, sense_clause
 from uts.resolve.text import Lexicon, Scopes, Tokens, cue_scopes
@@ -97,10 +98,39 @@ class Spotter:
         self.framing = frozenset(index.words[k] for k in lexicon.caption_framing if k in index.words)
         self.not_evidence = self.framing
         self.act = index.words.get(normalise(lexicon.imitation_act))
+        # Labels in other languages of three Latin letters or fewer ("SE", Japanese for a sound effect) are words of
+        # some other language in running text ("se oye"): as a raw tag they count, in a caption they do not.
+        self.short_foreign = frozenset(k for k in index.lang_of if len(k) <= 3 and k.isascii())
+        # Whether a caption word names its concept through a label in another language while being an English word
+        # itself ("piece" for French "pièce", "manner" for German "Männer"): there it is read as English only.
+        self.lookalike: Callable[[str], bool] | None = (
+            lru_cache(maxsize=65536)(self._english_lookalike) if index.lang_of else None
+        )
+        # What one word of running text names, those two rules applied (cached: captions repeat their words).
+        self.in_text: Callable[[str], Hit | None] = lru_cache(maxsize=65536)(self._word_in_text)
         # The most words a label or event phrase starting with each word has.
         self.first_len = dict(index.first_len)
         for word, size in self.events.first_len.items():
             self.first_len[word] = max(size, self.first_len.get(word, 0))
+
+    def _word_in_text(self, key: str) -> Hit | None:
+        if key in self.short_foreign:
+            return None
+        hit = self.lookup(key)
+        if hit is not None and self.lookalike is not None and self.lookalike(key):
+            return self.index.lookup(key, english=True) or self.events.hit(key)
+        return hit
+
+    def _english_lookalike(self, key: str) -> bool:
+        """A common English word ("piece"): frequency decides, not the dictionaries of the typo guard, which list
+        rare loanwords too ("tambor" is in Webster's, yet a Spanish caption's drum)."""
+        if not key.isascii() or self.index.language(key) is None:
+            return False
+        from wordfreq import zipf_frequency
+
+        from uts.matching.fuzzy import KNOWN_WORD_ZIPF
+
+        return zipf_frequency(key, "en") >= KNOWN_WORD_ZIPF
 
     def spot(self, tokens: Tokens, text: str) -> Spotted:
         """Every label and event word in the tokens of ``text``, longest match first."""
@@ -212,11 +242,13 @@ class Spotter:
         skip = self.skip
         if key in skip:
             return None
+        lookalike = self.lookalike
         if i + 1 < clause_end and keys[i + 1] not in skip:
-            concept_id = self.index.words.get(key + keys[i + 1])
-            if concept_id is not None:
+            joined = key + keys[i + 1]
+            concept_id = self.index.words.get(joined)
+            if concept_id is not None and (lookalike is None or not lookalike(joined)):
                 return (concept_id, "exact", 1.0), 2, False
-        hit = self.lookup(key)
+        hit = self.lookup(key) if lookalike is None else self.in_text(key)
         if hit is not None and hit[0] in self.not_evidence:
             return None, 1, False  # "sounds", "settings": framing words in another form
         if hit is None and key.startswith("non") and tokens.texts[i][3:4] == "-":
@@ -244,11 +276,12 @@ class Spotter:
         also = {} if event_phrase else self.events.also
         negated, hedged, imitated = scopes.negated, scopes.hedged, scopes.imitated
         sense_forms = self.senses.forms if self.senses is not None else None
+        lookalike = self.lookalike
         for j in range(first, last + 1):
             word = keys[j]
             if word in skip or len(word) < 3:
                 continue
-            sub = lookup(word)
+            sub = self.index.lookup(word, english=True) if lookalike is not None and lookalike(word) else lookup(word)
             flags = negated[j], hedged[j], imitated[j]
             span = tokens.starts[j], tokens.ends[j], tokens.texts[j]
             if sub is not None and sub[0] != concept_id and sub[0] not in not_evidence:
@@ -262,7 +295,7 @@ class Spotter:
 
     def uncovered(self, tokens: Tokens, covered: list[bool]) -> list[tuple[int, int]]:
         """Runs of content words (at most three) that no label covers, as first and last token: the only text
-        of a caption the encoder sees."""
+        of a caption the encoder sees (never Chinese or Japanese characters: the encoder reads English)."""
         out: list[tuple[int, int]] = []
         run: list[int] = []
         skip = self.skip
@@ -276,7 +309,7 @@ class Spotter:
             run.clear()
 
         for j, key in enumerate(keys):
-            if not key or covered[j] or key in skip or not HAS_LETTER.search(key):
+            if not key or covered[j] or key in skip or not HAS_LETTER.search(key) or UNSPACED.match(key):
                 if run:
                     flush()
                 continue

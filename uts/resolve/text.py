@@ -17,9 +17,16 @@ from pathlib import Path
 
 from uts.lexical import normalise
 
-# Words keep inner hyphens and apostrophes ("hi-fi", "man's"); clause punctuation is a token of its own.
-_TOKEN = re.compile(r"[^\W_]+(?:['\u2019\-_][^\W_]+)*|[,.;:!?()\[\]\"\u201c\u201d]")
-_PUNCT = frozenset(',.;:!?()[]"\u201c\u201d')
+# Chinese characters and kana (not the katakana middle dot, which joins words): scripts written without spaces.
+_UNSPACED = "\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+# Clause punctuation, in its ASCII, typographic and East Asian (full-width) forms.
+_CLAUSE_PUNCT = ',.;:!?()[]"\u201c\u201d\u3001\u3002\uff0c\uff0e\uff1b\uff1a\uff01\uff1f\uff08\uff09\u300c\u300d\u300e\u300f\u3010\u3011'
+# Words keep inner hyphens and apostrophes ("hi-fi", "man's"); a character of an unspaced script is a word of its
+# own (labels in those scripts are phrases of characters); clause punctuation is a token of its own.
+_TOKEN = re.compile(
+    rf"[^\W_{_UNSPACED}]+(?:['\u2019\-_][^\W_{_UNSPACED}]+)*|[{_UNSPACED}]|[{re.escape(_CLAUSE_PUNCT)}]"
+)
+_PUNCT = frozenset(_CLAUSE_PUNCT)
 
 
 @dataclass(slots=True)
@@ -40,6 +47,8 @@ def tokenize(text: str) -> Tokens:
 
     >>> tokenize("No hi-fi drums, possibly a dog's bark.").texts
     ['No', 'hi-fi', 'drums', ',', 'possibly', 'a', "dog's", 'bark', '.']
+    >>> tokenize("狗在叫，下雨了。").texts
+    ['狗', '在', '叫', '，', '下', '雨', '了', '。']
     """
     spans = [m.span() for m in _TOKEN.finditer(text)]
     texts = [text[a:b] for a, b in spans]

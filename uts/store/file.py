@@ -50,7 +50,7 @@ class FileStore:
 
     def _files(self) -> list[Path]:
         layout = self.layout
-        return [layout.metadata, *layout.tables, *layout.mapping_files().values()]
+        return [layout.metadata, *layout.tables, *layout.translation_files().values(), *layout.mapping_files().values()]
 
     def revision(self) -> str:
         digest = hashlib.sha256()

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from uts.errors import NotFoundError
 from uts.ontology.edits import AddConcept, AddLabel, Edit
-from uts.ontology.model import Domain, LabelScope
+from uts.ontology.model import ENGLISH, Domain, LabelScope
 from uts.store import proposals as proposing
 from uts.store.access import Principal, Role
 from uts.store.proposals import Proposal
@@ -202,14 +202,16 @@ def propose_gap(
     concept_id: str | None = None,
     scope: LabelScope = LabelScope.ALT,
     label: str | None = None,
+    lang: str = ENGLISH,
     broader: Sequence[str] = (),
     facets: Sequence[str] = (),
     domains: Sequence[Domain] = (),
     definition: str = "",
     reason: str = "",
 ) -> Proposal:
-    """A gap made into a proposal: a label of ``concept_id`` when one is named, else a new concept (its ID
-    reserved here). The reason says how often the resolver met it, unless one is given."""
+    """A gap made into a proposal: a label of ``concept_id`` (in language ``lang``: a German tag the resolver met is
+    a German label) when one is named, else a new concept (its ID reserved here). The reason says how often the
+    resolver met it, unless one is given."""
     author.require(Role.ANNOTATOR)
     gap = find_gap(store, release, kind, text)
     if gap is None:
@@ -218,8 +220,8 @@ def propose_gap(
     reason = reason or f"met {gap.count} times by the resolver on release {release} (gap mining)"
     edit: Edit
     if concept_id is not None:
-        edit = AddLabel(concept_id=concept_id, label=chosen, scope=scope, source="gap-mining", author=author.curie,
-                        reason=reason)  # fmt: skip
+        edit = AddLabel(concept_id=concept_id, label=chosen, scope=scope, lang=lang, source="gap-mining",
+                        author=author.curie, reason=reason)  # fmt: skip
     else:
         (new_id,) = store.reserve_ids(1)
         edit = AddConcept(

@@ -27,7 +27,7 @@ from uts.ontology.model import (
 from uts.ontology.ontology import Ontology, with_derived_fields
 
 CONCEPT_COLUMNS = ("id", "label", "status", "origin", "definition", "comment", "replaced_by")
-LABEL_COLUMNS = ("concept_id", "position", "label", "scope", "source", "comment")
+LABEL_COLUMNS = ("concept_id", "position", "label", "scope", "source", "comment", "lang")
 RELATION_COLUMNS = ("concept_id", "kind", "position", "target_id")
 FACET_COLUMNS = ("id", "position", "label", "parent", "root", "definition")
 PAPER_COLUMNS = ("position", "index", "tag", "concept_id", "justification", "confidence", "author", "date", "comment")
@@ -75,7 +75,7 @@ class ConceptRows:
         for n, s in enumerate(concept.synonyms):
             self.labels.append(
                 {"concept_id": cid, "position": n, "label": s.label, "scope": s.scope.value, "source": s.source,
-                 "comment": s.comment}
+                 "comment": s.comment, "lang": s.lang}
             )  # fmt: skip
         for kind, targets in (("broader", concept.broader), ("consider", concept.consider)):
             self.relations += [
@@ -154,8 +154,8 @@ def build_ontology(
     """An Ontology from selected rows (each a tuple in the column order of this module's ``*_COLUMNS``, ordered
     by key and position)."""
     synonyms: dict[str, list[Synonym]] = defaultdict(list)
-    for concept_id, _, label, scope, source, comment in labels:
-        synonyms[concept_id].append(Synonym(label=label, scope=scope, source=source, comment=comment))
+    for concept_id, _, label, scope, source, comment, lang in labels:
+        synonyms[concept_id].append(Synonym(label=label, scope=scope, source=source, comment=comment, lang=lang))
     links: dict[tuple[str, str], list[str]] = defaultdict(list)
     for concept_id, kind, _, target in relations:
         links[(concept_id, kind)].append(target)

@@ -48,7 +48,8 @@ class ConceptRow(SQLModel, table=True):
 
 
 class LabelRow(SQLModel, table=True):
-    """A non-preferred label; ``position`` keeps the canonical order."""
+    """A label beside the concept's English preferred one, in its language; ``position`` keeps the canonical
+    order (English labels first)."""
 
     __tablename__ = "concept_label"
 
@@ -58,6 +59,7 @@ class LabelRow(SQLModel, table=True):
     scope: str = Field(max_length=16)
     source: str = _text()
     comment: str = _text()
+    lang: str = Field(default="en", max_length=16, sa_column_kwargs={"server_default": "en"})
 
 
 class RelationRow(SQLModel, table=True):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from uts.errors import UnknownConceptError
-from uts.ontology.model import Concept, Domain, Facet, Level, PaperTag, Status
+from uts.ontology.model import Concept, Domain, Facet, LabelScope, Level, PaperTag, Status
 from uts.ontology.search import SearchHit
 from uts.store.base import ChangeRecord
 from uts_api.auth import Svc
@@ -67,7 +67,11 @@ class ConceptPage(BaseModel):
 
 class LabelOut(BaseModel):
     label: str = Field(description="The label as written.")
-    scope: Literal["preferred", "alt", "hidden", "narrower"] = Field(description="Which kind of label it is.")
+    scope: Literal["preferred", "alt", "hidden", "narrower"] = Field(
+        description="Which kind of label it is: the preferred label in its language, an alternative, a hidden "
+        "variant or a narrower term."
+    )
+    lang: str = Field(default="en", description="The label's language (BCP 47), e.g. 'en', 'es', 'zh'.")
 
 
 class MappingOut(BaseModel):
@@ -92,7 +96,10 @@ class ConceptDetail(BaseModel):
     )
     matched_label: str | None = Field(description="The label the concept was found by, when asked by label.")
     concept: Concept
-    labels: list[LabelOut] = Field(description="Every label with its scope, the preferred label first.")
+    labels: list[LabelOut] = Field(
+        description="Every label with its scope and language: the English preferred label first, then the other "
+        "English labels, then those in other languages, language by language."
+    )
     broader: list[ConceptRef]
     narrower: list[ConceptRef]
     ancestors: list[ConceptRef] = Field(description="Every concept above it, nearest first.")
@@ -176,6 +183,14 @@ async def get_concept(ref: str, svc: Svc, response: Response, version: Version =
     return detail
 
 
+_SCOPE_SHOWN: dict[LabelScope, Literal["preferred", "alt", "hidden", "narrower"]] = {
+    LabelScope.PREF: "preferred",
+    LabelScope.ALT: "alt",
+    LabelScope.HIDDEN: "hidden",
+    LabelScope.NARROWER: "narrower",
+}
+
+
 def concept_detail(svc: Service, ref: str, version: str | None = None) -> ConceptDetail:
     """One concept and everything about it (the API's answer and the web UI's concept page)."""
     view = svc.view(version)
@@ -205,8 +220,8 @@ def concept_detail(svc: Service, ref: str, version: str | None = None) -> Concep
         matched_label=matched,
         concept=concept,
         labels=[
-            LabelOut(label=label, scope=scope.value if scope else "preferred")
-            for label, scope in concept.scoped_labels()
+            LabelOut(label=concept.label, scope="preferred"),
+            *(LabelOut(label=s.label, scope=_SCOPE_SHOWN[s.scope], lang=s.lang) for s in concept.synonyms),
         ],
         broader=[ConceptRef.of(ontology.concepts[b]) for b in concept.broader if b in ontology.concepts],
         narrower=[ConceptRef.of(n) for n in ontology.narrower(concept.id)],

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from uts.errors import UsageError
 from uts.ontology.edits import Edit
-from uts.ontology.model import Domain, LabelScope
+from uts.ontology.model import LANGUAGE_PATTERN, Domain, LabelScope
 from uts.store import gaps as gaps_lib
 from uts.store import proposals as proposing
 from uts.store.access import KeyInfo, Role, create_key, list_keys, revoke_key
@@ -117,6 +117,11 @@ class GapProposalIn(BaseModel):
     concept_id: str | None = Field(default=None, description="For add_label: the concept to add the label to.")
     scope: LabelScope = Field(default=LabelScope.ALT, description="For add_label: the label's scope.")
     label: str | None = Field(default=None, max_length=200, description="The label to use; default the gap's text.")
+    lang: str = Field(
+        default="en",
+        pattern=LANGUAGE_PATTERN.pattern,
+        description="For add_label: the label's language (BCP 47 primary tag), e.g. 'de' for a German tag.",
+    )
     broader: list[str] = Field(default_factory=list, description="For new_concept: its broader concepts.")
     facets: list[str] = Field(default_factory=list, description="For new_concept: its facets.")
     domains: list[Domain] = Field(default_factory=list, description="For new_concept: its domains.")
@@ -206,7 +211,7 @@ def propose_gap(body: GapProposalIn, who: Who, svc: Svc) -> Proposal:
     return gaps_lib.propose_gap(
         svc.store, who, body.release or svc.latest_release(), body.kind, body.text,
         concept_id=body.concept_id if body.action == "add_label" else None, scope=body.scope, label=body.label,
-        broader=body.broader, facets=body.facets, domains=body.domains, definition=body.definition,
+        lang=body.lang, broader=body.broader, facets=body.facets, domains=body.domains, definition=body.definition,
         reason=body.reason,
     )  # fmt: skip
 

@@ -463,11 +463,14 @@ def _refs(svc: Service, text: str) -> tuple[str, ...]:
     return tuple(ontology.resolve_id_or_label(part.strip()).id for part in text.split(",") if part.strip())
 
 
-def _edits(svc: Service, who: Principal, concept_id: str, kind: str, value: str, scope: str, reason: str) -> list[Edit]:
+def _edits(
+    svc: Service, who: Principal, concept_id: str, kind: str, value: str, scope: str, reason: str, lang: str = "en"
+) -> list[Edit]:
     """The typed edits one form of a concept page stands for."""
     common: dict[str, Any] = {"concept_id": concept_id, "author": who.curie, "reason": reason}
     if kind == "add_label":
-        return [AddLabel(label=value.strip(), scope=_choice(LabelScope, scope, "label kind"), **common)]
+        label_kind = _choice(LabelScope, scope, "label kind")
+        return [AddLabel(label=value.strip(), scope=label_kind, lang=lang.strip().lower() or "en", **common)]
     if kind in ("definition", "comment"):
         return [SetField(field="definition" if kind == "definition" else "comment", value=value.strip(), **common)]
     if kind == "move":
@@ -507,12 +510,13 @@ def propose(
     reason: Annotated[str, Form(max_length=5000)],
     value: Annotated[str, Form(max_length=2000)] = "",
     scope: Annotated[str, Form(max_length=16)] = "alt",
+    lang: Annotated[str, Form(max_length=8)] = "en",
 ) -> Response:
     svc = _svc(request)
     who = require(request, svc, csrf)
     if not reason.strip():
         raise UsageError("say why: the reviewer reads the reason")
-    edits = _edits(svc, who, concept_id.upper(), kind, value, scope, reason.strip())
+    edits = _edits(svc, who, concept_id.upper(), kind, value, scope, reason.strip(), lang)
     made = proposing.propose(svc.store, who, edits, reason=reason.strip())
     return RedirectResponse(f"/proposals/{made.id}", status_code=303)
 

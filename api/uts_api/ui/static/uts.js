@@ -58,7 +58,8 @@ function autocomplete(input) {
       li.dataset.href = "/concepts/" + hit.id;
       li.textContent = hit.label + " ";
       const small = document.createElement("small");
-      small.textContent = hit.matched !== hit.label ? "matched " + hit.scope + " label “" + hit.matched + "”" : hit.id;
+      const language = hit.lang && hit.lang !== "en" ? hit.lang + " " : "";
+      small.textContent = hit.matched !== hit.label ? "matched " + language + hit.scope + " label “" + hit.matched + "”" : hit.id;
       li.appendChild(small);
       li.addEventListener("mousedown", (event) => { event.preventDefault(); location.href = li.dataset.href; });
       list.appendChild(li);
