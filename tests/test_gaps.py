@@ -38,6 +38,7 @@ def check_counts(mined: GapMining) -> None:
     assert mined.unmatched == sum(g.count for g in mined.gaps), "with no cut, every unmatched phrase is in a gap"
     assert mined.distinct == len(mined.gaps)
     assert mined.unmatched <= mined.phrases
+    assert mined.captions_with_gaps <= min(mined.captions, mined.unmatched)
     assert [(-g.count, g.key) for g in mined.gaps] == sorted((-g.count, g.key) for g in mined.gaps)
     for g in mined.gaps:
         assert sum(g.forms.values()) == g.count

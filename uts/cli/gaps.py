@@ -96,7 +96,8 @@ def mine(
     share = f"{mined.unmatched_share:.1%}" if mined.phrases else "-"
     err.print(
         f"captions {mined.captions:,} (skipped {mined.skipped:,}), phrases no label covers {mined.phrases:,}, "
-        f"unmatched {mined.unmatched:,} ({share}), distinct gaps {mined.distinct:,}"
+        f"unmatched {mined.unmatched:,} ({share}) in {mined.captions_with_gaps:,} captions, "
+        f"distinct gaps {mined.distinct:,}"
         + (f"; wrote {len(mined.gaps)} to {escape(str(output))}" if output is not None else ""),
         highlight=False,
     )

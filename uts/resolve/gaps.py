@@ -81,6 +81,7 @@ class GapMining(BaseModel):
     skipped: int = Field(default=0, ge=0, description="Input records skipped (each reported as a problem).")
     phrases: int = Field(ge=0, description="Content phrases no label covers (what the encoder is asked about).")
     unmatched: int = Field(ge=0, description="Of those, the phrases no concept matched: the gaps, counted.")
+    captions_with_gaps: int = Field(default=0, ge=0, description="Captions with at least one unmatched phrase.")
     distinct: int = Field(ge=0, description="Distinct gap keys.")
     gaps: list[PhraseGap] = Field(description="The gaps, most frequent first (then by key); cut to the top asked.")
 
@@ -156,13 +157,14 @@ class _Tally:
 
 
 class GapTally:
-    """Unmatched phrases counted by key as captions are resolved; :meth:`result` ranks them."""
+    """Unmatched phrases counted by key as captions are resolved; :meth:`top` ranks them."""
 
     def __init__(self, examples: int = MAX_EXAMPLES) -> None:
         self.examples = examples
         self._keys: dict[str, _Tally] = {}
         self._nearest: dict[str, Answer] = {}  # surface form -> the encoder's nearest concept and cosine
         self.unmatched = 0
+        self.captions_with_gaps = 0
 
     def add(self, phrase: str, caption: str, nearest: Answer | None = None) -> None:
         key = gap_key(phrase)
@@ -242,6 +244,7 @@ def mine_gaps(
         captions=done,
         phrases=phrases,
         unmatched=tally.unmatched,
+        captions_with_gaps=tally.captions_with_gaps,
         distinct=len(tally),
         gaps=tally.top(resolver, top, min_count),
     )
@@ -306,6 +309,7 @@ def _resolve(resolver: Resolver, texts: Sequence[str], tally: GapTally) -> int:
     cache = resolver.embed_cache
     for i, phrase in unmatched:
         tally.add(phrase, texts[i], cache.get(phrase.strip().casefold()))
+    tally.captions_with_gaps += len({i for i, _ in unmatched})
     return asked.encoded + asked.embed_cache_hits
 
 
@@ -317,6 +321,7 @@ def _uncovered(resolver: Resolver, text: str, tally: GapTally) -> int:
     runs = spotter.uncovered(tokens, spotter.spot(tokens, text).covered)
     for a, b in runs:
         tally.add(text[tokens.starts[a] : tokens.ends[b]], text)
+    tally.captions_with_gaps += bool(runs)
     return len(runs)
 
 
