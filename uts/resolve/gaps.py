@@ -34,18 +34,8 @@ from uts.resolve.text import tokenize
 MAX_EXAMPLES = 3
 MIN_LEMMA_ZIPF = 1.0  # a base form rarer than this in English (wordfreq) is no word: "whirre", "bodi"
 LEMMA_WINDOW = 1.0  # a base form ten times rarer or commoner than the word is another word
-BATCH = 256
-TSV_COLUMNS = (
-    "rank",
-    "key",
-    "text",
-    "count",
-    "forms",
-    "nearest",
-    "nearest_label",
-    "cosine",
-    "examples",
-)  # captions resolved together: the encoder sees their phrases in one batch
+BATCH = 256  # captions resolved together: the encoder sees their phrases in one batch
+TSV_COLUMNS = ("rank", "key", "text", "count", "forms", "nearest", "nearest_label", "cosine", "examples")
 
 
 class PhraseGap(BaseModel):
@@ -285,16 +275,8 @@ def mine_files(
                       on_batch=on_batch)  # fmt: skip
     names = [where(path) for path in paths]
     if mined.captions == 0:
-        raise CaptionFileError(
-            [
-                Problem(
-                    ", ".join(names),
-                    0,
-                    f"no caption to mine ({skipped} records skipped)",
-                    "check --format and --column",
-                )
-            ]
-        )
+        fix = "check --format and --column"
+        raise CaptionFileError([Problem(", ".join(names), 0, f"no caption to mine ({skipped} records skipped)", fix)])
     return mined.model_copy(update={"sources": names, "skipped": skipped})
 
 
