@@ -227,7 +227,7 @@ CURATED = [
     ("Metal scrapping and scratching", "scraping"),
     ("An older man is giving a speech", "mature"),
     ("Horse hooves clip-clop", "hoofbeats"),
-    ("A windy day and a man speaking", "wind"),
+    ("Stormy rain and thunder noise", "storm"),
     ("A man speaking over an intercom", "public_address"),
     ("A civil defense siren blares", "siren"),
     ("Wind gusting in mid frequency", "midrange"),
