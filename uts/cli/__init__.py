@@ -15,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from uts.cli import convert, db, mappings, ontology, resolve, serve
+from uts.cli import convert, db, gaps, mappings, ontology, resolve, serve
 from uts.cli.options import err
 from uts.convert.dataset import InterruptedConversionError
 from uts.errors import ConflictError, UsageError, UTSError
@@ -27,6 +27,7 @@ resolve.register(app)
 db.register(app)
 serve.register(app)
 convert.register(app)
+gaps.register(app)
 app.add_typer(mappings.app, name="mappings")
 
 
