@@ -90,7 +90,9 @@ def test_the_backend_asked_for_is_the_one_used(tmp_path: Path, uts_cache: Path) 
     assert (get_encoder("onnx").backend, getattr(get_encoder("onnx"), "precision", None)) == ("onnx", "fp32")
     assert get_encoder("onnx-int8") is int8  # loaded once per process
     tiny = load_ontology(RESOURCES / "tiny")
-    for backend, name in (("onnx", "concepts-{}.npy"), ("onnx-int8", "concepts-{}-int8.npy")):
+    space = int8.vector_space  # type: ignore[attr-defined]
+    assert space.startswith("int8-v")  # the graph's and the quantiser's versions: a new int8 model, new vectors
+    for backend, name in (("onnx", "concepts-{}.npy"), ("onnx-int8", f"concepts-{{}}-{space}.npy")):
         index = EmbeddingIndex(tiny, cache=tmp_path, backend=backend)
         index.search(["a dog"], k=1)
         assert (tmp_path / name.format(index.key)).exists()

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         description="Sentence encoder backend; auto prefers ONNX Runtime (fp32) when it can; onnx-int8 is the "
         "quantised model: faster, slightly less accurate.",
     )
+    encoder_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Threads of each ONNX Runtime run (encoder and nearest-concept search); default: up to 4 cores. "
+        "`uts serve` sets 1 and runs one encoder worker per core instead.",
+    )
     store_url: str | None = Field(
         default=None,
         description="Where the working copy lives: a source folder (file:DIR or a path) or a database URL; "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import threading
 import warnings
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from uts.io.atomic import write_atomic
 from uts.matching.candidate import Candidate
-from uts.matching.encoders import MODEL_NAME, EmbeddingUnavailableError, cache_dir, get_encoder
+from uts.matching.encoders import MODEL_NAME, EmbeddingUnavailableError, cache_dir, get_encoder, run_threads
 from uts.ontology.model import Concept, Status
 from uts.ontology.ontology import Ontology
 
@@ -66,7 +65,7 @@ class EmbeddingIndex:
 
     With ``per_label`` every label and synonym gets a vector of its own and a concept scores as its best
     label: one-word queries ("ovation", "puppy") sit much nearer a single label than a list of them.
-    ``search_threads``: the threads one search may use (default: up to 4 cores).
+    ``search_threads``: the threads one search may use (default: the encoder's, ``run_threads()``).
     """
 
     def __init__(
@@ -91,7 +90,7 @@ class EmbeddingIndex:
         digest.update(MODEL_NAME.encode())
         self.key = digest.hexdigest()[:24]
         self.cache = cache if cache is not None else cache_dir()
-        self.search_threads = search_threads or min(4, os.cpu_count() or 1)
+        self.search_threads = search_threads or run_threads()
         self._matrix: np.ndarray | None = None
         self._columns: np.ndarray | None = None
         self._search: Any = None  # the ONNX Runtime session of the search, False when there is none
@@ -103,9 +102,8 @@ class EmbeddingIndex:
             import numpy as np
 
             # int8 vectors are not fp32 ones: they get a file of their own (onnx and torch share theirs).
-            precision = getattr(get_encoder(self.backend), "precision", "fp32")
-            suffix = "" if precision == "fp32" else f"-{precision}"
-            path = self.cache / f"concepts-{self.key}{suffix}.npy"
+            space = getattr(get_encoder(self.backend), "vector_space", "")
+            path = self.cache / f"concepts-{self.key}{f'-{space}' if space else ''}.npy"
             self._matrix = _cached_matrix(path, len(self.texts))
             if self._matrix is None:
                 self._matrix = encode(self.texts, backend=self.backend)

@@ -50,10 +50,20 @@ def onnx_file() -> Path:
     return cache_dir() / f"{MODEL_NAME}-{key}.onnx"
 
 
+def vector_space(precision: Precision) -> str:
+    """What the vectors of a precision's model depend on beyond the weights: nothing for fp32 (the same vectors as
+    torch's, to 1e-6), the graph version and the quantiser's (onnxruntime's) version for int8."""
+    if precision == "fp32":
+        return ""
+    from importlib.metadata import version
+
+    return f"{precision}-v{GRAPH_VERSION}-ort{version('onnxruntime')}"
+
+
 def sentence_file(precision: Precision = "fp32") -> Path:
     """Where the sentence model of a precision lives, beside the export it is made from."""
     export = onnx_file()
-    return export.with_name(f"{export.stem}-sentence-v{GRAPH_VERSION}-{precision}.onnx")
+    return export.with_name(f"{export.stem}-sentence-{vector_space(precision) or f'fp32-v{GRAPH_VERSION}'}.onnx")
 
 
 def _temporary(target: Path) -> Path:
