@@ -167,3 +167,22 @@ def test_equal_scores_go_to_the_first_row(uts_cache: Path) -> None:
     assert rows[0].tolist() == [1, 3, 4]
     assert scores[0].tolist() == [1.0, 1.0, 1.0]
     assert rows[1].tolist() == [5, 0, 1]
+
+
+def test_a_cache_folder_that_cannot_be_written_leaves_the_search_to_numpy(
+    tmp_path: Path, uts_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from uts.matching.embedding import EmbeddingIndex
+
+    tiny = load_ontology(RESOURCES / "tiny")
+    queries = ["a barking dog", "a drum kit", "studio quality sound"]
+    expected = EmbeddingIndex(tiny, cache=tmp_path, backend="onnx").search(queries, k=2)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("UTS_CACHE_DIR", str(blocked / "cache"))
+    index = EmbeddingIndex(tiny, cache=tmp_path, backend="onnx")
+    with pytest.warns(UserWarning, match="searching with numpy"):
+        found = index.search(queries, k=2)
+    assert index._session() is None
+    assert [[c.concept_id for c in row] for row in found] == [[c.concept_id for c in row] for row in expected]
+    assert [c.score for row in found for c in row] == pytest.approx([c.score for row in expected for c in row])

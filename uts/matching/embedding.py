@@ -183,6 +183,9 @@ class EmbeddingIndex:
                         self._search = nearest_session(self.matrix, self.search_threads)
                     except (ImportError, EmbeddingUnavailableError):
                         self._search = False
+                    except OSError as exc:  # its graph cannot be written to the cache: numpy answers the same
+                        warnings.warn(f"searching with numpy: {exc}", stacklevel=2)
+                        self._search = False
         return self._search or None
 
 
