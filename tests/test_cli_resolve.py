@@ -111,7 +111,7 @@ def test_resolve_reads_stdin_and_writes_stdout(uts_cache: Path) -> None:
         (["resolve"], 2, "give a caption"),  # used wrongly
         (["resolve", "--input", "missing.jsonl"], 1, "missing.jsonl: no such file"),  # the data is not there
         (["resolve", "x", "--level", "900"], 2, "unknown level '900'; choose one of 800, 1k"),
-        (["resolve", "x", "--backend", "tpu"], 2, "backend: Input should be 'auto', 'onnx' or 'torch'"),
+        (["resolve", "x", "--backend", "tpu"], 2, "backend: Input should be 'auto', 'onnx', 'onnx-int8' or 'torch'"),
     ],
 )
 def test_resolve_errors_are_actionable(args: list[str], code: int, message: str, uts_cache: Path) -> None:

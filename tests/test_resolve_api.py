@@ -85,7 +85,7 @@ def test_keyword_overrides_name_every_config_field() -> None:
     ("overrides", "message"),
     [
         ({"level": "900"}, "level: unknown level '900'; choose one of 800, 1k"),
-        ({"backend": "tpu"}, "backend: Input should be 'auto', 'onnx' or 'torch'"),
+        ({"backend": "tpu"}, "backend: Input should be 'auto', 'onnx', 'onnx-int8' or 'torch'"),
         ({"cache_size": 0}, "cache_size: Input should be greater than or equal to 1"),
         ({"colour": "red"}, "colour: Extra inputs are not permitted"),
     ],

@@ -31,8 +31,17 @@ class Settings(BaseSettings):
         default_factory=_default_cache,
         description="Derived files made once and kept: the ONNX export of the model, concept vectors.",
     )
-    encoder: Literal["auto", "onnx", "torch"] = Field(
-        default="auto", description="Sentence encoder backend; auto prefers ONNX Runtime when it can."
+    encoder: Literal["auto", "onnx", "onnx-int8", "torch"] = Field(
+        default="auto",
+        description="Sentence encoder backend; auto prefers ONNX Runtime (fp32) when it can; onnx-int8 is the "
+        "quantised model: faster, slightly less accurate.",
+    )
+    encoder_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Threads of each ONNX Runtime run (encoder and nearest-concept search); default: up to 4 cores. "
+        "`uts serve` sets 1 and runs one encoder worker per core instead.",
     )
     store_url: str | None = Field(
         default=None,

@@ -82,7 +82,12 @@ NoRollup = Annotated[
 ]
 NoEmbed = Annotated[bool, typer.Option("--no-embed", help="Lexical stages only: never load the encoder.")]
 BackendOpt = Annotated[
-    str, typer.Option("--backend", help="Encoder backend: auto (ONNX when available), onnx or torch.")
+    str,
+    typer.Option(
+        "--backend",
+        help="Encoder backend: auto (ONNX when available), onnx, onnx-int8 (quantised: faster, slightly less "
+        "accurate) or torch.",
+    ),
 ]
 DataDir = Annotated[
     Path | None,

@@ -26,7 +26,7 @@ from uts.ontology.model import Level
 from uts.resolve.text import Lexicon, load_lexicon
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
-Backend = Literal["auto", "onnx", "torch"]
+Backend = Literal["auto", "onnx", "onnx-int8", "torch"]
 
 
 class ResolverError(UsageError):
@@ -110,7 +110,11 @@ class ResolverConfig(BaseModel):
     embed: bool = Field(
         default=True, description="Use the sentence encoder for what no label matches; off: lexical stages only."
     )
-    backend: Backend = Field(default="auto", description="Encoder backend: auto (ONNX when available), onnx, torch.")
+    backend: Backend = Field(
+        default="auto",
+        description="Encoder backend: auto (the UTS_ENCODER setting, else ONNX when available), onnx, onnx-int8 "
+        "(quantised: faster, slightly less accurate), torch.",
+    )
     nested: bool = Field(
         default=True, description="The words inside a multiword label count too ('man speaking' also says man)."
     )
