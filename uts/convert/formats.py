@@ -19,11 +19,14 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from uts.convert.mapper import LegacyMapper, Tag
 from uts.errors import UsageError, where
 from uts.ontology.layouts import Layout
+
+if TYPE_CHECKING:
+    from uts.convert.labelsets import MappedSets, SetTags
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _PLAIN_ID = r"[A-Za-z0-9_.\-]*"  # clip IDs that JSON and CSV write as they are (YTIDs, file names)
@@ -49,6 +52,52 @@ class RowFormat(Protocol):
     def column_rows(self, clips: Any, tails: Any) -> bytes:
         """The same from Arrow arrays (the clip IDs, and each row's tail)."""
         ...
+
+
+@runtime_checkable
+class SetFormat(RowFormat, Protocol):
+    """A format that makes the tails of many label sets at once (numpy and Arrow, no Python step per set)."""
+
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The tails of ``sets`` (an Arrow binary array, one per set), byte for byte what :meth:`tail` makes."""
+        ...
+
+
+def _lists(offsets: Any, values: Any) -> Any:
+    """An Arrow list array: list ``i`` is ``values[offsets[i]:offsets[i + 1]]``."""
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.ListArray.from_arrays(pa.array(np.asarray(offsets, dtype=np.int32)), values)
+
+
+def _kept(offsets: Any, keep: Any) -> Any:
+    """The offsets of the same lists once the values where ``keep`` is False are dropped."""
+    import numpy as np
+
+    before = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(keep, out=before[1:])
+    return before[offsets]
+
+
+class _Pieces:
+    """Strings made once per tag (or class) of a :class:`MappedSets`, as an Arrow array by tag number (or class
+    ID) for ``take``; grown when the sets meet new ones."""
+
+    def __init__(self, make: Any) -> None:
+        import pyarrow as pa
+
+        self.make = make
+        self.strings: list[str] = []
+        self.array = pa.array([], pa.string())
+
+    def of(self, items: Sequence[Any]) -> Any:
+        import pyarrow as pa
+
+        if len(self.strings) < len(items):
+            self.strings += [self.make(item) for item in items[len(self.strings) :]]
+            self.array = pa.array(self.strings, pa.string())
+        return self.array
 
 
 def values(array: Any) -> bytes:
@@ -103,6 +152,7 @@ class JsonLines:
         self._strings: dict[str, str] = {}  # legacy label -> encoded
         self._mapper: LegacyMapper | None = None  # the mapper the fragments were made with
         self._fragments: dict[str, tuple[frozenset[str], str, str, str, str]] = {}  # legacy label -> its parts
+        self._pieces: tuple[_Pieces, ...] | None = None  # set_tails: label, concept ID, provenance; the class
 
     def _tag(self, tag: Tag) -> tuple[str, str, str]:
         found = self._tags.get(tag)
@@ -153,6 +203,28 @@ class JsonLines:
             f'"unmapped":[{",".join(map(self._string, unmapped))}],"provenance":[{",".join(e[2] for e in encoded)}]}}\n'
         ).encode()
 
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The tails of many sets at once: each tag's and each class's JSON made once (as :meth:`tail` makes it),
+        taken and joined per set by Arrow."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._pieces is None:
+            self._pieces = (*[_Pieces(lambda tag, at=at: self._tag(tag)[at]) for at in range(3)], _Pieces(self._string))
+        label, concept, provenance = (pieces.of(mapped.tags).take(sets.tags) for pieces in self._pieces[:3])
+        source = self._pieces[3].of(mapped.sets.classes).take(sets.members)
+        unmapped = mapped.tag_count[sets.members] == 0
+        joined = [pc.binary_join(_lists(sets.tag_offsets, values), ",") for values in (label, concept, provenance)]
+        joined += [
+            pc.binary_join(_lists(sets.member_offsets, source), ","),
+            pc.binary_join(_lists(_kept(sets.member_offsets, unmapped), source.filter(pa.array(unmapped))), ","),
+        ]
+        tail = pc.binary_join_element_wise(
+            '","tags":[', joined[0], '],"concept_ids":[', joined[1], '],"source_labels":[', joined[3],
+            '],"unmapped":[', joined[4], '],"provenance":[', joined[2], "]}\n", "",
+        )  # fmt: skip
+        return tail.cast(pa.binary())
+
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         plain = _plain(clips)
         if plain is not None:
@@ -175,10 +247,42 @@ def _csv_line(cells: Sequence[str]) -> str:
 class CsvRows:
     header = b"id,tags,concept_ids,source_labels,unmapped\n"
 
+    def __init__(self) -> None:
+        self._pieces: tuple[_Pieces, ...] | None = None  # by tag number: label, concept ID; by class ID: the class
+
     def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
         cells = [";".join(t.label for t in tags), ";".join(t.concept_id for t in tags), ";".join(labels),
                  ";".join(unmapped)]  # fmt: skip
         return ("," + _csv_line(cells)).encode("utf-8")
+
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The tails of many sets at once, joined by Arrow; a set whose cells hold anything but printable ASCII
+        without commas and quotes is written by the csv module, which knows when to quote."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._pieces is None:
+            self._pieces = (_Pieces(lambda tag: tag.label), _Pieces(lambda tag: tag.concept_id), _Pieces(str))
+        label, concept = (pieces.of(mapped.tags).take(sets.tags) for pieces in self._pieces[:2])
+        source = self._pieces[2].of(mapped.sets.classes).take(sets.members)
+        unmapped = mapped.tag_count[sets.members] == 0
+        cells = [pc.binary_join(_lists(sets.tag_offsets, values), ";") for values in (label, concept)]
+        cells += [
+            pc.binary_join(_lists(sets.member_offsets, source), ";"),
+            pc.binary_join(_lists(_kept(sets.member_offsets, unmapped), source.filter(pa.array(unmapped))), ";"),
+        ]
+        tail = pc.binary_join_element_wise("", *cells, ",")  # ",tags,concept_ids,source_labels,unmapped"
+        tail = pc.binary_join_element_wise(tail, "\n", "").cast(pa.binary())
+        odd = pc.match_substring_regex(pc.binary_join_element_wise(*cells, ""), '[^ -~]|[,"]')
+        odd = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+        if not len(odd):
+            return tail
+        quoted = pa.array([("," + _csv_line(cell)).encode("utf-8") for cell in
+                           zip(*[c.take(odd).to_pylist() for c in cells], strict=True)], pa.binary())  # fmt: skip
+        ordered = np.arange(len(tail))
+        ordered[odd] = len(tail) + np.arange(len(odd))
+        return pa.concat_arrays([tail, quoted]).take(ordered)
 
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         plain = _plain(clips)
@@ -263,7 +367,10 @@ class MultiHot:
     header = b""
 
     def __init__(self, layout: Layout) -> None:
+        import numpy as np
+
         self.layout = layout
+        self._slots = np.zeros(0, dtype=np.int64)  # by tag number: its slot, -1 for none (set_tails)
 
     def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
         row = bytearray(len(self.layout))
@@ -276,6 +383,26 @@ class MultiHot:
                 )
             row[index] = 1
         return bytes(row)
+
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The rows of many sets at once: numpy sets the slots of each set's tags."""
+        import numpy as np
+        import pyarrow as pa
+
+        if len(self._slots) < len(mapped.tags):
+            self._slots = np.concatenate([self._slots, [self._slot(t) for t in mapped.tags[len(self._slots) :]]])
+        slots = self._slots[sets.tags]
+        if len(slots) and slots.min() < 0:
+            self.tail((), [mapped.tags[sets.tags[int(np.argmin(slots))]]], ())  # raises, naming the tag
+        count, width = sets.stop - sets.start, len(self.layout)
+        matrix = np.zeros((count, width), dtype=np.uint8)
+        matrix[np.repeat(np.arange(count), np.diff(sets.tag_offsets)), slots] = 1
+        offsets = np.arange(count + 1, dtype=np.int32) * width
+        return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(offsets), pa.py_buffer(matrix)])
+
+    def _slot(self, tag: Tag) -> int:
+        index = self.layout.index_of(tag.concept_id)
+        return -1 if index is None else index
 
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         return b"".join(tails)
@@ -298,6 +425,6 @@ def row_format(output_format: Format, *, layout: Layout | None = None, audio_dir
 
 
 __all__ = [
-    "CsvRows", "Format", "JsonLines", "LhotseCuts", "MissingAudioError", "MultiHot", "RowFormat", "arrow_join",
-    "row_format", "values",
+    "CsvRows", "Format", "JsonLines", "LhotseCuts", "MissingAudioError", "MultiHot", "RowFormat", "SetFormat",
+    "arrow_join", "row_format", "values",
 ]  # fmt: skip

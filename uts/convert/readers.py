@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
+from uts.convert.labelsets import LabelSets
 from uts.errors import UsageError
 
 
@@ -133,12 +134,62 @@ def _suffix(cell: str) -> str | None:
     return None if seconds is None else "_" + seconds
 
 
+class _LabelCells:
+    """The distinct label cells of a file met by the column path, each numbered once as a label set of ``sets``.
+
+    New cells are parsed all at once by Arrow when they are plain (MIDs and commas, as every published file's
+    are); any other cell is parsed by :func:`_mids`, which says what is wrong with it."""
+
+    def __init__(self, sets: LabelSets) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        self.sets = sets
+        self.known = pa.array([], pa.string())  # the cells, in order of first sight
+        self.set_of = np.zeros(0, dtype=np.int32)  # by cell: its set ID
+
+    def index(self, column: Any) -> Any:
+        """Each row's set ID (numpy), or None when a cell is malformed (the batch is read row by row)."""
+        import pyarrow.compute as pc
+
+        found = pc.index_in(column, value_set=self.known)
+        if found.null_count:  # cells not seen before
+            if not self._learn(pc.unique(pc.filter(column, pc.is_null(found)))):
+                return None
+            found = pc.index_in(column, value_set=self.known)
+        return self.set_of[found.to_numpy()]
+
+    def _learn(self, cells: Any) -> bool:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pc.all(pc.match_substring_regex(cells, _PLAIN_CELL)).as_py():
+            mids = pc.split_pattern(cells, ",")
+            curies = pc.binary_join_element_wise("AudioSet:", mids.flatten(), "")
+            lengths = pc.list_value_length(mids).to_numpy()
+        else:
+            parsed = [_mids(cell) for cell in cells.to_pylist()]
+            if any(type(mids) is str for mids in parsed):
+                return False
+            curies = pa.array([curie for mids in parsed for curie in mids], pa.string())
+            lengths = np.array([len(mids) for mids in parsed])
+        added = self.sets.add(lengths, self.sets.class_ids(curies))
+        self.known = pa.concat_arrays([self.known, cells])
+        self.set_of = np.concatenate([self.set_of, added])
+        return True
+
+
+_PLAIN_CELL = r"^/[mtg]/[0-9A-Za-z_]+(,/[mtg]/[0-9A-Za-z_]+)*$"  # what _mids reads as it is, without a strip
+
+
 class _AudioSetCells:
     """The label cells (-> CURIEs) and start times (-> the clip ID's end, ``_30``) of one file."""
 
-    def __init__(self) -> None:
+    def __init__(self, sets: LabelSets | None = None) -> None:
         self.labels = _Interned(_mids, lambda mids: type(mids) is str)  # a message instead of the CURIEs
         self.suffix = _Interned(_suffix, lambda suffix: suffix is None)
+        self.sets = _LabelCells(sets if sets is not None else LabelSets())
 
     def rows(self, records: Iterable[list[str]], first: int) -> Iterator[Row]:
         """Row by row, one line each (``first``: the number of the line before ``records``)."""
@@ -161,17 +212,17 @@ class _AudioSetCells:
 
 
 class ColumnBatch:
-    """A batch kept in Arrow columns (AudioSet's fast path): the clip IDs, and per row the index of its label set
-    in ``sets`` (the reader's list of every label set met so far, shared by its batches; it only grows). The
-    converter writes it with Arrow kernels: no Python step per row."""
+    """A batch kept in Arrow columns (AudioSet's fast path): the clip IDs, and per row the ID of its label set in
+    ``sets`` (shared by the reader's batches and the converter). The converter writes it with Arrow kernels and
+    counts it with numpy: no Python step per row."""
 
     __slots__ = ("clips", "index", "sets")
     bad: ClassVar[tuple[BadRow, ...]] = ()  # a column batch holds well-formed rows only
 
-    def __init__(self, clips: Any, sets: list[tuple[str, ...]], index: Any) -> None:
+    def __init__(self, clips: Any, sets: LabelSets, index: Any) -> None:
         self.clips = clips  # pyarrow StringArray
         self.sets = sets
-        self.index = index  # pyarrow Int32Array, one per row, into ``sets``
+        self.index = index  # numpy int32, one per row: its set ID
 
     @property
     def rows(self) -> int:
@@ -179,8 +230,7 @@ class ColumnBatch:
 
     @property
     def labels(self) -> list[tuple[str, ...]]:
-        sets = self.sets
-        return [sets[i] for i in self.index.to_pylist()]
+        return self.sets.tuples(self.index.tolist())
 
     def python(self) -> Batch:
         """The same rows as Python lists (for formats and engines that take them)."""
@@ -190,15 +240,16 @@ class ColumnBatch:
 AnyBatch = Batch | ColumnBatch
 
 
-def audioset_batches(handle: BinaryIO, size: int, skip: int = 0) -> Iterator[AnyBatch]:
+def audioset_batches(handle: BinaryIO, size: int, skip: int = 0, sets: LabelSets | None = None) -> Iterator[AnyBatch]:
     """AudioSet segments: ``YTID, start, end, "mid,mid"``, in either layout; the clip ID is ``YTID_start``.
 
     ``size`` lines at a time. When each is one well-formed row (the rule), Arrow's CSV reader parses them and the
     batch stays in Arrow columns (:class:`ColumnBatch`); otherwise the csv module reads them row by row, with
-    line numbers. ``skip``: rows already converted (a resumed run), read again and passed over.
+    line numbers. ``skip``: rows already converted (a resumed run), read again and passed over. ``sets``: where
+    the column batches' label sets are numbered (by default a new one).
     """
     text, before = _audioset_start(handle)
-    cells = _AudioSetCells()
+    cells = _AudioSetCells(sets)
     if skip:
         reader = csv.reader(text, skipinitialspace=True)  # pulls one line at a time from ``text``: none are lost
         passed = 0
@@ -252,12 +303,14 @@ def _columns(lines: list[str], cells: _AudioSetCells) -> ColumnBatch | None:
     ytids, starts, labels = (table.column(name).combine_chunks() for name in ("YTID", "start_seconds",
                                                                               "positive_labels"))  # fmt: skip
     start_ids, bad_start = cells.suffix.index(starts)
-    label_ids, bad_labels = cells.labels.index(labels)
-    if bad_start or bad_labels or pc.min(pc.utf8_length(ytids)).as_py() == 0:
+    if bad_start or pc.min(pc.utf8_length(ytids)).as_py() == 0:
+        return None
+    set_ids = cells.sets.index(labels)
+    if set_ids is None:
         return None
     suffixes = pa.array(cells.suffix.meaning, pa.string())
     clips = pc.binary_join_element_wise(ytids, pc.take(suffixes, start_ids), "")
-    return ColumnBatch(clips, cells.labels.meaning, label_ids)
+    return ColumnBatch(clips, cells.sets.sets, set_ids)
 
 
 def audioset(handle: BinaryIO) -> Iterator[Row]:
@@ -534,14 +587,15 @@ def read(
 
 def read_batches(
     source: str, path: Path, *, size: int, skip: int = 0, on_open: Callable[[BinaryIO], object] | None = None,
-    **options: str | None,
+    sets: LabelSets | None = None, **options: str | None,
 ) -> Iterator[AnyBatch]:  # fmt: skip
-    """The rows of ``path`` (as :func:`read`) in batches of ``size``, after the first ``skip`` rows."""
+    """The rows of ``path`` (as :func:`read`) in batches of ``size``, after the first ``skip`` rows; column batches
+    number their label sets in ``sets``."""
     if source == "audioset":
         with open(path, "rb") as handle:
             if on_open is not None:
                 on_open(handle)
-            yield from audioset_batches(handle, size, skip)
+            yield from audioset_batches(handle, size, skip, sets)
         return
     rows = itertools.islice(read(source, path, on_open=on_open, **options), skip, None)
     while chunk := list(itertools.islice(rows, size)):
