@@ -230,3 +230,51 @@ def test_label_sets_number_tuples_and_count_them() -> None:
     again.add_counts(sets.counter())
     assert again.counter() == sets.counter()
     assert np.array_equal(again.counts, [2, 2, 1, 1])
+
+
+def test_a_sync_behind_the_writes_loses_no_failure(tmp_path: Path) -> None:
+    """The background sync makes no file less durable: ``finish`` returns once every byte is synced, and a sync
+    that fails in the thread (here: a pipe, which cannot be synced) is raised when the writer waits for it (by
+    ``wait``, ``finish`` or leaving the block), not lost."""
+    import os
+
+    from uts.io.atomic import SyncBehind
+
+    path = tmp_path / "out.bin"
+    with open(path, "wb", buffering=1 << 20) as handle, SyncBehind(handle) as sync:
+        for n in range(5):
+            handle.write(bytes([n]) * 300_000)
+            sync.written()
+        sync.finish()
+        assert path.stat().st_size == 1_500_000
+    read, write = os.pipe()
+    try:
+        with open(write, "wb", closefd=False) as handle, SyncBehind(handle) as sync:
+            handle.write(b"x")
+            sync.written()
+            with pytest.raises(OSError, match="Invalid argument"):
+                sync.wait()  # the thread's failure, raised here
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_a_shared_mapper_maps_each_class_once_and_keeps_no_ontology_alive(ontology: Ontology) -> None:
+    """Files of one dataset share a mapper (the same settings, the same object); a builder's mapping or another
+    level is another mapper; an Ontology no one holds is collected with its mappers."""
+    import gc
+    import weakref
+
+    from uts.convert.mapper import UserRow
+
+    first = LegacyMapper.shared(ontology, level=Level.L1K)
+    assert LegacyMapper.shared(ontology, level=Level.L1K) is first
+    assert LegacyMapper.shared(ontology, level=Level.L3K) is not first
+    mine = (UserRow("MINE:woof", "woof", "skos:exactMatch", ontology.lookup("dog").id),)
+    assert [t.label for t in LegacyMapper.shared(ontology, extra=mine).map("MINE:woof").tags] == ["dog"]
+    other = ontology.replace()
+    gone = weakref.ref(other)
+    assert LegacyMapper.shared(other).map("AudioSet:/m/0bt9lr").tags
+    del other
+    gc.collect()
+    assert gone() is None

@@ -28,7 +28,7 @@ from uts.convert.labelsets import LabelSets, MappedSets
 from uts.convert.mapper import LegacyMapper, UserRow, paper_strings
 from uts.convert.readers import AnyBatch, ColumnBatch, read_batches
 from uts.errors import InvalidError, UsageError, UTSError, where
-from uts.io.atomic import streamed_atomic, write_atomic
+from uts.io.atomic import SyncBehind, streamed_atomic, write_atomic
 from uts.ontology.layouts import Layout
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
@@ -36,6 +36,8 @@ from uts.ontology.ontology import Ontology
 MALFORMED_LISTED = 1000  # the report lists this many malformed rows (all are counted)
 CHECKPOINT_SECONDS = 30.0  # between saved states of a long run: a killed run loses at most this much work
 STATE_FORMAT = "uts-convert-resume/1"
+Sink = Callable[[bytes | memoryview], object]
+"""Where output goes (a file's ``write``): bytes, or a view of Arrow's buffer written without a copy."""
 
 
 class MalformedRowError(InvalidError):
@@ -125,14 +127,14 @@ def report_file(output: Path) -> Path:
 
 def convert_rows(
     batches: Callable[[int, LabelSets], Iterable[AnyBatch]],
-    write: Callable[[bytes], object],
+    write: Sink,
     ontology: Ontology,
     *,
     level: Level | None = None,
     expand_ancestors: bool = False,
     strict: bool = False,
     fmt: RowFormat | None = None,
-    write_id: Callable[[bytes], object] | None = None,
+    write_id: Sink | None = None,
     start: Progress | None = None,
     checkpoint: Callable[[Progress], None] | None = None,
     stop: Callable[[], bool] | None = None,
@@ -158,7 +160,7 @@ def convert_rows(
     """
     import pyarrow as pa
 
-    mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors, extra=extra)
+    mapper = LegacyMapper.shared(ontology, level=level, expand_ancestors=expand_ancestors, extra=extra)
     fmt = fmt or JsonLines()
     if engine is not None:
         assert job is not None
@@ -212,8 +214,8 @@ BATCH_ROWS = 16_384  # rows read, converted and written at a time; stop is polle
 
 
 def _write(
-    write: Callable[[bytes], object], fmt: RowFormat, clips: Any, tails: Any,
-    write_id: Callable[[bytes], object] | None,
+    write: Sink, fmt: RowFormat, clips: Any, tails: Any,
+    write_id: Sink | None,
 ) -> None:  # fmt: skip
     """One batch's rows (Arrow arrays: the clip IDs and each row's tail) through ``fmt``."""
     write(fmt.column_rows(clips, tails))
@@ -252,7 +254,7 @@ ENGINE_CHUNK = 8192  # rows per chunk handed to an engine
 
 
 def _on_engine(
-    batches: Iterable[AnyBatch], write: Callable[[bytes], object], engine: Engine, job: ChunkJob, mapper: LegacyMapper,
+    batches: Iterable[AnyBatch], write: Sink, engine: Engine, job: ChunkJob, mapper: LegacyMapper,
     kept_names: frozenset[str], strict: bool, on_batch: Callable[[int], object] | None,
 ) -> dict[str, Any]:  # fmt: skip
     """The driver's part on an engine: read, count, cut into chunks; the engine converts them, in order."""
@@ -441,27 +443,28 @@ def _resumable(
             f"{state_path.name}) to start again"
         )
     partial.parent.mkdir(parents=True, exist_ok=True)
-    with open(partial, "ab" if resume else "wb", buffering=1 << 20) as handle:
+    with open(partial, "ab" if resume else "wb", buffering=1 << 20) as handle, SyncBehind(handle) as sync:
         if not resume:
             handle.write(fmt.header)
 
+        def write(data: bytes | memoryview) -> None:
+            handle.write(data)
+            sync.written()  # a batch: on its way to disk while the next one is made
+
         def save(progress: Progress) -> None:
-            handle.flush()
-            os.fsync(handle.fileno())
+            sync.finish()
             state = {"identity": identity, "bytes": handle.tell(), "progress": progress.to_json()}
             write_atomic(state_path, json.dumps(state).encode("utf-8"))
 
         try:
-            tallies = convert_rows(
-                rows, handle.write, ontology, fmt=fmt, start=start, checkpoint=save, stop=stop, **common
-            )
+            tallies = convert_rows(rows, write, ontology, fmt=fmt, start=start, checkpoint=save, stop=stop, **common)
         except MalformedRowError:  # --strict: nothing is written, and nothing is left to resume
+            sync.wait()
             handle.close()
             partial.unlink(missing_ok=True)
             state_path.unlink(missing_ok=True)
             raise
-        handle.flush()
-        os.fsync(handle.fileno())
+        sync.finish()
     os.replace(partial, output)
     state_path.unlink(missing_ok=True)
     return tallies

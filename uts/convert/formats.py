@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+import weakref
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -49,7 +50,7 @@ class RowFormat(Protocol):
 
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes: ...
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         """The same from Arrow arrays (the clip IDs, and each row's tail)."""
         ...
 
@@ -100,19 +101,18 @@ class _Pieces:
         return self.array
 
 
-def values(array: Any) -> bytes:
+def values(array: Any) -> memoryview:
     """The values of an Arrow string or binary array, end to end: its data buffer between its first and last
-    offsets (no copy per row)."""
+    offsets, as it is (no copy: a batch of JSON lines is megabytes, and a file takes any buffer)."""
     import numpy as np
 
     if len(array) == 0:
-        return b""
+        return memoryview(b"")
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset : array.offset + len(array) + 1]
-    data: bytes = array.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes()
-    return data
+    return memoryview(array.buffers()[2][int(offsets[0]) : int(offsets[-1])])
 
 
-def arrow_join(*columns: Any) -> bytes:
+def arrow_join(*columns: Any) -> memoryview:
     """Row by row, the columns' values joined (Arrow's kernel), then all rows end to end."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -122,9 +122,17 @@ def arrow_join(*columns: Any) -> bytes:
 
 
 def _all_plain(clips: Any) -> bool:
-    import pyarrow.compute as pc
+    """Whether every clip ID is plain: each byte of them all is one of ``_PLAIN_ID``'s (a table lookup)."""
+    import numpy as np
 
-    return bool(pc.all(pc.match_substring_regex(clips, f"^{_PLAIN_ID}$")).as_py())
+    global _PLAIN_BYTES
+    if _PLAIN_BYTES is None:
+        _PLAIN_BYTES = np.zeros(256, dtype=bool)
+        _PLAIN_BYTES[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")] = True
+    return bool(_PLAIN_BYTES[np.frombuffer(values(clips), dtype=np.uint8)].all())
+
+
+_PLAIN_BYTES: Any = None
 
 
 def _plain(clips: list[str]) -> list[bytes] | None:
@@ -142,6 +150,10 @@ def _interleave(first: list[bytes], second: list[bytes], before: bytes = b"") ->
     parts[step - 2 :: step] = first
     parts[step - 1 :: step] = second
     return b"".join(parts)
+
+
+_ENCODED: weakref.WeakKeyDictionary[LegacyMapper, dict[Tag, tuple[str, str, str]]] = weakref.WeakKeyDictionary()
+"""Per mapper: each tag's label, concept ID and provenance as JSON."""
 
 
 class JsonLines:
@@ -209,6 +221,12 @@ class JsonLines:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        shared = _ENCODED.get(mapped.mapper)
+        if shared is None:
+            shared = _ENCODED[mapped.mapper] = {}
+        if self._tags is not shared:  # the tags of a shared mapper are encoded once, whatever the files
+            shared.update(self._tags)
+            self._tags = shared
         if self._pieces is None:
             self._pieces = (*[_Pieces(lambda tag, at=at: self._tag(tag)[at]) for at in range(3)], _Pieces(self._string))
         label, concept, provenance = (pieces.of(mapped.tags).take(sets.tags) for pieces in self._pieces[:3])
@@ -232,7 +250,7 @@ class JsonLines:
         return b"".join([b'{"id":' + _dumps(clip)[:-1].encode("utf-8") + tail for clip, tail in
                          zip(clips, tails, strict=True)])  # fmt: skip
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         if _all_plain(clips):
             return arrow_join(b'{"id":"', clips, tails)
         return self.rows(clips.to_pylist(), tails.to_pylist())
@@ -291,7 +309,7 @@ class CsvRows:
         return b"".join([_csv_line([clip])[:-1].encode("utf-8") + tail for clip, tail in
                          zip(clips, tails, strict=True)])  # fmt: skip
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         if _all_plain(clips):
             return arrow_join(clips, tails)
         return self.rows(clips.to_pylist(), tails.to_pylist())
@@ -357,7 +375,7 @@ class LhotseCuts:
             lines.append(_dumps(cut.to_dict()) + "\n")
         return "".join(lines).encode("utf-8")
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         return self.rows(clips.to_pylist(), tails.to_pylist())
 
 
@@ -407,7 +425,7 @@ class MultiHot:
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         return b"".join(tails)
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         return values(tails)
 
 
