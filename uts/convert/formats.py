@@ -81,6 +81,75 @@ def _kept(offsets: Any, keep: Any) -> Any:
     return before[offsets]
 
 
+class _PieceTable:
+    """Every piece a format's tails are made of, in one Arrow array for ``take``: its constant parts, then per tag
+    of a :class:`MappedSets` (and per class) each of its strings twice, as it is and after a comma. Grown when the
+    sets meet new tags and classes."""
+
+    def __init__(self, parts: Sequence[str], per_tag: Sequence[Any], per_class: Sequence[Any]) -> None:
+        import pyarrow as pa
+
+        self.parts = pa.array(parts, pa.binary())
+        self.per_tag = [_Pieces(make) for make in per_tag]
+        self.per_class = [_Pieces(make) for make in per_class]
+        self.array: Any = None
+        self.sizes = (-1, -1)  # tags and classes the array holds
+
+    def grown(self, mapped: MappedSets) -> _PieceTable:
+        import pyarrow as pa
+
+        sizes = (len(mapped.tags), len(mapped.sets.classes))
+        if sizes != self.sizes:
+            blocks = [self.parts]
+            for pieces in self.per_tag:
+                blocks += pieces.twice(mapped.tags)
+            for pieces in self.per_class:
+                blocks += pieces.twice(mapped.sets.classes)
+            self.array, self.sizes = pa.concat_arrays(blocks), sizes
+        return self
+
+    def of_tags(self, which: int, tags: Any) -> tuple[Any, Any]:
+        """Where the ``which``-th string of each tag is in the array: as it is, and after a comma."""
+        first = len(self.parts) + 2 * which * self.sizes[0]
+        return first + tags, first + self.sizes[0] + tags
+
+    def of_classes(self, which: int, classes: Any) -> tuple[Any, Any]:
+        first = len(self.parts) + 2 * len(self.per_tag) * self.sizes[0] + 2 * which * self.sizes[1]
+        return first + classes, first + self.sizes[1] + classes
+
+    def assemble(self, count: int, sections: Sequence[Any]) -> Any:
+        """``count`` tails, each its sections' pieces end to end. A section is a constant part (its number), or
+        a run per tail: ``(offsets, first, rest)``, tail ``i`` taking pieces ``offsets[i]:offsets[i + 1]`` of
+        ``first`` (for the first of its run) or of ``rest`` (for the others, written after a comma)."""
+        import numpy as np
+        import pyarrow as pa
+
+        runs = [np.diff(section[0]) for section in sections if type(section) is tuple]
+        lengths = sum(runs, np.full(count, len(sections) - len(runs), dtype=np.int64))
+        starts = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        at = starts[:-1].copy()  # each tail's next piece
+        pieces = np.empty(int(starts[-1]), dtype=np.int64)
+        for section in sections:
+            if type(section) is not tuple:
+                pieces[at] = section
+                at += 1
+                continue
+            offsets, first, rest = section
+            runs_here = np.diff(offsets)
+            owner = np.repeat(np.arange(count), runs_here)
+            rank = np.arange(len(first)) - offsets[owner]
+            pieces[at[owner] + rank] = np.where(rank == 0, first, rest)
+            at += runs_here
+        taken = self.array.take(pieces)
+        bounds = np.frombuffer(taken.buffers()[1], dtype=np.int32)[taken.offset : taken.offset + len(taken) + 1]
+        tails = bounds[starts].astype(np.int32)
+        return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(tails), taken.buffers()[2]])
+
+
+_JSON_PARTS = ('","tags":[', '],"concept_ids":[', '],"source_labels":[', '],"unmapped":[', '],"provenance":[', "]}\n")
+
+
 class _Pieces:
     """Strings made once per tag (or class) of a :class:`MappedSets`, as an Arrow array by tag number (or class
     ID) for ``take``; grown when the sets meet new ones."""
@@ -99,6 +168,13 @@ class _Pieces:
             self.strings += [self.make(item) for item in items[len(self.strings) :]]
             self.array = pa.array(self.strings, pa.string())
         return self.array
+
+    def twice(self, items: Sequence[Any]) -> list[Any]:
+        """The strings of ``items`` as they are, then each after a comma (Arrow binary arrays)."""
+        import pyarrow as pa
+
+        plain = self.of(items).cast(pa.binary())
+        return [plain, pa.array(["," + text for text in self.strings], pa.binary())]
 
 
 def values(array: Any) -> memoryview:
@@ -164,7 +240,7 @@ class JsonLines:
         self._strings: dict[str, str] = {}  # legacy label -> encoded
         self._mapper: LegacyMapper | None = None  # the mapper the fragments were made with
         self._fragments: dict[str, tuple[frozenset[str], str, str, str, str]] = {}  # legacy label -> its parts
-        self._pieces: tuple[_Pieces, ...] | None = None  # set_tails: label, concept ID, provenance; the class
+        self._pieces: _PieceTable | None = None  # set_tails: each tag's label, concept ID, provenance; each class
 
     def _tag(self, tag: Tag) -> tuple[str, str, str]:
         found = self._tags.get(tag)
@@ -217,10 +293,7 @@ class JsonLines:
 
     def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
         """The tails of many sets at once: each tag's and each class's JSON made once (as :meth:`tail` makes it),
-        taken and joined per set by Arrow."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
+        with and without the comma before it; numpy lays out every set's pieces, one Arrow ``take`` copies them."""
         shared = _ENCODED.get(mapped.mapper)
         if shared is None:
             shared = _ENCODED[mapped.mapper] = {}
@@ -228,20 +301,21 @@ class JsonLines:
             shared.update(self._tags)
             self._tags = shared
         if self._pieces is None:
-            self._pieces = (*[_Pieces(lambda tag, at=at: self._tag(tag)[at]) for at in range(3)], _Pieces(self._string))
-        label, concept, provenance = (pieces.of(mapped.tags).take(sets.tags) for pieces in self._pieces[:3])
-        source = self._pieces[3].of(mapped.sets.classes).take(sets.members)
-        unmapped = mapped.tag_count[sets.members] == 0
-        joined = [pc.binary_join(_lists(sets.tag_offsets, values), ",") for values in (label, concept, provenance)]
-        joined += [
-            pc.binary_join(_lists(sets.member_offsets, source), ","),
-            pc.binary_join(_lists(_kept(sets.member_offsets, unmapped), source.filter(pa.array(unmapped))), ","),
-        ]
-        tail = pc.binary_join_element_wise(
-            '","tags":[', joined[0], '],"concept_ids":[', joined[1], '],"source_labels":[', joined[3],
-            '],"unmapped":[', joined[4], '],"provenance":[', joined[2], "]}\n", "",
+            self._pieces = _PieceTable(
+                _JSON_PARTS, [lambda tag, at=at: self._tag(tag)[at] for at in range(3)], [self._string]
+            )  # fmt: skip
+        table = self._pieces.grown(mapped)
+        tags, members = sets.tags, sets.members
+        unmapped = mapped.tag_count[members] == 0
+        label, concept, provenance = (table.of_tags(k, tags) for k in range(3))
+        source = table.of_classes(0, members)
+        return table.assemble(
+            sets.stop - sets.start, [
+                0, (sets.tag_offsets, *label), 1, (sets.tag_offsets, *concept), 2, (sets.member_offsets, *source), 3,
+                (_kept(sets.member_offsets, unmapped), source[0][unmapped], source[1][unmapped]), 4,
+                (sets.tag_offsets, *provenance), 5,
+            ],
         )  # fmt: skip
-        return tail.cast(pa.binary())
 
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         plain = _plain(clips)
