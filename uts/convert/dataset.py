@@ -310,7 +310,8 @@ def _tallies(mapped: MappedSets, kept_names: frozenset[str]) -> dict[str, Any]:
     tags_total = int(tags_per_set @ counts)
     labels_read = int(per_class.sum())
     met = per_class > 0
-    unmapped = [(classes[i], int(per_class[i])) for i in np.flatnonzero(met & (mapped.tag_count == 0)).tolist()]
+    tagless = mapped.tag_count[mapped.class_map] == 0  # by the run's class ID
+    unmapped = [(classes[i], int(per_class[i])) for i in np.flatnonzero(met & tagless).tolist()]
     dropped_names = Counter[str]()
     for i in np.flatnonzero(met & ~kept).tolist():
         dropped_names[mapper.name(classes[i])] += int(per_class[i])

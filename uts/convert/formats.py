@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-import weakref
+import threading
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -83,8 +83,9 @@ def _kept(offsets: Any, keep: Any) -> Any:
 
 class _PieceTable:
     """Every piece a format's tails are made of, in one Arrow array for ``take``: its constant parts, then per tag
-    of a :class:`MappedSets` (and per class) each of its strings twice, as it is and after a comma. Grown when the
-    sets meet new tags and classes."""
+    of a mapper's :class:`~uts.convert.labelsets.ClassTags` (and per class) each of its strings twice, as it is
+    and after a comma. Made once per mapper and format (kept by the mapper), grown when new tags and classes come.
+    """
 
     def __init__(self, parts: Sequence[str], per_tag: Sequence[Any], per_class: Sequence[Any]) -> None:
         import pyarrow as pa
@@ -95,18 +96,35 @@ class _PieceTable:
         self.array: Any = None
         self.sizes = (-1, -1)  # tags and classes the array holds
 
-    def grown(self, mapped: MappedSets) -> _PieceTable:
+    @classmethod
+    def of(
+        cls, mapped: MappedSets, kind: object, parts: Sequence[str], per_tag: Sequence[Any], per_class: Sequence[Any]
+    ) -> _PieceTable:
+        """The table of this format ``kind`` for the mapper of ``mapped``, grown to its tags and classes."""
         import pyarrow as pa
 
-        sizes = (len(mapped.tags), len(mapped.sets.classes))
-        if sizes != self.sizes:
-            blocks = [self.parts]
-            for pieces in self.per_tag:
-                blocks += pieces.twice(mapped.tags)
-            for pieces in self.per_class:
-                blocks += pieces.twice(mapped.sets.classes)
-            self.array, self.sizes = pa.concat_arrays(blocks), sizes
-        return self
+        with _table_lock:
+            table: _PieceTable | None = mapped.mapper.derived.get(kind)
+            if table is None:
+                table = mapped.mapper.derived[kind] = cls(parts, per_tag, per_class)
+            sizes = (len(mapped.tags), len(mapped.classes))
+            if sizes != table.sizes:
+                blocks = [table.parts]
+                for pieces in table.per_tag:
+                    blocks += pieces.twice(mapped.tags[: sizes[0]])
+                for pieces in table.per_class:
+                    blocks += pieces.twice(mapped.classes[: sizes[1]])
+                table.array, table.sizes = pa.concat_arrays(blocks), sizes
+            return _PieceTable.frozen(table)
+
+    @classmethod
+    def frozen(cls, table: _PieceTable) -> _PieceTable:
+        """A view of the table as it is now (another run may grow the table meanwhile)."""
+        view = cls.__new__(cls)
+        view.parts, view.per_tag, view.per_class, view.array, view.sizes = (
+            table.parts, table.per_tag, table.per_class, table.array, table.sizes,
+        )  # fmt: skip
+        return view
 
     def of_tags(self, which: int, tags: Any) -> tuple[Any, Any]:
         """Where the ``which``-th string of each tag is in the array: as it is, and after a comma."""
@@ -147,6 +165,7 @@ class _PieceTable:
         return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(tails), taken.buffers()[2]])
 
 
+_table_lock = threading.Lock()
 _JSON_PARTS = ('","tags":[', '],"concept_ids":[', '],"source_labels":[', '],"unmapped":[', '],"provenance":[', "]}\n")
 
 
@@ -228,8 +247,19 @@ def _interleave(first: list[bytes], second: list[bytes], before: bytes = b"") ->
     return b"".join(parts)
 
 
-_ENCODED: weakref.WeakKeyDictionary[LegacyMapper, dict[Tag, tuple[str, str, str]]] = weakref.WeakKeyDictionary()
-"""Per mapper: each tag's label, concept ID and provenance as JSON."""
+def _tag_label(tag: Tag) -> str:
+    return _dumps(tag.label)
+
+
+def _tag_concept(tag: Tag) -> str:
+    return _dumps(tag.concept_id)
+
+
+def _tag_provenance(tag: Tag) -> str:
+    provenance = {"concept_id": tag.concept_id, "source": tag.source, "predicate": tag.predicate}
+    if tag.rolled_up_from:
+        provenance["rolled_up_from"] = tag.rolled_up_from
+    return _dumps(provenance)
 
 
 class JsonLines:
@@ -240,15 +270,11 @@ class JsonLines:
         self._strings: dict[str, str] = {}  # legacy label -> encoded
         self._mapper: LegacyMapper | None = None  # the mapper the fragments were made with
         self._fragments: dict[str, tuple[frozenset[str], str, str, str, str]] = {}  # legacy label -> its parts
-        self._pieces: _PieceTable | None = None  # set_tails: each tag's label, concept ID, provenance; each class
 
     def _tag(self, tag: Tag) -> tuple[str, str, str]:
         found = self._tags.get(tag)
         if found is None:
-            provenance = {"concept_id": tag.concept_id, "source": tag.source, "predicate": tag.predicate}
-            if tag.rolled_up_from:
-                provenance["rolled_up_from"] = tag.rolled_up_from
-            found = self._tags[tag] = (_dumps(tag.label), _dumps(tag.concept_id), _dumps(provenance))
+            found = self._tags[tag] = (_tag_label(tag), _tag_concept(tag), _tag_provenance(tag))
         return found
 
     def _string(self, text: str) -> str:
@@ -294,17 +320,7 @@ class JsonLines:
     def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
         """The tails of many sets at once: each tag's and each class's JSON made once (as :meth:`tail` makes it),
         with and without the comma before it; numpy lays out every set's pieces, one Arrow ``take`` copies them."""
-        shared = _ENCODED.get(mapped.mapper)
-        if shared is None:
-            shared = _ENCODED[mapped.mapper] = {}
-        if self._tags is not shared:  # the tags of a shared mapper are encoded once, whatever the files
-            shared.update(self._tags)
-            self._tags = shared
-        if self._pieces is None:
-            self._pieces = _PieceTable(
-                _JSON_PARTS, [lambda tag, at=at: self._tag(tag)[at] for at in range(3)], [self._string]
-            )  # fmt: skip
-        table = self._pieces.grown(mapped)
+        table = _PieceTable.of(mapped, JsonLines, _JSON_PARTS, [_tag_label, _tag_concept, _tag_provenance], [_dumps])
         tags, members = sets.tags, sets.members
         unmapped = mapped.tag_count[members] == 0
         label, concept, provenance = (table.of_tags(k, tags) for k in range(3))
@@ -357,7 +373,7 @@ class CsvRows:
         if self._pieces is None:
             self._pieces = (_Pieces(lambda tag: tag.label), _Pieces(lambda tag: tag.concept_id), _Pieces(str))
         label, concept = (pieces.of(mapped.tags).take(sets.tags) for pieces in self._pieces[:2])
-        source = self._pieces[2].of(mapped.sets.classes).take(sets.members)
+        source = self._pieces[2].of(mapped.classes).take(sets.members)
         unmapped = mapped.tag_count[sets.members] == 0
         cells = [pc.binary_join(_lists(sets.tag_offsets, values), ";") for values in (label, concept)]
         cells += [

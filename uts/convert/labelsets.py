@@ -12,6 +12,7 @@ numpy and pyarrow are imported where used: ``uts`` commands that never convert d
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -111,53 +112,108 @@ class LabelSets:
 
 @dataclass(frozen=True, slots=True)
 class SetTags:
-    """What the mapper gives sets ``start`` to ``stop``, end to end: each set's classes (class IDs) and its tags
-    (tag numbers of :class:`MappedSets`, in order, each concept once)."""
+    """What the mapper gives sets ``start`` to ``stop``, end to end: each set's classes and its tags (class and tag
+    numbers of the mapper's :class:`ClassTags`; the tags in order, each concept once)."""
 
     start: int
     stop: int
     member_offsets: Any  # int32, stop - start + 1, from 0
-    members: Any  # class IDs
+    members: Any  # class numbers of the mapper's ClassTags
     tag_offsets: Any  # int32, stop - start + 1, from 0
     tags: Any  # tag numbers
 
 
+class ClassTags:
+    """A mapper's answers as numbered arrays, made once per mapper (a shared mapper: once for all the files of a
+    dataset): legacy classes numbered as met, their tags end to end (tag numbers, class after class), each tag's
+    concept numbered. It only grows (under a lock: runs in two threads may share the mapper)."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.classes: list[str] = []  # class CURIE by class number
+        self._numbers: dict[str, int] = {}
+        self.tags: list[Tag] = []  # by tag number
+        self.tag_start: Any = np.zeros(0, dtype=np.int64)  # by class number: its first tag number
+        self.tag_count: Any = np.zeros(0, dtype=np.int64)  # by class number: how many tags it gives
+        self.tag_concept: Any = np.zeros(0, dtype=np.int64)  # by tag number: its concept, numbered
+        self.concepts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, mapper: LegacyMapper) -> ClassTags:
+        with _lock:
+            found = mapper.derived.get(cls)
+            if found is None:
+                found = mapper.derived[cls] = cls()
+        return found
+
+    def number(self, curies: Sequence[str], mapper: LegacyMapper) -> list[int]:
+        """The class number of each CURIE, mapping the classes not met before."""
+        import numpy as np
+
+        with self._lock:
+            numbers = self._numbers
+            new = [curie for curie in dict.fromkeys(curies) if curie not in numbers]
+            if new:
+                starts, counts, concepts = [], [], []
+                for curie in new:
+                    tags = mapper.map(curie).tags
+                    numbers[curie] = len(self.classes)
+                    self.classes.append(curie)
+                    starts.append(len(self.tags))
+                    counts.append(len(tags))
+                    self.tags += tags
+                    concepts += [self.concepts.setdefault(t.concept_id, len(self.concepts)) for t in tags]
+                self.tag_concept = np.concatenate([self.tag_concept, np.array(concepts, dtype=np.int64)])
+                self.tag_count = np.concatenate([self.tag_count, np.array(counts, dtype=np.int64)])
+                self.tag_start = np.concatenate([self.tag_start, np.array(starts, dtype=np.int64)])
+            return [numbers[curie] for curie in curies]
+
+
+_lock = threading.Lock()
+
+
 class MappedSets:
-    """The mapper's tags of the sets of a :class:`LabelSets`: each class mapped once (its tags numbered, class
-    after class), each set's tags worked out in numpy; the tag count of every set worked out so far."""
+    """The mapper's tags of the sets of a :class:`LabelSets`, each set's worked out in numpy from the mapper's
+    :class:`ClassTags` (its classes and tags numbered once per mapper, not per run); the tag count of every set
+    worked out so far."""
 
     def __init__(self, sets: LabelSets, mapper: LegacyMapper) -> None:
         import numpy as np
 
         self.sets, self.mapper = sets, mapper
-        self.tags: list[Tag] = []  # by tag number
-        self.tag_start: Any = np.zeros(0, dtype=np.int64)  # by class ID: its first tag number
-        self.tag_count: Any = np.zeros(0, dtype=np.int64)  # by class ID: how many tags it gives
-        self.tag_concept: Any = np.zeros(0, dtype=np.int64)  # by tag number: its concept, numbered
-        self._concepts: dict[str, int] = {}
+        self.table = ClassTags.of(mapper)
+        self.class_map: Any = np.zeros(0, dtype=np.int64)  # by the run's class ID: the table's class number
         self.tags_per_set: Any = np.zeros(0, dtype=np.int64)  # by set ID, for sets before ``done``
+
+    @property
+    def tags(self) -> list[Tag]:
+        """The tags by tag number (the table's)."""
+        return self.table.tags
+
+    @property
+    def classes(self) -> list[str]:
+        """The class CURIEs by class number (the table's, which :attr:`SetTags.members` hold)."""
+        return self.table.classes
+
+    @property
+    def tag_count(self) -> Any:
+        """How many tags each class gives, by class number."""
+        return self.table.tag_count
 
     @property
     def done(self) -> int:
         return len(self.tags_per_set)
 
     def _grow(self) -> None:
-        """Maps the classes met since the last call."""
+        """Numbers (and maps) the classes the run met since the last call."""
         import numpy as np
 
-        classes = self.sets.classes[len(self.tag_start) :]
-        if not classes:
-            return
-        starts, counts, concepts = [], [], []
-        for curie in classes:
-            tags = self.mapper.map(curie).tags
-            starts.append(len(self.tags))
-            counts.append(len(tags))
-            self.tags += tags
-            concepts += [self._concepts.setdefault(t.concept_id, len(self._concepts)) for t in tags]
-        self.tag_start = np.concatenate([self.tag_start, np.array(starts, dtype=np.int64)])
-        self.tag_count = np.concatenate([self.tag_count, np.array(counts, dtype=np.int64)])
-        self.tag_concept = np.concatenate([self.tag_concept, np.array(concepts, dtype=np.int64)])
+        classes = self.sets.classes[len(self.class_map) :]
+        if classes:
+            numbers = np.array(self.table.number(classes, self.mapper), dtype=np.int64)
+            self.class_map = np.concatenate([self.class_map, numbers])
 
     def expand(self, start: int, stop: int) -> SetTags:
         """The tags of sets ``start`` to ``stop``: their classes' tags end to end, a concept met again in a set
@@ -165,18 +221,18 @@ class MappedSets:
         import numpy as np
 
         self._grow()
-        sets = self.sets
+        sets, table = self.sets, self.table
         first, last = int(sets.offsets[start]), int(sets.offsets[stop])
-        members = sets.members[first:last]
+        members = self.class_map[sets.members[first:last]]
         member_offsets = (sets.offsets[start : stop + 1] - first).astype(np.int32)
         lengths = np.diff(member_offsets)
-        n_tags = self.tag_count[members]
+        n_tags = table.tag_count[members]
         total = int(n_tags.sum())
         ends = np.cumsum(n_tags)
         # Each class's run of tag numbers, end to end: tag_start of its class plus the place in the run.
-        items = np.repeat(self.tag_start[members] - (ends - n_tags), n_tags) + np.arange(total)
+        items = np.repeat(table.tag_start[members] - (ends - n_tags), n_tags) + np.arange(total)
         item_set = np.repeat(np.repeat(np.arange(stop - start), lengths), n_tags)
-        key = item_set * max(len(self._concepts), 1) + self.tag_concept[items]
+        key = item_set * max(len(table.concepts), 1) + table.tag_concept[items]
         first_seen = np.unique(key, return_index=True)[1]
         if len(first_seen) < len(key):  # a concept given by two classes of one set: where it came first
             keep = np.zeros(len(key), dtype=bool)
@@ -197,4 +253,4 @@ class MappedSets:
             self.expand(self.done, len(self.sets))
 
 
-__all__ = ["LabelSets", "MappedSets", "SetTags"]
+__all__ = ["ClassTags", "LabelSets", "MappedSets", "SetTags"]

@@ -86,6 +86,7 @@ class LegacyMapper:
             else:
                 self._unused[user.subject] = user.predicate
         self._cache: dict[str, Mapped] = {}
+        self.derived: dict[Any, Any] = {}  # tables made from its answers (numbered classes, encoded tags), by kind
 
     @classmethod
     def shared(

@@ -170,9 +170,9 @@ class _LabelCells:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if pc.all(pc.match_substring_regex(cells, _PLAIN_CELL)).as_py():
-            mids = pc.split_pattern(cells, ",")
-            distinct = pc.dictionary_encode(mids.flatten())  # a file has a few hundred classes
+        mids = pc.split_pattern(cells, ",")
+        distinct = pc.dictionary_encode(mids.flatten())  # a file has a few hundred classes
+        if pc.all(pc.match_substring_regex(distinct.dictionary, _PLAIN_MID)).as_py():
             curies = pc.binary_join_element_wise("AudioSet:", distinct.dictionary, "")
             members = self.sets.class_ids(curies)[distinct.indices.to_numpy()]
             lengths = pc.list_value_length(mids).to_numpy()
@@ -188,7 +188,7 @@ class _LabelCells:
         return True
 
 
-_PLAIN_CELL = r"^/[mtg]/[0-9A-Za-z_]+(,/[mtg]/[0-9A-Za-z_]+)*$"  # what _mids reads as it is, without a strip
+_PLAIN_MID = r"^/[mtg]/[0-9A-Za-z_]+$"  # a cell of these and commas is what _mids reads as it is, without a strip
 
 
 class _AudioSetCells:
@@ -361,6 +361,7 @@ def _line_blocks(handle: BinaryIO, size: int) -> Iterator[tuple[int, bytes, int]
 
 
 _COLUMNS = ("YTID", "start_seconds", "end_seconds", "positive_labels")
+_USED = ("YTID", "start_seconds", "positive_labels")  # end_seconds is only counted
 
 
 def _columns(data: bytes, count: int, cells: _AudioSetCells) -> ColumnBatch | None:
@@ -381,11 +382,11 @@ def _columns(data: bytes, count: int, cells: _AudioSetCells) -> ColumnBatch | No
             table = pacsv.read_csv(
                 io.BytesIO(data),
                 read_options=pacsv.ReadOptions(column_names=_COLUMNS, use_threads=False, block_size=len(data) + 1),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(_COLUMNS, pa.string()), strings_can_be_null=False,
+                    include_columns=_USED, column_types=dict.fromkeys(_USED, pa.string()), strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
             )  # fmt: skip
             break
         except pa.ArrowCancelled:  # Ctrl-C or SIGTERM: Arrow passed it on to Python's handler (which asks the run
