@@ -155,24 +155,31 @@ def test_every_format_writes_the_rows_and_report_of_the_row_by_row_path(
         assert figures(report) == expected
 
 
-def test_ids_and_labels_that_need_escaping_or_quoting(ontology: Ontology, tmp_path: Path) -> None:
-    """A generic CSV whose clip IDs and labels hold quotes, commas, a backslash and letters beyond ASCII: the JSON
-    escapes and the CSV quotes are the row-by-row path's."""
+@pytest.mark.parametrize("batch", [1, 4, 16_384])
+def test_ids_and_labels_that_need_escaping_or_quoting(
+    ontology: Ontology, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """A generic CSV whose clip IDs and labels hold quotes, commas, a backslash, a tab, spaces and letters beyond
+    ASCII: the JSON escapes and the CSV quotes are the row-by-row path's, batch by batch (a batch of IDs JSON
+    writes as they are goes through Arrow)."""
+    from uts.convert import dataset
     from uts.convert.dataset import convert
     from uts.convert.formats import CsvRows, Format, JsonLines
 
+    monkeypatch.setattr(dataset, "BATCH_ROWS", batch)
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["clip", "labels"])
     for n, (clip, labels) in enumerate([("plain.wav", "dog"), ('say "hi".wav', "dog|a,b"), ("c,d.wav", "café"),
-                                        ("back\\slash.wav", 'rooster|say "x"|dog'), ("z.wav", "dog|dog")] * 3):  # fmt: skip
+                                        ("back\\slash.wav", 'rooster|say "x"|dog'), ("z.wav", "dog|dog"),
+                                        ("é space+.wav", "dog"), ("tab\there.wav", "rooster")] * 3):  # fmt: skip
         writer.writerow([f"{n}-{clip}", labels])
     source = tmp_path / "mine.csv"
     source.write_text(table.getvalue(), encoding="utf-8")
     options = {"clip_column": "clip", "label_column": "labels", "prefix": "ESC50", "separator": "|"}
     mapper = LegacyMapper(ontology)
     rows = source_rows("csv", source, **options)
-    assert len(rows) == 15
+    assert len(rows) == 21
     for fmt, output_format in ((JsonLines(), Format.JSONL), (CsvRows(), Format.CSV)):
         out = tmp_path / f"out.{output_format.value}"
         convert("csv", source, out, ontology, output_format=output_format, **options)
