@@ -5,7 +5,7 @@ Two inputs: the published eval and balanced-train files (42,531 rows: start-up c
 ten times over in a temporary folder (221,601 rows: a large dataset repeats its label sets, as the full AudioSet
 does).
 
-Run: .venv/bin/python benchmarks/bench_convert.py [--data-dir DIR] [--repeat N]
+Run: .venv/bin/python benchmarks/bench_convert.py [--data-dir DIR] [--repeat N] [--no-ray]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=3, help="Runs of each; the best is reported.")
+    parser.add_argument("--no-ray", action="store_true", help="Leave out the runs on Ray (its start-up takes long).")
     args = parser.parse_args()
     from uts import load_ontology
 
@@ -55,7 +56,8 @@ def main() -> None:
         big.write_text("".join(lines + lines[1:] * 9), encoding="utf-8")
         for title, paths in (("published eval + balanced", published), ("balanced x10", [big])):
             measure(title, paths, ontology, Path(folder), args.repeat)
-        on_ray(big, ontology, Path(folder))
+        if not args.no_ray:
+            on_ray(big, ontology, Path(folder))
 
 
 def on_ray(path: Path, ontology: Ontology, folder: Path) -> None:

@@ -449,9 +449,11 @@ def test_lhotse_cuts_read_back_with_lhotse_and_resume_after_missing_audio(ontolo
 
 
 @needs_data
-def test_audioset_batches_read_what_the_row_reader_reads(tmp_path: Path) -> None:
+def test_audioset_batches_read_what_the_row_reader_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The column-wise batch reader (the fast path) and the row reader agree on every clip and every malformed
-    row with its line number, whatever the batch size and however many rows a resumed run skips."""
+    row with its line number, whatever the batch size, however many rows a resumed run skips and however the lines
+    end (\\n, \\r\\n, \\r alone from the start, or only after the head the batch reader looks at)."""
+    from uts.convert import readers
     from uts.convert.readers import BadRow, ColumnBatch, SourceRow, audioset, audioset_batches
 
     lines = (DATA / "audioset" / "eval_segments.csv").read_text(encoding="utf-8").splitlines(keepends=True)[:300]
@@ -469,7 +471,13 @@ def test_audioset_batches_read_what_the_row_reader_reads(tmp_path: Path) -> None
     assert len(clips) == 300 - 3 - 3 - 1  # the comment lines and header, three bad rows, a blank line
     crlf = tmp_path / "crlf.csv"  # the plain layout, Windows line ends
     crlf.write_text("".join(lines).replace(", ", ",").replace("\n", "\r\n"), encoding="utf-8", newline="")
-    for path, size, skip in itertools.product((source, crlf), (1, 7, 64, 4096), (0, 5, 100)):
+    cr = tmp_path / "cr.csv"  # old Mac line ends: read as text
+    cr.write_text("".join(lines).replace("\n", "\r"), encoding="utf-8", newline="")
+    late = tmp_path / "late.csv"  # \r alone after the head: the batches that hold such lines are split as text
+    late.write_text("".join(lines[:150] + [line.replace("\n", "\r") for line in lines[150:]]), encoding="utf-8",
+                    newline="")  # fmt: skip
+    monkeypatch.setattr(readers, "HEAD_BYTES", 2000)
+    for path, size, skip in itertools.product((source, crlf, cr, late), (1, 7, 64, 4096), (0, 5, 100)):
         with open(path, "rb") as handle:
             read = list(audioset_batches(handle, size, skip))
         if size == 64:  # batches of 64 lines: most hold no bad row

@@ -23,11 +23,12 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel, Field
 
 from uts.convert.engines import Chunk, ChunkJob, Engine, tail_of
-from uts.convert.formats import Format, JsonLines, MultiHot, RowFormat, arrow_join, row_format
+from uts.convert.formats import Format, JsonLines, MultiHot, RowFormat, SetFormat, arrow_join, row_format
+from uts.convert.labelsets import LabelSets, MappedSets
 from uts.convert.mapper import LegacyMapper, UserRow, paper_strings
 from uts.convert.readers import AnyBatch, ColumnBatch, read_batches
 from uts.errors import InvalidError, UsageError, UTSError, where
-from uts.io.atomic import streamed_atomic, write_atomic
+from uts.io.atomic import SyncBehind, streamed_atomic, write_atomic
 from uts.ontology.layouts import Layout
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
@@ -35,6 +36,8 @@ from uts.ontology.ontology import Ontology
 MALFORMED_LISTED = 1000  # the report lists this many malformed rows (all are counted)
 CHECKPOINT_SECONDS = 30.0  # between saved states of a long run: a killed run loses at most this much work
 STATE_FORMAT = "uts-convert-resume/1"
+Sink = Callable[[bytes | memoryview], object]
+"""Where output goes (a file's ``write``): bytes, or a view of Arrow's buffer written without a copy."""
 
 
 class MalformedRowError(InvalidError):
@@ -123,15 +126,15 @@ def report_file(output: Path) -> Path:
 
 
 def convert_rows(
-    batches: Callable[[int], Iterable[AnyBatch]],
-    write: Callable[[bytes], object],
+    batches: Callable[[int, LabelSets], Iterable[AnyBatch]],
+    write: Sink,
     ontology: Ontology,
     *,
     level: Level | None = None,
     expand_ancestors: bool = False,
     strict: bool = False,
     fmt: RowFormat | None = None,
-    write_id: Callable[[bytes], object] | None = None,
+    write_id: Sink | None = None,
     start: Progress | None = None,
     checkpoint: Callable[[Progress], None] | None = None,
     stop: Callable[[], bool] | None = None,
@@ -140,12 +143,13 @@ def convert_rows(
     extra: Sequence[UserRow] = (),
     on_batch: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
-    """Convert the rows of ``batches(skip)`` (the input's batches after its first ``skip`` rows), writing one row
-    each through ``write`` (JSON lines by default; ``write_id`` gets each clip ID on a line, for formats whose rows
-    do not hold it); the tallies of the report.
+    """Convert the rows of ``batches(skip, sets)`` (the input's batches after its first ``skip`` rows, their label
+    sets numbered in ``sets``), writing one row each through ``write`` (JSON lines by default; ``write_id`` gets
+    each clip ID on a line, for formats whose rows do not hold it); the tallies of the report.
 
-    Per row only the ID is encoded; the rest of the line, and every figure of the report, come from its label
-    set (counted, and mapped once). Memory grows with the distinct label sets, never with the rows.
+    Per row only the ID is joined to its set's tail; each tail, and every figure of the report, come from the
+    label sets (numbered, counted, and mapped all at once with numpy). Memory grows with the distinct label sets,
+    never with the rows.
 
     A batch (``BATCH_ROWS`` rows) is converted column-wise and written with one call.
     ``start`` continues an interrupted run (its rows are read again and skipped); ``checkpoint`` gets the progress
@@ -154,21 +158,30 @@ def convert_rows(
     (a clip without audio) leaves a checkpoint at its last whole write, so ``resume`` continues once the cause is
     mended. ``on_batch`` gets the number of rows read after each batch (a progress bar).
     """
-    mapper = LegacyMapper(ontology, level=level, expand_ancestors=expand_ancestors, extra=extra)
+    import pyarrow as pa
+
+    mapper = LegacyMapper.shared(ontology, level=level, expand_ancestors=expand_ancestors, extra=extra)
     fmt = fmt or JsonLines()
     if engine is not None:
         assert job is not None
-        return _on_engine(batches(0), write, engine, job, mapper, paper_strings(ontology, level), strict, on_batch)
-    tails: dict[tuple[str, ...], bytes] = {}
+        return _on_engine(batches(0, LabelSets()), write, engine, job, mapper, paper_strings(ontology, level), strict,
+                          on_batch)  # fmt: skip
     progress = start or Progress()
-    sets, malformed = progress.sets, progress.malformed
-    columns = _ColumnTally(mapper, fmt, tails)
+    malformed = progress.malformed
+    sets = LabelSets()
+    sets.add_counts(progress.sets)
+    mapped = MappedSets(sets, mapper)
+    tails = _Tails(mapped, fmt)
+
+    def save() -> None:
+        if checkpoint is not None:
+            progress.sets = sets.counter()
+            checkpoint(progress)
+
     saved = time.monotonic()
-    for n, batch in enumerate(batches(progress.rows)):  # a resumed run's rows are read again, not converted again
+    for n, batch in enumerate(batches(progress.rows, sets)):  # a resumed run's rows are read again, not converted
         if n and stop is not None and stop():  # between two batches (after the last one there is nothing to stop)
-            if checkpoint is not None:
-                columns.settle(sets)
-                checkpoint(progress)
+            save()
             raise InterruptedConversionError(progress.rows)
         listed = len(malformed)
         if batch.bad:
@@ -176,104 +189,72 @@ def convert_rows(
                 raise MalformedRowError(f"line {batch.bad[0].line}: {batch.bad[0].problem}")
             malformed += [Malformed(line=r.line, problem=r.problem) for r in batch.bad[: MALFORMED_LISTED - listed]]
         if type(batch) is ColumnBatch:
-            row_tails = columns.tails(batch)
+            clips, ids = batch.clips, batch.index
         else:
-            for new in set(batch.labels).difference(tails):
-                tails[new] = tail_of(new, mapper, fmt)
-            row_tails = list(map(tails.__getitem__, batch.labels))
+            clips, ids = pa.array(batch.clips, pa.string()), sets.ids(batch.labels)
         try:
-            _write(write, fmt, batch.clips, row_tails, write_id)
+            _write(write, fmt, clips, tails.of(ids), write_id)
         except UTSError:  # a format's refusal (a clip without audio): the state saved is the last whole write
             del malformed[listed:]
-            if checkpoint is not None:
-                columns.settle(sets)
-                checkpoint(progress)
+            save()
             raise
-        if type(batch) is ColumnBatch:
-            columns.count(batch)
-        else:
-            sets.update(batch.labels)
+        sets.count(ids)
         progress.rows += batch.rows
         progress.malformed_count += len(batch.bad)
         if on_batch is not None:
             on_batch(progress.rows)
         if checkpoint is not None and time.monotonic() - saved >= CHECKPOINT_SECONDS:
-            columns.settle(sets)
-            checkpoint(progress)
+            save()
             saved = time.monotonic()
-    columns.settle(sets)
     return {"rows_read": progress.rows, "malformed_rows": progress.malformed_count, "malformed": malformed,
-            **_tallies(sets, mapper, paper_strings(ontology, level))}  # fmt: skip
+            **_tallies(mapped, paper_strings(ontology, level))}  # fmt: skip
 
 
 BATCH_ROWS = 16_384  # rows read, converted and written at a time; stop is polled between batches
 
 
 def _write(
-    write: Callable[[bytes], object], fmt: RowFormat, clips: Any, tails: Any,
-    write_id: Callable[[bytes], object] | None,
+    write: Sink, fmt: RowFormat, clips: Any, tails: Any,
+    write_id: Sink | None,
 ) -> None:  # fmt: skip
-    """One batch's rows (lists, or Arrow arrays from a column batch) through ``fmt``."""
-    if isinstance(clips, list):
-        write(fmt.rows(clips, tails))
-        if write_id is not None:
-            write_id("".join([clip + "\n" for clip in clips]).encode("utf-8"))
-        return
+    """One batch's rows (Arrow arrays: the clip IDs and each row's tail) through ``fmt``."""
     write(fmt.column_rows(clips, tails))
     if write_id is not None:
         write_id(arrow_join(clips, b"\n"))
 
 
-class _ColumnTally:
-    """Tails and counts of column batches, by the reader's label-set IDs: per batch, Arrow takes each row's tail
-    and numpy counts the rows of each set; Python only meets each new label set, once."""
+class _Tails:
+    """Each label set's tail (all of its rows but the clip ID), made once per set: for all the sets a batch meets
+    first at once when the format can (:class:`~uts.convert.formats.SetFormat`), else set by set; Arrow takes
+    each row's."""
 
-    def __init__(self, mapper: LegacyMapper, fmt: RowFormat, tails: dict[tuple[str, ...], bytes]) -> None:
-        self.mapper, self.fmt, self.by_labels = mapper, fmt, tails
-        self.sets: list[Any] = []  # the reader's list of label sets (malformed cells hold a message)
-        self.known: list[bytes] = []  # tail by set ID
-        self.array: Any = None
-        self.counts: Any = None  # rows by set ID, not yet in the progress
-
-    def tails(self, batch: ColumnBatch) -> Any:
-        import numpy as np
+    def __init__(self, mapped: MappedSets, fmt: RowFormat) -> None:
         import pyarrow as pa
 
-        self.sets = batch.sets
-        if len(self.known) < len(self.sets):
-            for labels in self.sets[len(self.known) :]:
-                if type(labels) is not tuple:  # a malformed cell: no column batch holds it
-                    self.known.append(b"")
-                    continue
-                if labels not in self.by_labels:
-                    self.by_labels[labels] = tail_of(labels, self.mapper, self.fmt)
-                self.known.append(self.by_labels[labels])
-            self.array = pa.array(self.known, pa.binary())
-            grown = np.zeros(len(self.known), dtype=np.int64)
-            if self.counts is not None:
-                grown[: len(self.counts)] = self.counts
-            self.counts = grown
-        return self.array.take(batch.index)
+        self.mapped, self.fmt = mapped, fmt
+        self.array = pa.array([], pa.binary())  # by set ID
 
-    def count(self, batch: ColumnBatch) -> None:
-        import numpy as np
+    def of(self, ids: Any) -> Any:
+        """The tail of each set of ``ids`` (numpy), as an Arrow binary array."""
+        import pyarrow as pa
 
-        self.counts += np.bincount(batch.index.to_numpy(), minlength=len(self.counts))
-
-    def settle(self, sets: Counter[tuple[str, ...]]) -> None:
-        """Adds the counts so far to ``sets`` (the progress a state saves, and the report's)."""
-        if self.counts is None:
-            return
-        for i in self.counts.nonzero()[0].tolist():
-            sets[self.sets[i]] += int(self.counts[i])
-        self.counts[:] = 0
+        known, sets = len(self.array), self.mapped.sets
+        if known < len(sets):
+            if isinstance(self.fmt, SetFormat):
+                new = self.fmt.set_tails(self.mapped.expand(known, len(sets)), self.mapped)
+            else:
+                mapper, fmt = self.mapped.mapper, self.fmt
+                new = pa.array([tail_of(labels, mapper, fmt) for labels in sets.tuples(range(known, len(sets)))],
+                               pa.binary())  # fmt: skip
+            self.array = pa.concat_arrays([self.array, new])
+        return self.array.take(ids)
 
 
 ENGINE_CHUNK = 8192  # rows per chunk handed to an engine
 
 
 def _on_engine(
-    batches: Iterable[AnyBatch], write: Callable[[bytes], object], engine: Engine, job: ChunkJob, mapper: LegacyMapper,
+    batches: Iterable[AnyBatch], write: Sink, engine: Engine, job: ChunkJob, mapper: LegacyMapper,
     kept_names: frozenset[str], strict: bool, on_batch: Callable[[int], object] | None,
 ) -> dict[str, Any]:  # fmt: skip
     """The driver's part on an engine: read, count, cut into chunks; the engine converts them, in order."""
@@ -304,55 +285,49 @@ def _on_engine(
         write(data)
         if on_batch is not None:  # the driver reads ahead of the workers: the bar shows rows handed out
             on_batch(counts["read"])
+    numbered = LabelSets()
+    numbered.add_counts(sets)
     return {"rows_read": counts["read"], "malformed_rows": counts["malformed"], "malformed": malformed,
-            **_tallies(sets, mapper, kept_names)}  # fmt: skip
+            **_tallies(MappedSets(numbered, mapper), kept_names)}  # fmt: skip
 
 
-def _tallies(sets: Counter[tuple[str, ...]], mapper: LegacyMapper, kept_names: frozenset[str]) -> dict[str, Any]:
-    """The report's figures from the label sets met and how often (what is known of each legacy class is worked
-    out once: a dataset has far fewer classes than label sets)."""
-    written = sum(sets.values())
-    per_label = Counter[str]()  # clips that carry each legacy class
-    known: dict[str, tuple[frozenset[str], bool]] = {}  # class -> its concepts, and whether the paper keeps it
+def _tallies(mapped: MappedSets, kept_names: frozenset[str]) -> dict[str, Any]:
+    """The report's figures from the label sets met and how often: what is known of each legacy class is worked
+    out once (a dataset has far fewer classes than label sets), the sums over sets by numpy."""
+    import numpy as np
 
-    def learn(label: str) -> tuple[frozenset[str], bool]:
-        found = known[label] = (
-            frozenset(t.concept_id for t in mapper.map(label).tags),
-            mapper.name(label).casefold() in kept_names,
-        )
-        return found
-
-    without_tag = tags_total = clips_lost = 0
-    for labels, n in sets.items():
-        facts = [known.get(label) or learn(label) for label in labels]
-        if len(facts) == 1:
-            n_tags, kept_any = len(facts[0][0]), facts[0][1]
-        else:
-            n_tags = len(frozenset().union(*[f[0] for f in facts]))
-            kept_any = any(f[1] for f in facts)
-        tags_total += n_tags * n
-        without_tag += n if n_tags == 0 else 0
-        clips_lost += 0 if kept_any else n
-        for label in labels:
-            per_label[label] += n
-    labels_read = sum(per_label.values())
-    unmapped = Counter({label: n for label, n in per_label.items() if not known[label][0]})
-    kept_labels = sum(n for label, n in per_label.items() if known[label][1])
+    mapped.catch_up()
+    sets, mapper = mapped.sets, mapped.mapper
+    counts, classes = sets.counts, sets.classes
+    written = int(counts.sum())
+    lengths = np.diff(sets.offsets)
+    # Clips that carry each legacy class (float sums of integers are exact below 2**53).
+    per_class = np.bincount(sets.members, weights=np.repeat(counts, lengths), minlength=len(classes))
+    per_class = per_class.astype(np.int64)
+    kept = np.array([mapper.name(c).casefold() in kept_names for c in classes], dtype=bool)
+    kept_any = np.bincount(np.repeat(np.arange(len(sets)), lengths), weights=kept[sets.members], minlength=len(sets))
+    tags_per_set = mapped.tags_per_set
+    tags_total = int(tags_per_set @ counts)
+    labels_read = int(per_class.sum())
+    met = per_class > 0
+    tagless = mapped.tag_count[mapped.class_map] == 0  # by the run's class ID
+    unmapped = [(classes[i], int(per_class[i])) for i in np.flatnonzero(met & tagless).tolist()]
     dropped_names = Counter[str]()
-    for label, n in per_label.items():
-        if not known[label][1]:
-            dropped_names[mapper.name(label)] += n
+    for i in np.flatnonzero(met & ~kept).tolist():
+        dropped_names[mapper.name(classes[i])] += int(per_class[i])
+    kept_labels = int(per_class[kept].sum())
     return {
-        "rows_written": written, "clips_without_tag": without_tag, "labels_read": labels_read,
-        "labels_mapped": labels_read - sum(unmapped.values()),
+        "rows_written": written, "clips_without_tag": int(counts[tags_per_set == 0].sum()), "labels_read": labels_read,
+        "labels_mapped": labels_read - sum(n for _, n in unmapped),
         "unmapped": [
             UnmappedLabel(label=label, name=mapper.name(label), count=count, reason=mapper.map(label).reason)
-            for label, count in sorted(unmapped.items(), key=lambda item: (-item[1], item[0]))
+            for label, count in sorted(unmapped, key=lambda item: (-item[1], item[0]))
         ],
         "legacy_labels_per_clip": round(labels_read / written, 3) if written else 0.0,
         "tags_per_clip": round(tags_total / written, 3) if written else 0.0,
         "paper_filter": PaperFilter(
-            labels_kept=kept_labels, labels_dropped=labels_read - kept_labels, clips_left_without_label=clips_lost,
+            labels_kept=kept_labels, labels_dropped=labels_read - kept_labels,
+            clips_left_without_label=int(counts[kept_any == 0].sum()),
             most_dropped=sorted(dropped_names.items(), key=lambda item: (-item[1], item[0]))[:20],
         ),
     }  # fmt: skip
@@ -395,8 +370,9 @@ def convert(
         raise InvalidError(f"{where(input_path)} does not exist or is not a file")
     opened: list[BinaryIO] = []
 
-    def rows(skip: int) -> Iterator[AnyBatch]:
-        return read_batches(source, input_path, size=BATCH_ROWS, skip=skip, on_open=opened.append, **options)
+    def rows(skip: int, sets: LabelSets) -> Iterator[AnyBatch]:
+        return read_batches(source, input_path, size=BATCH_ROWS, skip=skip, on_open=opened.append, sets=sets,
+                            **options)  # fmt: skip
 
     def on_batch(count: int) -> None:
         if on_progress is not None:  # the reader closes the file at its end
@@ -446,7 +422,7 @@ def partial_paths(output: Path) -> tuple[Path, Path]:
 
 
 def _resumable(
-    rows: Callable[[int], Iterable[AnyBatch]], output: Path, ontology: Ontology, fmt: RowFormat, identity: dict[str, Any], resume: bool,
+    rows: Callable[[int, LabelSets], Iterable[AnyBatch]], output: Path, ontology: Ontology, fmt: RowFormat, identity: dict[str, Any], resume: bool,
     stop: Callable[[], bool] | None, common: dict[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
     partial, state_path = partial_paths(output)
@@ -468,34 +444,39 @@ def _resumable(
             f"{state_path.name}) to start again"
         )
     partial.parent.mkdir(parents=True, exist_ok=True)
-    with open(partial, "ab" if resume else "wb", buffering=1 << 20) as handle:
+    with open(partial, "ab" if resume else "wb", buffering=1 << 20) as handle, SyncBehind(handle) as sync:
         if not resume:
             handle.write(fmt.header)
 
+        def write(data: bytes | memoryview) -> None:
+            handle.write(data)
+            sync.written()  # a batch: on its way to disk while the next one is made
+
         def save(progress: Progress) -> None:
-            handle.flush()
-            os.fsync(handle.fileno())
+            sync.finish()
             state = {"identity": identity, "bytes": handle.tell(), "progress": progress.to_json()}
             write_atomic(state_path, json.dumps(state).encode("utf-8"))
 
         try:
-            tallies = convert_rows(
-                rows, handle.write, ontology, fmt=fmt, start=start, checkpoint=save, stop=stop, **common
-            )
+            tallies = convert_rows(rows, write, ontology, fmt=fmt, start=start, checkpoint=save, stop=stop, **common)
         except MalformedRowError:  # --strict: nothing is written, and nothing is left to resume
+            sync.wait()
             handle.close()
             partial.unlink(missing_ok=True)
             state_path.unlink(missing_ok=True)
             raise
-        handle.flush()
-        os.fsync(handle.fileno())
+        sync.finish()
     os.replace(partial, output)
     state_path.unlink(missing_ok=True)
     return tallies
 
 
 def _multihot(
-    rows: Callable[[int], Iterable[AnyBatch]], output: Path, ontology: Ontology, layout: Layout, common: dict[str, Any]
+    rows: Callable[[int, LabelSets], Iterable[AnyBatch]],
+    output: Path,
+    ontology: Ontology,
+    layout: Layout,
+    common: dict[str, Any],
 ) -> dict[str, Any]:
     """The rows go to a raw file first (their number is known only at the end), then behind the ``.npy`` header."""
     import numpy as np

@@ -16,14 +16,18 @@ import csv
 import io
 import json
 import re
+import threading
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from uts.convert.mapper import LegacyMapper, Tag
 from uts.errors import UsageError, where
 from uts.ontology.layouts import Layout
+
+if TYPE_CHECKING:
+    from uts.convert.labelsets import MappedSets, SetTags
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _PLAIN_ID = r"[A-Za-z0-9_.\-]*"  # clip IDs that JSON and CSV write as they are (YTIDs, file names)
@@ -46,24 +50,164 @@ class RowFormat(Protocol):
 
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes: ...
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         """The same from Arrow arrays (the clip IDs, and each row's tail)."""
         ...
 
 
-def values(array: Any) -> bytes:
+@runtime_checkable
+class SetFormat(RowFormat, Protocol):
+    """A format that makes the tails of many label sets at once (numpy and Arrow, no Python step per set)."""
+
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The tails of ``sets`` (an Arrow binary array, one per set), byte for byte what :meth:`tail` makes."""
+        ...
+
+
+def _lists(offsets: Any, values: Any) -> Any:
+    """An Arrow list array: list ``i`` is ``values[offsets[i]:offsets[i + 1]]``."""
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.ListArray.from_arrays(pa.array(np.asarray(offsets, dtype=np.int32)), values)
+
+
+def _kept(offsets: Any, keep: Any) -> Any:
+    """The offsets of the same lists once the values where ``keep`` is False are dropped."""
+    import numpy as np
+
+    before = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(keep, out=before[1:])
+    return before[offsets]
+
+
+class _PieceTable:
+    """Every piece a format's tails are made of, in one Arrow array for ``take``: its constant parts, then per tag
+    of a mapper's :class:`~uts.convert.labelsets.ClassTags` (and per class) each of its strings twice, as it is
+    and after a comma. Made once per mapper and format (kept by the mapper), grown when new tags and classes come.
+    """
+
+    def __init__(self, parts: Sequence[str], per_tag: Sequence[Any], per_class: Sequence[Any]) -> None:
+        import pyarrow as pa
+
+        self.parts = pa.array(parts, pa.binary())
+        self.per_tag = [_Pieces(make) for make in per_tag]
+        self.per_class = [_Pieces(make) for make in per_class]
+        self.array: Any = None
+        self.sizes = (-1, -1)  # tags and classes the array holds
+
+    @classmethod
+    def of(
+        cls, mapped: MappedSets, kind: object, parts: Sequence[str], per_tag: Sequence[Any], per_class: Sequence[Any]
+    ) -> _PieceTable:
+        """The table of this format ``kind`` for the mapper of ``mapped``, grown to its tags and classes."""
+        import pyarrow as pa
+
+        with _table_lock:
+            table: _PieceTable | None = mapped.mapper.derived.get(kind)
+            if table is None:
+                table = mapped.mapper.derived[kind] = cls(parts, per_tag, per_class)
+            sizes = (len(mapped.tags), len(mapped.classes))
+            if sizes != table.sizes:
+                blocks = [table.parts]
+                for pieces in table.per_tag:
+                    blocks += pieces.twice(mapped.tags[: sizes[0]])
+                for pieces in table.per_class:
+                    blocks += pieces.twice(mapped.classes[: sizes[1]])
+                table.array, table.sizes = pa.concat_arrays(blocks), sizes
+            return _PieceTable.frozen(table)
+
+    @classmethod
+    def frozen(cls, table: _PieceTable) -> _PieceTable:
+        """A view of the table as it is now (another run may grow the table meanwhile)."""
+        view = cls.__new__(cls)
+        view.parts, view.per_tag, view.per_class, view.array, view.sizes = (
+            table.parts, table.per_tag, table.per_class, table.array, table.sizes,
+        )  # fmt: skip
+        return view
+
+    def of_tags(self, which: int, tags: Any) -> tuple[Any, Any]:
+        """Where the ``which``-th string of each tag is in the array: as it is, and after a comma."""
+        first = len(self.parts) + 2 * which * self.sizes[0]
+        return first + tags, first + self.sizes[0] + tags
+
+    def of_classes(self, which: int, classes: Any) -> tuple[Any, Any]:
+        first = len(self.parts) + 2 * len(self.per_tag) * self.sizes[0] + 2 * which * self.sizes[1]
+        return first + classes, first + self.sizes[1] + classes
+
+    def assemble(self, count: int, sections: Sequence[Any]) -> Any:
+        """``count`` tails, each its sections' pieces end to end. A section is a constant part (its number), or
+        a run per tail: ``(offsets, first, rest)``, tail ``i`` taking pieces ``offsets[i]:offsets[i + 1]`` of
+        ``first`` (for the first of its run) or of ``rest`` (for the others, written after a comma)."""
+        import numpy as np
+        import pyarrow as pa
+
+        runs = [np.diff(section[0]) for section in sections if type(section) is tuple]
+        lengths = sum(runs, np.full(count, len(sections) - len(runs), dtype=np.int64))
+        starts = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        at = starts[:-1].copy()  # each tail's next piece
+        pieces = np.empty(int(starts[-1]), dtype=np.int64)
+        for section in sections:
+            if type(section) is not tuple:
+                pieces[at] = section
+                at += 1
+                continue
+            offsets, first, rest = section
+            runs_here = np.diff(offsets)
+            owner = np.repeat(np.arange(count), runs_here)
+            rank = np.arange(len(first)) - offsets[owner]
+            pieces[at[owner] + rank] = np.where(rank == 0, first, rest)
+            at += runs_here
+        taken = self.array.take(pieces)
+        bounds = np.frombuffer(taken.buffers()[1], dtype=np.int32)[taken.offset : taken.offset + len(taken) + 1]
+        tails = bounds[starts].astype(np.int32)
+        return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(tails), taken.buffers()[2]])
+
+
+_table_lock = threading.Lock()
+_JSON_PARTS = ('","tags":[', '],"concept_ids":[', '],"source_labels":[', '],"unmapped":[', '],"provenance":[', "]}\n")
+
+
+class _Pieces:
+    """Strings made once per tag (or class) of a :class:`MappedSets`, as an Arrow array by tag number (or class
+    ID) for ``take``; grown when the sets meet new ones."""
+
+    def __init__(self, make: Any) -> None:
+        import pyarrow as pa
+
+        self.make = make
+        self.strings: list[str] = []
+        self.array = pa.array([], pa.string())
+
+    def of(self, items: Sequence[Any]) -> Any:
+        import pyarrow as pa
+
+        if len(self.strings) < len(items):
+            self.strings += [self.make(item) for item in items[len(self.strings) :]]
+            self.array = pa.array(self.strings, pa.string())
+        return self.array
+
+    def twice(self, items: Sequence[Any]) -> list[Any]:
+        """The strings of ``items`` as they are, then each after a comma (Arrow binary arrays)."""
+        import pyarrow as pa
+
+        plain = self.of(items).cast(pa.binary())
+        return [plain, pa.array(["," + text for text in self.strings], pa.binary())]
+
+
+def values(array: Any) -> memoryview:
     """The values of an Arrow string or binary array, end to end: its data buffer between its first and last
-    offsets (no copy per row)."""
+    offsets, as it is (no copy: a batch of JSON lines is megabytes, and a file takes any buffer)."""
     import numpy as np
 
     if len(array) == 0:
-        return b""
+        return memoryview(b"")
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset : array.offset + len(array) + 1]
-    data: bytes = array.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes()
-    return data
+    return memoryview(array.buffers()[2][int(offsets[0]) : int(offsets[-1])])
 
 
-def arrow_join(*columns: Any) -> bytes:
+def arrow_join(*columns: Any) -> memoryview:
     """Row by row, the columns' values joined (Arrow's kernel), then all rows end to end."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -73,9 +217,26 @@ def arrow_join(*columns: Any) -> bytes:
 
 
 def _all_plain(clips: Any) -> bool:
-    import pyarrow.compute as pc
+    """Whether every clip ID is plain: each byte of them all is one of ``_PLAIN_ID``'s (a table lookup)."""
+    import numpy as np
 
-    return bool(pc.all(pc.match_substring_regex(clips, f"^{_PLAIN_ID}$")).as_py())
+    global _PLAIN_BYTES
+    if _PLAIN_BYTES is None:
+        _PLAIN_BYTES = np.zeros(256, dtype=bool)
+        _PLAIN_BYTES[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")] = True
+    return bool(_PLAIN_BYTES[np.frombuffer(values(clips), dtype=np.uint8)].all())
+
+
+_PLAIN_BYTES: Any = None
+
+
+def _json_as_is(clips: Any) -> bool:
+    """Whether JSON writes every clip ID as it is, between quotes: none holds a quote, a backslash or a control
+    character (the only characters ``json`` escapes when it keeps other text as it is). Three numpy passes."""
+    import numpy as np
+
+    data = np.frombuffer(values(clips), dtype=np.uint8)
+    return not len(data) or bool(data.min() >= 0x20 and not ((data == 0x22) | (data == 0x5C)).any())
 
 
 def _plain(clips: list[str]) -> list[bytes] | None:
@@ -95,6 +256,21 @@ def _interleave(first: list[bytes], second: list[bytes], before: bytes = b"") ->
     return b"".join(parts)
 
 
+def _tag_label(tag: Tag) -> str:
+    return _dumps(tag.label)
+
+
+def _tag_concept(tag: Tag) -> str:
+    return _dumps(tag.concept_id)
+
+
+def _tag_provenance(tag: Tag) -> str:
+    provenance = {"concept_id": tag.concept_id, "source": tag.source, "predicate": tag.predicate}
+    if tag.rolled_up_from:
+        provenance["rolled_up_from"] = tag.rolled_up_from
+    return _dumps(provenance)
+
+
 class JsonLines:
     header = b""
 
@@ -107,10 +283,7 @@ class JsonLines:
     def _tag(self, tag: Tag) -> tuple[str, str, str]:
         found = self._tags.get(tag)
         if found is None:
-            provenance = {"concept_id": tag.concept_id, "source": tag.source, "predicate": tag.predicate}
-            if tag.rolled_up_from:
-                provenance["rolled_up_from"] = tag.rolled_up_from
-            found = self._tags[tag] = (_dumps(tag.label), _dumps(tag.concept_id), _dumps(provenance))
+            found = self._tags[tag] = (_tag_label(tag), _tag_concept(tag), _tag_provenance(tag))
         return found
 
     def _string(self, text: str) -> str:
@@ -153,6 +326,22 @@ class JsonLines:
             f'"unmapped":[{",".join(map(self._string, unmapped))}],"provenance":[{",".join(e[2] for e in encoded)}]}}\n'
         ).encode()
 
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The tails of many sets at once: each tag's and each class's JSON made once (as :meth:`tail` makes it),
+        with and without the comma before it; numpy lays out every set's pieces, one Arrow ``take`` copies them."""
+        table = _PieceTable.of(mapped, JsonLines, _JSON_PARTS, [_tag_label, _tag_concept, _tag_provenance], [_dumps])
+        tags, members = sets.tags, sets.members
+        unmapped = mapped.tag_count[members] == 0
+        label, concept, provenance = (table.of_tags(k, tags) for k in range(3))
+        source = table.of_classes(0, members)
+        return table.assemble(
+            sets.stop - sets.start, [
+                0, (sets.tag_offsets, *label), 1, (sets.tag_offsets, *concept), 2, (sets.member_offsets, *source), 3,
+                (_kept(sets.member_offsets, unmapped), source[0][unmapped], source[1][unmapped]), 4,
+                (sets.tag_offsets, *provenance), 5,
+            ],
+        )  # fmt: skip
+
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         plain = _plain(clips)
         if plain is not None:
@@ -160,8 +349,8 @@ class JsonLines:
         return b"".join([b'{"id":' + _dumps(clip)[:-1].encode("utf-8") + tail for clip, tail in
                          zip(clips, tails, strict=True)])  # fmt: skip
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
-        if _all_plain(clips):
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
+        if _json_as_is(clips):
             return arrow_join(b'{"id":"', clips, tails)
         return self.rows(clips.to_pylist(), tails.to_pylist())
 
@@ -175,10 +364,42 @@ def _csv_line(cells: Sequence[str]) -> str:
 class CsvRows:
     header = b"id,tags,concept_ids,source_labels,unmapped\n"
 
+    def __init__(self) -> None:
+        self._pieces: tuple[_Pieces, ...] | None = None  # by tag number: label, concept ID; by class ID: the class
+
     def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
         cells = [";".join(t.label for t in tags), ";".join(t.concept_id for t in tags), ";".join(labels),
                  ";".join(unmapped)]  # fmt: skip
         return ("," + _csv_line(cells)).encode("utf-8")
+
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The tails of many sets at once, joined by Arrow; a set whose cells hold anything but printable ASCII
+        without commas and quotes is written by the csv module, which knows when to quote."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._pieces is None:
+            self._pieces = (_Pieces(lambda tag: tag.label), _Pieces(lambda tag: tag.concept_id), _Pieces(str))
+        label, concept = (pieces.of(mapped.tags).take(sets.tags) for pieces in self._pieces[:2])
+        source = self._pieces[2].of(mapped.classes).take(sets.members)
+        unmapped = mapped.tag_count[sets.members] == 0
+        cells = [pc.binary_join(_lists(sets.tag_offsets, values), ";") for values in (label, concept)]
+        cells += [
+            pc.binary_join(_lists(sets.member_offsets, source), ";"),
+            pc.binary_join(_lists(_kept(sets.member_offsets, unmapped), source.filter(pa.array(unmapped))), ";"),
+        ]
+        tail = pc.binary_join_element_wise("", *cells, ",")  # ",tags,concept_ids,source_labels,unmapped"
+        tail = pc.binary_join_element_wise(tail, "\n", "").cast(pa.binary())
+        odd = pc.match_substring_regex(pc.binary_join_element_wise(*cells, ""), '[^ -~]|[,"]')
+        odd = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+        if not len(odd):
+            return tail
+        quoted = pa.array([("," + _csv_line(cell)).encode("utf-8") for cell in
+                           zip(*[c.take(odd).to_pylist() for c in cells], strict=True)], pa.binary())  # fmt: skip
+        ordered = np.arange(len(tail))
+        ordered[odd] = len(tail) + np.arange(len(odd))
+        return pa.concat_arrays([tail, quoted]).take(ordered)
 
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         plain = _plain(clips)
@@ -187,7 +408,7 @@ class CsvRows:
         return b"".join([_csv_line([clip])[:-1].encode("utf-8") + tail for clip, tail in
                          zip(clips, tails, strict=True)])  # fmt: skip
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         if _all_plain(clips):
             return arrow_join(clips, tails)
         return self.rows(clips.to_pylist(), tails.to_pylist())
@@ -253,7 +474,7 @@ class LhotseCuts:
             lines.append(_dumps(cut.to_dict()) + "\n")
         return "".join(lines).encode("utf-8")
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         return self.rows(clips.to_pylist(), tails.to_pylist())
 
 
@@ -263,7 +484,10 @@ class MultiHot:
     header = b""
 
     def __init__(self, layout: Layout) -> None:
+        import numpy as np
+
         self.layout = layout
+        self._slots = np.zeros(0, dtype=np.int64)  # by tag number: its slot, -1 for none (set_tails)
 
     def tail(self, labels: Sequence[str], tags: Sequence[Tag], unmapped: Sequence[str]) -> bytes:
         row = bytearray(len(self.layout))
@@ -277,10 +501,30 @@ class MultiHot:
             row[index] = 1
         return bytes(row)
 
+    def set_tails(self, sets: SetTags, mapped: MappedSets) -> Any:
+        """The rows of many sets at once: numpy sets the slots of each set's tags."""
+        import numpy as np
+        import pyarrow as pa
+
+        if len(self._slots) < len(mapped.tags):
+            self._slots = np.concatenate([self._slots, [self._slot(t) for t in mapped.tags[len(self._slots) :]]])
+        slots = self._slots[sets.tags]
+        if len(slots) and slots.min() < 0:
+            self.tail((), [mapped.tags[sets.tags[int(np.argmin(slots))]]], ())  # raises, naming the tag
+        count, width = sets.stop - sets.start, len(self.layout)
+        matrix = np.zeros((count, width), dtype=np.uint8)
+        matrix[np.repeat(np.arange(count), np.diff(sets.tag_offsets)), slots] = 1
+        offsets = np.arange(count + 1, dtype=np.int32) * width
+        return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(offsets), pa.py_buffer(matrix)])
+
+    def _slot(self, tag: Tag) -> int:
+        index = self.layout.index_of(tag.concept_id)
+        return -1 if index is None else index
+
     def rows(self, clips: list[str], tails: list[bytes]) -> bytes:
         return b"".join(tails)
 
-    def column_rows(self, clips: Any, tails: Any) -> bytes:
+    def column_rows(self, clips: Any, tails: Any) -> bytes | memoryview:
         return values(tails)
 
 
@@ -298,6 +542,6 @@ def row_format(output_format: Format, *, layout: Layout | None = None, audio_dir
 
 
 __all__ = [
-    "CsvRows", "Format", "JsonLines", "LhotseCuts", "MissingAudioError", "MultiHot", "RowFormat", "arrow_join",
-    "row_format", "values",
+    "CsvRows", "Format", "JsonLines", "LhotseCuts", "MissingAudioError", "MultiHot", "RowFormat", "SetFormat",
+    "arrow_join", "row_format", "values",
 ]  # fmt: skip

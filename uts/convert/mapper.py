@@ -16,10 +16,12 @@ ancestor of each tag (inside the level, when one is chosen).
 from __future__ import annotations
 
 import csv
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from uts.errors import UsageError, UTSError, where
 from uts.ontology.mapping import PREDICATES
@@ -65,7 +67,8 @@ class LegacyMapper:
         from uts.resolve.index import lexical_index
         from uts.resolve.rollup import Rollup
 
-        self.ontology = ontology
+        self._ontology: Ontology | None = ontology
+        self._weak = weakref.ref(ontology)  # what a shared mapper holds (see ``shared``)
         self.level = level
         self.expand_ancestors = expand_ancestors
         self._rollup = Rollup(ontology, lexical_index(ontology), level, rollup=True, cache_size=65536)
@@ -83,6 +86,34 @@ class LegacyMapper:
             else:
                 self._unused[user.subject] = user.predicate
         self._cache: dict[str, Mapped] = {}
+        self.derived: dict[Any, Any] = {}  # tables made from its answers (numbered classes, encoded tags), by kind
+
+    @classmethod
+    def shared(
+        cls, ontology: Ontology, *, level: Level | None = None, expand_ancestors: bool = False,
+        extra: Sequence[UserRow] = (),
+    ) -> LegacyMapper:  # fmt: skip
+        """The mapper of this Ontology object and these settings, made once: a dataset of many files maps each
+        class once. A mapper only remembers its answers; a shared one holds its Ontology weakly (the caller keeps
+        it) and is dropped with it; the last ``SHARED_MAPPERS`` settings used are kept per Ontology."""
+        key = (level, expand_ancestors, tuple(extra))
+        with _lock:
+            by_key = _MAPPERS.setdefault(ontology, {})
+            found = by_key.pop(key, None)
+            if found is None:
+                found = cls(ontology, level=level, expand_ancestors=expand_ancestors, extra=extra)
+                found._ontology = None  # the cache must not keep its key alive: the caller holds the Ontology
+            by_key[key] = found  # the most recent last
+            for old in list(by_key)[:-SHARED_MAPPERS]:
+                del by_key[old]
+        return found
+
+    @property
+    def ontology(self) -> Ontology:
+        ontology = self._ontology if self._ontology is not None else self._weak()
+        if ontology is None:
+            raise RuntimeError("the Ontology of this mapper is gone; make the mapper with an Ontology still in use")
+        return ontology
 
     def name(self, subject: str) -> str:
         """The class's name as its vocabulary spells it (the mapping set's subject label), else its local ID."""
@@ -132,6 +163,10 @@ class LegacyMapper:
 
 _TABLES: weakref.WeakKeyDictionary[Ontology, tuple[dict[str, list[tuple[str, str]]], dict[str, str], dict[str, str]]]
 _TABLES = weakref.WeakKeyDictionary()
+SHARED_MAPPERS = 8  # settings (level, ancestors, a builder's mapping) whose mapper is kept per Ontology
+_MAPPERS: weakref.WeakKeyDictionary[Ontology, dict[tuple[Any, ...], LegacyMapper]] = weakref.WeakKeyDictionary()
+_PAPER: weakref.WeakKeyDictionary[Ontology, dict[Level | None, frozenset[str]]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
 
 
 def _tables(ontology: Ontology) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str], dict[str, str]]:
@@ -220,9 +255,14 @@ def _concept(ontology: Ontology, text: str, line: int, problems: list[str]) -> s
 
 
 def paper_strings(ontology: Ontology, level: Level | None) -> frozenset[str]:
-    """The published tag strings of a level (all of them without one): what the paper's filter keeps."""
-    tags = ontology.level_tags(level) if level is not None else list(ontology.paper)
-    return frozenset(t.tag for t in tags)
+    """The published tag strings of a level (all of them without one): what the paper's filter keeps (made once
+    per Ontology object and level)."""
+    by_level = _PAPER.setdefault(ontology, {})
+    found = by_level.get(level)
+    if found is None:
+        tags = ontology.level_tags(level) if level is not None else list(ontology.paper)
+        found = by_level[level] = frozenset(t.tag for t in tags)
+    return found
 
 
 __all__ = ["USED", "LegacyMapper", "Mapped", "Tag", "UserRow", "paper_strings", "read_user_mapping"]

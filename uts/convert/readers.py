@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
+from uts.convert.labelsets import LabelSets
 from uts.errors import UsageError
 
 
@@ -133,12 +134,70 @@ def _suffix(cell: str) -> str | None:
     return None if seconds is None else "_" + seconds
 
 
+class _LabelCells:
+    """The distinct label cells of a file met by the column path, each numbered once as a label set of ``sets``.
+
+    New cells are parsed all at once by Arrow when they are plain (MIDs and commas, as every published file's
+    are); any other cell is parsed by :func:`_mids`, which says what is wrong with it."""
+
+    def __init__(self, sets: LabelSets) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        self.sets = sets
+        self.known = pa.array([], pa.string())  # the cells, in order of first sight
+        self.set_of = np.zeros(0, dtype=np.int32)  # by cell: its set ID
+
+    def index(self, column: Any) -> Any:
+        """Each row's set ID (numpy), or None when a cell is malformed (the batch is read row by row)."""
+        import pyarrow.compute as pc
+
+        found = pc.index_in(column, value_set=self.known)
+        if not found.null_count:
+            return self.set_of[found.to_numpy()]
+        new = pc.is_null(found)  # rows whose cell was not seen before: their distinct cells are learnt
+        cells = pc.dictionary_encode(pc.filter(column, new))
+        at = len(self.known)
+        if not self._learn(cells.dictionary):
+            return None
+        ids = pc.fill_null(found, -1).to_numpy().copy()  # a view of Arrow memory is read-only
+        ids[new.to_numpy(zero_copy_only=False)] = at + cells.indices.to_numpy()
+        return self.set_of[ids]
+
+    def _learn(self, cells: Any) -> bool:
+        """Numbers the sets of new cells, in order (False, learning nothing, when one is malformed)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        mids = pc.split_pattern(cells, ",")
+        distinct = pc.dictionary_encode(mids.flatten())  # a file has a few hundred classes
+        if pc.all(pc.match_substring_regex(distinct.dictionary, _PLAIN_MID)).as_py():
+            curies = pc.binary_join_element_wise("AudioSet:", distinct.dictionary, "")
+            members = self.sets.class_ids(curies)[distinct.indices.to_numpy()]
+            lengths = pc.list_value_length(mids).to_numpy()
+        else:
+            parsed = [_mids(cell) for cell in cells.to_pylist()]
+            if any(type(mids) is str for mids in parsed):
+                return False
+            members = self.sets.class_ids(pa.array([curie for mids in parsed for curie in mids], pa.string()))
+            lengths = np.array([len(mids) for mids in parsed])
+        added = self.sets.add(lengths, members)
+        self.known = pa.concat_arrays([self.known, cells])
+        self.set_of = np.concatenate([self.set_of, added])
+        return True
+
+
+_PLAIN_MID = r"^/[mtg]/[0-9A-Za-z_]+$"  # a cell of these and commas is what _mids reads as it is, without a strip
+
+
 class _AudioSetCells:
     """The label cells (-> CURIEs) and start times (-> the clip ID's end, ``_30``) of one file."""
 
-    def __init__(self) -> None:
+    def __init__(self, sets: LabelSets | None = None) -> None:
         self.labels = _Interned(_mids, lambda mids: type(mids) is str)  # a message instead of the CURIEs
         self.suffix = _Interned(_suffix, lambda suffix: suffix is None)
+        self.sets = _LabelCells(sets if sets is not None else LabelSets())
 
     def rows(self, records: Iterable[list[str]], first: int) -> Iterator[Row]:
         """Row by row, one line each (``first``: the number of the line before ``records``)."""
@@ -161,17 +220,17 @@ class _AudioSetCells:
 
 
 class ColumnBatch:
-    """A batch kept in Arrow columns (AudioSet's fast path): the clip IDs, and per row the index of its label set
-    in ``sets`` (the reader's list of every label set met so far, shared by its batches; it only grows). The
-    converter writes it with Arrow kernels: no Python step per row."""
+    """A batch kept in Arrow columns (AudioSet's fast path): the clip IDs, and per row the ID of its label set in
+    ``sets`` (shared by the reader's batches and the converter). The converter writes it with Arrow kernels and
+    counts it with numpy: no Python step per row."""
 
     __slots__ = ("clips", "index", "sets")
     bad: ClassVar[tuple[BadRow, ...]] = ()  # a column batch holds well-formed rows only
 
-    def __init__(self, clips: Any, sets: list[tuple[str, ...]], index: Any) -> None:
+    def __init__(self, clips: Any, sets: LabelSets, index: Any) -> None:
         self.clips = clips  # pyarrow StringArray
         self.sets = sets
-        self.index = index  # pyarrow Int32Array, one per row, into ``sets``
+        self.index = index  # numpy int32, one per row: its set ID
 
     @property
     def rows(self) -> int:
@@ -179,8 +238,7 @@ class ColumnBatch:
 
     @property
     def labels(self) -> list[tuple[str, ...]]:
-        sets = self.sets
-        return [sets[i] for i in self.index.to_pylist()]
+        return self.sets.tuples(self.index.tolist())
 
     def python(self) -> Batch:
         """The same rows as Python lists (for formats and engines that take them)."""
@@ -190,24 +248,55 @@ class ColumnBatch:
 AnyBatch = Batch | ColumnBatch
 
 
-def audioset_batches(handle: BinaryIO, size: int, skip: int = 0) -> Iterator[AnyBatch]:
+def audioset_batches(handle: BinaryIO, size: int, skip: int = 0, sets: LabelSets | None = None) -> Iterator[AnyBatch]:
     """AudioSet segments: ``YTID, start, end, "mid,mid"``, in either layout; the clip ID is ``YTID_start``.
 
     ``size`` lines at a time. When each is one well-formed row (the rule), Arrow's CSV reader parses them and the
     batch stays in Arrow columns (:class:`ColumnBatch`); otherwise the csv module reads them row by row, with
-    line numbers. ``skip``: rows already converted (a resumed run), read again and passed over.
+    line numbers. ``skip``: rows already converted (a resumed run), read again and passed over. ``sets``: where
+    the column batches' label sets are numbered (by default a new one).
+
+    The lines are cut from the file's bytes by numpy (no Python step per line) when they end in ``\n`` or
+    ``\r\n``; a file that begins with lines ending in ``\r`` alone, one that cannot seek, or a resumed run are
+    read as text, line by line, as :func:`audioset` reads them (and so is the rest of a file from the first batch
+    that holds such a line).
     """
+    cells = _AudioSetCells(sets)
+    if skip or not _byte_lines(handle):
+        yield from _text_batches(handle, size, skip, cells)
+        return
+    before = _byte_start(handle)
+    for at, data, count in _line_blocks(handle, size):
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # a line ends in \r alone
+            handle.seek(at)
+            yield from _text_rows(io.TextIOWrapper(handle, encoding="utf-8", newline=""), before, size, cells)
+            return
+        first, before = before, before + count
+        columns = _columns(data, count, cells)
+        if columns is not None:
+            yield columns
+            continue
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), skipinitialspace=True)
+        yield Batch.of([row for record in reader for row in cells.rows([record], first + reader.line_num - 1)])
+
+
+def _text_batches(handle: BinaryIO, size: int, skip: int, cells: _AudioSetCells) -> Iterator[AnyBatch]:
+    """:func:`audioset_batches` over the file read as text, a line at a time."""
     text, before = _audioset_start(handle)
-    cells = _AudioSetCells()
     if skip:
         reader = csv.reader(text, skipinitialspace=True)  # pulls one line at a time from ``text``: none are lost
         passed = 0
         while passed < skip and (record := next(reader, None)) is not None:
             passed += bool(record)  # a blank line is no row
         before += reader.line_num
+    yield from _text_rows(text, before, size, cells)
+
+
+def _text_rows(text: Iterator[str], before: int, size: int, cells: _AudioSetCells) -> Iterator[AnyBatch]:
+    """The batches of the lines of ``text`` (``before``: the number of lines before them)."""
     while lines := list(itertools.islice(text, size)):
         first, before = before, before + len(lines)
-        columns = _columns(lines, cells)
+        columns = _columns("".join(lines).encode("utf-8"), len(lines), cells)
         if columns is not None:
             yield columns
             continue
@@ -215,11 +304,68 @@ def audioset_batches(handle: BinaryIO, size: int, skip: int = 0) -> Iterator[Any
         yield Batch.of([row for record in reader for row in cells.rows([record], first + reader.line_num - 1)])
 
 
+HEAD_BYTES = 1 << 16  # what is looked at for lines ending in \r alone before the file is cut by bytes
+
+
+def _byte_lines(handle: BinaryIO) -> bool:
+    """Whether the file can be cut into lines at its ``\n`` bytes: it can seek, and its first lines end in
+    ``\n`` or ``\r\n`` (its head is read, then the handle goes back)."""
+    if not handle.seekable():
+        return False
+    at = handle.tell()
+    head = handle.read(HEAD_BYTES)
+    handle.seek(at)
+    return b"\r" not in head.replace(b"\r\n", b"")
+
+
+def _byte_start(handle: BinaryIO) -> int:
+    """:func:`_audioset_start` over bytes: the handle is left at the first row; the number of lines before it."""
+    skipped = 0
+    while True:
+        at = handle.tell()
+        raw = handle.readline()
+        if not raw:
+            return skipped
+        skipped += 1
+        line = raw.decode("utf-8")
+        if line.startswith("#") or not line.strip():
+            continue
+        first = next(csv.reader([line], skipinitialspace=True))
+        if first and first[0].strip() == "YTID":
+            return skipped
+        handle.seek(at)  # no header: this line is a row
+        return skipped - 1
+
+
+BLOCK_BYTES = 1 << 22  # read at a time; a batch longer than a block reads more
+
+
+def _line_blocks(handle: BinaryIO, size: int) -> Iterator[tuple[int, bytes, int]]:
+    """The rest of the file ``size`` lines at a time, cut after their ``\n`` bytes (found by numpy): where each
+    batch begins in the file, its bytes and its number of lines (the last line may have no line end)."""
+    import numpy as np
+
+    start, rest, block = handle.tell(), b"", BLOCK_BYTES  # start: where ``rest`` begins
+    while read := handle.read(block):
+        data = rest + read if rest else read
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+        at = 0
+        for k in range(size - 1, len(ends), size):
+            stop = int(ends[k]) + 1
+            yield start + at, data[at:stop], size
+            at = stop
+        start, rest = start + at, data[at:]
+        block = BLOCK_BYTES if at else 2 * block  # no whole batch in it: read more at once
+    if rest:
+        yield start, rest, rest.count(b"\n") + (not rest.endswith(b"\n"))
+
+
 _COLUMNS = ("YTID", "start_seconds", "end_seconds", "positive_labels")
+_USED = ("YTID", "start_seconds", "positive_labels")  # end_seconds is only counted
 
 
-def _columns(lines: list[str], cells: _AudioSetCells) -> ColumnBatch | None:
-    """The lines as a column batch, or None unless each is one well-formed row."""
+def _columns(data: bytes, count: int, cells: _AudioSetCells) -> ColumnBatch | None:
+    """``count`` lines (``data``, UTF-8) as a column batch, or None unless each is one well-formed row."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -230,34 +376,36 @@ def _columns(lines: list[str], cells: _AudioSetCells) -> ColumnBatch | None:
         invalid.append(row)
         return "skip"
 
-    data = "".join(lines).replace(", ", ",").encode("utf-8")  # Google's layout: ", " separators
+    data = data.replace(b", ", b",")  # Google's layout: ", " separators
     while True:
         try:
             table = pacsv.read_csv(
                 io.BytesIO(data),
-                read_options=pacsv.ReadOptions(column_names=_COLUMNS, use_threads=False),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
+                read_options=pacsv.ReadOptions(column_names=_COLUMNS, use_threads=False, block_size=len(data) + 1),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(_COLUMNS, pa.string()), strings_can_be_null=False,
+                    include_columns=_USED, column_types=dict.fromkeys(_USED, pa.string()), strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
             )  # fmt: skip
             break
         except pa.ArrowCancelled:  # Ctrl-C or SIGTERM: Arrow passed it on to Python's handler (which asks the run
             invalid.clear()  # to stop between batches, or raises); read the block again
         except pa.ArrowInvalid:
             return None
-    if invalid or table.num_rows != len(lines):  # a malformed or blank line: row by row
+    if invalid or table.num_rows != count:  # a malformed or blank line: row by row
         return None
     ytids, starts, labels = (table.column(name).combine_chunks() for name in ("YTID", "start_seconds",
                                                                               "positive_labels"))  # fmt: skip
     start_ids, bad_start = cells.suffix.index(starts)
-    label_ids, bad_labels = cells.labels.index(labels)
-    if bad_start or bad_labels or pc.min(pc.utf8_length(ytids)).as_py() == 0:
+    if bad_start or pc.min(pc.utf8_length(ytids)).as_py() == 0:
+        return None
+    set_ids = cells.sets.index(labels)
+    if set_ids is None:
         return None
     suffixes = pa.array(cells.suffix.meaning, pa.string())
     clips = pc.binary_join_element_wise(ytids, pc.take(suffixes, start_ids), "")
-    return ColumnBatch(clips, cells.labels.meaning, label_ids)
+    return ColumnBatch(clips, cells.sets.sets, set_ids)
 
 
 def audioset(handle: BinaryIO) -> Iterator[Row]:
@@ -534,14 +682,15 @@ def read(
 
 def read_batches(
     source: str, path: Path, *, size: int, skip: int = 0, on_open: Callable[[BinaryIO], object] | None = None,
-    **options: str | None,
+    sets: LabelSets | None = None, **options: str | None,
 ) -> Iterator[AnyBatch]:  # fmt: skip
-    """The rows of ``path`` (as :func:`read`) in batches of ``size``, after the first ``skip`` rows."""
+    """The rows of ``path`` (as :func:`read`) in batches of ``size``, after the first ``skip`` rows; column batches
+    number their label sets in ``sets``."""
     if source == "audioset":
         with open(path, "rb") as handle:
             if on_open is not None:
                 on_open(handle)
-            yield from audioset_batches(handle, size, skip)
+            yield from audioset_batches(handle, size, skip, sets)
         return
     rows = itertools.islice(read(source, path, on_open=on_open, **options), skip, None)
     while chunk := list(itertools.islice(rows, size)):

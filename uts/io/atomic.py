@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -133,6 +134,56 @@ def streamed_atomic(path: Path) -> Iterator[BinaryIO]:
             os.unlink(name)
         raise
     _fsync_dir(path.parent)
+
+
+class SyncBehind:
+    """Sends a file's bytes to disk in a thread while its writer goes on: the ``fsync`` that makes the file
+    durable at the end then waits only for the last bytes, the disk having worked while the CPU did.
+
+    ``written()`` after each large write starts a sync of what is written so far (unless one is under way);
+    ``finish()`` waits for it and syncs the rest. A failed sync is raised by ``finish()`` (a failure the kernel
+    reports once must not be lost in the thread). Use it as a context manager around the writes: leaving the
+    block waits for the thread, so it never syncs a descriptor that was closed."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self._thread: threading.Thread | None = None
+        self._error: OSError | None = None
+
+    def __enter__(self) -> SyncBehind:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wait()
+
+    def written(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self.wait()
+        self.handle.flush()  # what the writer buffered goes to the kernel; the thread sends it to disk
+        self._thread = threading.Thread(target=self._sync, args=(self.handle.fileno(),), daemon=True)
+        self._thread.start()
+
+    def finish(self) -> None:
+        """Every byte written is on disk (or the failure is raised)."""
+        self.wait()
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def _sync(self, fd: int) -> None:
+        try:
+            (getattr(os, "fdatasync", None) or os.fsync)(fd)  # the size is made durable by finish()'s fsync
+        except OSError as exc:
+            self._error = exc
+
+    def wait(self) -> None:
+        """Waits for the sync under way, if any (raising its failure)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 @contextlib.contextmanager
