@@ -164,9 +164,9 @@ def test_propose_review_release_diff(api_server: Server, api_keys: Keys) -> None
 
     with api_server.client(api_keys.admin) as admin:
         versions = [r["version"] for r in admin.get("/v1/releases").json()]
-        made = admin.post("/v1/releases", json={"version": "1.1.0", "notes": "dog chorus"})
-        diff = admin.get("/v1/diff", params={"old": versions[-1], "new": "1.1.0"}).json()
-        text = admin.get("/v1/diff", params={"old": versions[-1], "new": "1.1.0", "format": "text"}).text
+        made = admin.post("/v1/releases", json={"version": "1.2.0", "notes": "dog chorus"})
+        diff = admin.get("/v1/diff", params={"old": versions[-1], "new": "1.2.0"}).json()
+        text = admin.get("/v1/diff", params={"old": versions[-1], "new": "1.2.0", "format": "text"}).text
     assert made.status_code == 201, made.text
     assert made.json()["created"] is True
     assert any(c["id"] == new_id and c["kind"] == "added" for c in diff["concepts"])
@@ -175,10 +175,10 @@ def test_propose_review_release_diff(api_server: Server, api_keys: Keys) -> None
     with api_server.client() as http:
         for _ in range(50):
             answer = http.post("/v1/resolve", json={"tags": [["dog chorus"]], "embed": False}).json()
-            if answer["release"] == "1.1.0":
+            if answer["release"] == "1.2.0":
                 break
             threading.Event().wait(0.2)
-    assert answer["release"] == "1.1.0"
+    assert answer["release"] == "1.2.0"
     assert answer["tags"][0]["tags"][0]["id"] == new_id
 
 

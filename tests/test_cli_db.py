@@ -125,7 +125,7 @@ def test_a_release_stopped_midway_leaves_nothing(tmp_path: Path, sig: signal.Sig
     finished = False
     for delay in (2.0, 3.5, 5.0):
         process = subprocess.Popen(
-            [sys.executable, "-m", "uts", "release", "1.1.0", "--notes", "n"],
+            [sys.executable, "-m", "uts", "release", "1.2.0", "--notes", "n"],
             cwd=tmp_path,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -137,17 +137,17 @@ def test_a_release_stopped_midway_leaves_nothing(tmp_path: Path, sig: signal.Sig
         process.communicate(timeout=120)
         with sqlite3.connect(tmp_path / "uts.db") as conn:
             versions = [v for (v,) in conn.execute("SELECT version FROM release")]
-        final = tmp_path / "releases" / "1.1.0"
-        if "1.1.0" in versions:  # it finished before the signal: whole
+        final = tmp_path / "releases" / "1.2.0"
+        if "1.2.0" in versions:  # it finished before the signal: whole
             assert (final / "uts.owl").is_file()
             finished = True
             break
         assert not final.exists(), f"a partial release after {sig.name} at {delay}s"
         if sig is signal.SIGTERM:  # a clean stop removes its work folder too
-            assert not list((tmp_path / "releases").glob(".1.1.0.partial-*"))
+            assert not list((tmp_path / "releases").glob(".1.2.0.partial-*"))
     assert stopped, "the release finished before any signal: nothing was tested"
     if not finished:  # the stopped attempts left nothing in the way of the next one
-        result = ok(uts("release", "1.1.0", "--notes", "n", cwd=tmp_path))
-        assert "released UTS 1.1.0" in result
-    assert (tmp_path / "releases" / "1.1.0" / "uts.owl").is_file()
-    assert not list((tmp_path / "releases").glob(".1.1.0.partial-*"))
+        result = ok(uts("release", "1.2.0", "--notes", "n", cwd=tmp_path))
+        assert "released UTS 1.2.0" in result
+    assert (tmp_path / "releases" / "1.2.0" / "uts.owl").is_file()
+    assert not list((tmp_path / "releases").glob(".1.2.0.partial-*"))
