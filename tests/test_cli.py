@@ -104,7 +104,7 @@ def test_stats_json_counts() -> None:
 def test_stats_on_the_bundled_release() -> None:
     result = uts("stats")
     assert result.returncode == 0, result.stderr
-    assert "2638 from the paper" in result.stdout
+    assert "2650 from the paper" in result.stdout
 
 
 def test_import_vocab_refuses_to_overwrite(tiny_root: Path, paper_dir: Path) -> None:

@@ -72,7 +72,7 @@ def test_a_level_leaves_some_classes_without_tag_and_says_which(ontology: Ontolo
     untagged = [r for r in written if not r["concept_ids"]]
     assert report.clips_without_tag == len(untagged) > 0
     names = {u.name for u in report.unmapped}
-    assert {"Quack", "Moo"} <= names
+    assert {"Clock", "Zipper (clothing)"} <= names  # sounds of household objects with no ancestor inside 1.5k
     assert all("has no ancestor in level 1.5k" in u.reason for u in report.unmapped)
     assert sum(u.count for u in report.unmapped) == report.labels_read - report.labels_mapped
     level = {c.id for c in ontology.in_level(Level.L1_5K)}
