@@ -53,16 +53,18 @@ def test_distinct_concepts_per_level(ontology: Ontology, paper_dir: Path) -> Non
 
 
 def test_every_concept_has_a_published_tag_or_is_curated(ontology: Ontology) -> None:
-    roots = {f.root for f in ontology.facets.values()}
+    published = {normalise(t.tag) for t in ontology.paper}
     for concept in ontology.active():
         tags = ontology.paper_tags_of(concept.id)
         if concept.origin.value == "paper":
             assert tags, concept.id
             assert concept.rank == min(t.index for t in tags), concept.id
-            # A facet root that absorbed published tags in a merge (UTS 1.1.0: environment and setting into
-            # acoustic scene) keeps its own curated label.
-            if concept.id not in roots:
-                assert normalise(concept.label) in {normalise(t.tag) for t in tags}, concept.id
+            # Every published tag is a label of its concept; the preferred label is one of them, unless curators
+            # named the concept (a grouping concept or facet root that absorbed published tags in a merge, UTS
+            # 1.1.0: 'section' into 'song section', 'environment' into 'acoustic scene').
+            keys = {normalise(t.tag) for t in tags}
+            assert keys <= {normalise(label) for label in concept.all_labels}, concept.id
+            assert normalise(concept.label) in keys or normalise(concept.label) not in published, concept.id
 
 
 def test_paper_duplicates_and_merges(ontology: Ontology) -> None:

@@ -223,7 +223,7 @@ CURATED = [
     ("Dog continuously barking", "continuous"),
     ("A dog whimpers quietly", "quiet"),
     ("Someone snores briefly", "brief"),
-    ("A dog barks repeatedly", "repeated"),
+    ("A dog barks repeatedly", "repetitive"),
     ("Metal scrapping and scratching", "scraping"),
     ("An older man is giving a speech", "mature"),
     ("Horse hooves clip-clop", "hoofbeats"),

@@ -389,9 +389,10 @@ def _group_concept(
         return Concept(
             id=concept_id, label=pref, status=Status.ACTIVE, origin=Origin.PAPER, synonyms=tuple(added.values())
         )
-    # Only missing published strings are added.
+    # Only missing published strings are added. A label no published string spells is the curators' (a grouping
+    # concept or facet root that absorbed published tags in a merge: 'acoustic scene' holds 'environment'): kept.
     concept = old.model_copy(update={"synonyms": old.synonyms + tuple(added.values()), "origin": Origin.PAPER})
-    if normalise(old.label) not in keys:
+    if normalise(old.label) not in keys and normalise(old.label) in {normalise(t) for t in tags}:
         concept = concept.model_copy(update={"label": pref})
     return concept
 
