@@ -71,9 +71,8 @@ def test_event_words_keep_labels_first(ontology: Ontology) -> None:
     index = lexical_index(ontology)
     events = EventWords(index, load_lexicon())
     # A form that is a label keeps its concept; the event is said too only when it is not an ancestor.
-    assert "speaking" not in events.words
+    assert "speaking" not in events.words  # a label of speech (merged into it in 1.1.0): the label answers
     assert "speaking" not in events.also
-    assert index.label_of[events.also["talking"]] == "speech"
     assert index.label_of[events.words["speaks"]] == "speech"
 
 
@@ -90,8 +89,8 @@ def test_event_words_keep_labels_first(ontology: Ontology) -> None:
         ("Two men talk as wind blows into a microphone", {"speech", "wind"}),
         ("Someone says something and a dog barks", {"speech", "dog", "bark"}),
         ("A man said a few words then coughed", {"speech"}),
-        ("A woman is speaking on a loudspeaker", {"speaking"}),  # narrower than speech
-        ("People talking and a baby cries", {"talking", "speech"}),
+        ("A woman is speaking on a loudspeaker", {"speech"}),  # narrower than speech
+        ("People talking and a baby cries", {"speech"}),
         ("A firework explodes, then another one", {"explosion"}),
         ("Several bombs exploding in the distance", {"explosion"}),
         ("Water dripping into a metal sink", {"drip", "water"}),
@@ -127,7 +126,7 @@ def test_event_words_are_not_over_read(lexical: Resolver) -> None:
     ("tag", "expected"),
     [("speaks", "speech"), ("spoke", "speech"), ("said", "speech"), ("talks", "speech"), ("exploding", "explosion"),
      ("explodes", "explosion"), ("dripping", "drip"), ("drips", "drip"), ("dropping water", "drip"),
-     ("drop", "drop"), ("running", "running"), ("talking", "talking")],
+     ("drop", "drop"), ("running", "running"), ("talking", "speech")],
 )  # fmt: skip
 def test_the_same_path_serves_raw_tags(lexical: Resolver, tag: str, expected: str) -> None:
     result = lexical.resolve_tag(tag)
@@ -157,7 +156,7 @@ def test_speech_recall_on_audiocaps_dev_captions(lexical: Resolver) -> None:
         ("A man mimics a goat bleating", {"goat", "bleat"}, {"man", "vocalization"}),
         ("A woman imitates a cat's meows then laughs", {"cat", "meow"}, {"woman", "laughter", "vocalization"}),
         ("A child pretending to be a cat meowing", {"cat", "meow"}, {"child"}),
-        ("A man does an impression of a dog barking, people laugh", {"dog", "barking"}, {"man", "laughter"}),
+        ("A man does an impression of a dog barking, people laugh", {"dog", "bark"}, {"man", "laughter"}),
         ("A man impersonating an infant crying together with laughter", {"crying"}, {"man", "laughter"}),
         ("A human mimics a meow as wind blows", {"meow"}, {"wind"}),
         ("Someone makes a bad goat impression", {"goat"}, {"vocalization"}),
@@ -176,7 +175,7 @@ def test_imitations_are_reported_apart(lexical: Resolver, text: str, imitated: s
 
 def test_the_real_source_beats_its_imitation(lexical: Resolver) -> None:
     result = lexical.resolve_text("A baby cries as an adult mimics his cry")
-    assert {"infant", "cry", "vocalization"} <= labels(result.tags)
+    assert {"infant", "crying", "vocalization"} <= labels(result.tags)
     assert result.imitated == ()
     result = lexical.resolve_text("A goat bleats, then a man imitates a goat")
     assert {"goat", "bleat", "vocalization"} <= labels(result.tags)
@@ -224,7 +223,7 @@ def test_a_raw_tag_of_an_imitation_is_no_tag_of_the_source(lexical: Resolver) ->
     ("text", "asserted", "negated"),
     [
         # a negation governs its noun phrase, not a later verb
-        ("A broken television with no signal is buzzing", {"television", "buzzing"}, {"signal"}),
+        ("A broken television with no signal is buzzing", {"television", "buzzing"}, {"signal sound"}),
         ("A man speaks with no music in the background", {"man", "speech"}, {"music"}),
         ("The recording has no vocals and is mostly drums", {"drums"}, {"vocal"}),
         # a denied change leaves its object present
@@ -237,7 +236,7 @@ def test_a_raw_tag_of_an_imitation_is_no_tag_of_the_source(lexical: Resolver) ->
         # exceptions to "nothing" are present
         ("Nothing else besides a music festival", {"music", "festival"}, set()),
         ("Nothing but wind blowing", {"wind"}, set()),
-        ("Nothing except birds chirping", {"bird", "chirping"}, set()),
+        ("Nothing except birds chirping", {"bird", "chirp"}, set()),
         # "gone" negates only as "is gone" / "has gone" closing its clause
         ("The thuds have gone louder", {"thud"}, set()),
         ("The music has gone quiet, then a dog barks", {"music", "dog"}, set()),
@@ -250,10 +249,10 @@ def test_a_raw_tag_of_an_imitation_is_no_tag_of_the_source(lexical: Resolver) ->
         # controls: the ordinary reading still holds
         ("No music", set(), {"music"}),
         ("Without vocals", set(), {"vocal"}),
-        ("A dog barks, no people talking", {"dog", "bark"}, {"person", "talking", "speech"}),
-        ("No dog is barking", set(), {"dog", "barking"}),
+        ("A dog barks, no people talking", {"dog", "bark"}, {"person", "speech"}),
+        ("No dog is barking", set(), {"dog", "bark"}),
         ("There is no music playing", set(), {"music"}),  # "playing" music is no play (ontology/senses.tsv)
-        ("There's no dog barking, a cat meows", {"cat", "meow"}, {"dog", "barking"}),
+        ("There's no dog barking, a cat meows", {"cat", "meow"}, {"dog", "bark"}),
         ("No sound of rain", set(), {"rain"}),
         ("Without any other sounds such as crowd noise", set(), {"crowd_noise", "crowd", "noise"}),
         ("A man speaks, no music and no other voices", {"man", "speech"}, {"music", "voice"}),

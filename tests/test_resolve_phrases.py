@@ -104,8 +104,8 @@ def test_a_multiword_tag_names_every_concept_head_first(lexical: Resolver) -> No
     tag = "soft female vocal"
     answer = lexical.resolve_tag_concepts(tag)
     assert isinstance(answer, tuple)
-    assert labels(answer) == ["vocal", "female", "soft"]
-    assert [spanned(tag, m) for m in answer] == ["vocal", "female", "soft"]
+    assert labels(answer) == ["vocal", "female", "quiet"]
+    assert [spanned(tag, m) for m in answer] == ["vocal", "female", "soft"]  # the words; soft names quiet in 1.1.0
     vocal, female, soft = answer
     assert vocal.modifies is None
     assert female.modifies == soft.modifies == vocal.id
@@ -117,7 +117,7 @@ def test_a_multiword_tag_names_every_concept_head_first(lexical: Resolver) -> No
     assert isinstance(head, Match)
     assert head.label == "vocal"  # callers of resolve_tag get the head, as before
     result = lexical.resolve_tags([tag])
-    assert [m.label for m in result.tags] == ["vocal", "female", "soft"]
+    assert [m.label for m in result.tags] == ["vocal", "female", "quiet"]
     assert result.tags[1].to_json()["modifies"] == vocal.id
     assert "modifies" not in result.tags[0].to_json()
 
@@ -126,12 +126,12 @@ def test_a_multiword_tag_names_every_concept_head_first(lexical: Resolver) -> No
     ("tag", "expected"),
     [
         ("metallic guitar", ["guitar", "metallic"]),
-        ("distorted electric guitar solo", ["solo", "electric-guitar", "distorted"]),
+        ("distorted electric guitar solo", ["solo", "electric-guitar", "distortion"]),
         ("birds in forest", ["bird", "forest"]),  # the head comes before a preposition
         ("sound of rain", ["rain"]),  # a framing word is no head
         ("engine noise", ["engine", "noise"]),  # a generic sound noun gives way to what qualifies it
         ("guitar and piano", ["guitar", "piano"]),  # coordinated: each its own head
-        ("women talking", ["talking", "woman"]),  # one concept per word: 'talking' alone is talking
+        ("women talking", ["speech", "woman"]),  # one concept per word: 'talking' alone is talking
     ],
 )
 def test_heads_of_english_noun_phrases(lexical: Resolver, tag: str, expected: list[str]) -> None:
@@ -168,13 +168,13 @@ def test_typos_are_corrected_inside_multiword_tags(lexical: Resolver) -> None:
     assert isinstance(result, Match)
     assert (result.label, spanned(tag, result)) == ("aggressive", "agressive")  # corrected inside the tag
     # the same guard: a real word next to a label is left alone ('petal' is no typo of 'metal')
-    assert labels(lexical.resolve_tag_concepts("soft petal")) == ["soft"]
+    assert labels(lexical.resolve_tag_concepts("soft petal")) == ["quiet"]
 
 
 def test_cues_around_and_inside_a_phrase(lexical: Resolver) -> None:
     result = lexical.resolve_tags(["no soft vocals"])
     assert result.tags == ()
-    assert sorted(m.label for m in result.negated) == ["soft", "vocal"]
+    assert sorted(m.label for m in result.negated) == ["quiet", "vocal"]
     hedged = concepts(lexical.resolve_tag_concepts("possibly female vocal"))
     assert [(m.label, m.hedged) for m in hedged] == [("vocal", True), ("female", True)]
     inside = lexical.resolve_tags(["guitar without distortion"])
@@ -199,7 +199,7 @@ def test_the_json_schema_and_the_stream_carry_modifiers(lexical: Resolver) -> No
     stream_jsonl(lexical, source, sink, name="<test>")
     record = json.loads(sink.getvalue())
     assert [(t["label"], "modifies" in t) for t in record["tags"]] == [
-        ("dog", False), ("vocal", False), ("female", True), ("soft", True)
+        ("dog", False), ("vocal", False), ("female", True), ("quiet", True)
     ]  # fmt: skip
 
 
@@ -231,7 +231,7 @@ def test_false_friends_no_longer_pass(ontology: Ontology, embedded: Resolver, ta
 
 @needs_embed
 @pytest.mark.parametrize(
-    ("tag", "expected"), [("limiter", "compression"), ("louder", "loud"), ("quieter", "quiet"), ("jangly", "jingling")]
+    ("tag", "expected"), [("limiter", "compressed"), ("louder", "loud"), ("quieter", "quiet"), ("jangly", "jingling")]
 )
 def test_true_synonyms_with_a_shared_stem_still_pass(embedded: Resolver, tag: str, expected: str) -> None:
     result = embedded.resolve_tag(tag)
