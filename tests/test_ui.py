@@ -227,15 +227,15 @@ def test_propose_review_release_and_diff(page: Page, api_keys: Keys) -> None:
 
     sign_in(page, api_keys.admin)
     page.goto("/releases")
-    page.fill("#version", "1.0.1")
+    page.fill("#version", "1.1.1")
     page.fill("#notes", "doggo")
     page.get_by_role("button", name="Release the working copy").click()
-    page.wait_for_url(re.compile(r"/diff\?old=1\.0\.0&new=1\.0\.1"))
+    page.wait_for_url(re.compile(r"/diff\?old=1\.1\.0&new=1\.1\.1"))
     expect(page.locator("main")).to_contain_text("doggo")
     accessible(page)
     snapshot(page, "diff")
     page.goto("/releases")
-    expect(page.locator("table")).to_contain_text("1.0.1")
+    expect(page.locator("table")).to_contain_text("1.1.1")
 
 
 def test_gap_becomes_a_proposal(page: Page, api_server: Server, api_keys: Keys) -> None:

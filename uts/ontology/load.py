@@ -2,7 +2,7 @@
 
 >>> from uts.ontology import Level, load_ontology
 >>> len(load_ontology().in_level(Level.L800))
-741
+621
 """
 
 from __future__ import annotations

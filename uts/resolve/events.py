@@ -29,8 +29,10 @@ class EventWords:
     >>> events = EventWords(index, load_lexicon())
     >>> [index.label_of[events.words[w]] for w in ("speaks", "spoke", "said", "exploding")]
     ['speech', 'speech', 'speech', 'explosion']
-    >>> index.label_of[events.phrases[("dropping", "water")]], index.label_of[events.also["talking"]]
-    ('drip', 'speech')
+    >>> index.label_of[events.phrases[("dropping", "water")]]
+    'drip'
+    >>> "talking" in events.also  # a label of speech itself since UTS 1.1.0: the label answers alone
+    False
     """
 
     def __init__(self, index: LexicalIndex, lexicon: Lexicon) -> None:
