@@ -3,9 +3,9 @@
 "metal clanging" is the material, "a metal band" the genre; "an engine running" names no UTS concept, "a man
 running" the running footsteps. The senses and their cues are curated data (``ontology/senses.tsv``, read into
 ``Ontology.senses``); this module only applies them, in the order the data model documents: the nearest cue word
-(up to three words before or after the form, or anywhere in its clause), then the caption's domain (does it
-speak of music?), then the encoder's reading of the words around the form against each sense's definition (when
-the resolver embeds), then the default sense.
+(up to three words before or after the form, or anywhere in its clause), then the clause's domain (does it
+speak of music?), then, only when a resolver sets ``sense_margin``, the encoder's reading of the words around the
+form against each sense's definition, then the default sense.
 """
 
 from __future__ import annotations
