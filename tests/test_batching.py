@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -128,3 +129,51 @@ def test_a_failing_search_fails_only_its_own_callers(uts_cache: object) -> None:
         with pytest.raises(RuntimeError, match="index damaged"):
             bad.result()
         assert plain.result().shape == (1, 384)
+
+
+def wait_until_idle(batcher: Any) -> None:
+    """Every worker back waiting for work (a worker that just answered takes a moment to get there)."""
+    deadline = time.monotonic() + 10
+    while batcher._idle < batcher.workers:
+        assert time.monotonic() < deadline, "the workers never went idle"
+        time.sleep(0.001)
+
+
+def test_workers_run_batches_side_by_side_and_share_a_lone_one(uts_cache: object) -> None:
+    """Two workers on a one-thread encoder: many callers each get exactly their own rows; a lone caller's batch is
+    split between the idle workers (two model calls), and a failing part fails its callers, not the batcher."""
+    import numpy as np
+
+    from uts.matching.batching import MicroBatcher
+    from uts.matching.encoders import OnnxEncoder
+
+    encoder = OnnxEncoder(threads=1)
+    counting = Counting(encoder)
+    batcher = MicroBatcher(counting, max_wait=0.005, workers=2)
+    requests = [[f"caller {n} says {'word ' * k}" for k in range(n % 7 + 1)] for n in range(96)]
+    with ThreadPoolExecutor(48) as pool:
+        answers = list(pool.map(batcher.encode, requests))
+    for texts, vectors in zip(requests, answers, strict=True):
+        np.testing.assert_allclose(vectors, encoder.encode(texts), atol=1e-5)
+    assert sum(counting.calls) == sum(len(r) for r in requests)
+
+    counting.calls.clear()
+    wait_until_idle(batcher)
+    alone = [f"a lone request, tag {n}" for n in range(10)]
+    np.testing.assert_allclose(batcher.encode(alone), encoder.encode(alone), atol=1e-5)
+    assert sorted(counting.calls) == [5, 5]  # both workers ran half of it
+
+    class FailsOnLong:
+        threads = 1
+
+        def encode(self, texts: Sequence[str], batch_size: int = 256) -> Any:
+            if any(len(t) > 5 for t in texts):
+                raise RuntimeError("model crashed")
+            return np.zeros((len(texts), 384), dtype=np.float32)
+
+    failing = MicroBatcher(FailsOnLong(), max_wait=0.005, workers=2)
+    failing.encode(["warm"])  # both workers started
+    wait_until_idle(failing)
+    with pytest.raises(RuntimeError, match="model crashed"):
+        failing.encode(["a", "b", "c", "a much longer text"])
+    assert failing.encode(["a", "b", "c", "d"]).shape == (4, 384)

@@ -9,6 +9,7 @@ release (at most every ``release_check_seconds``), and reloads what changed.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -191,11 +192,14 @@ class Service:
             # The nearest-neighbour products run in the batcher, between model runs; BLAS threads that spin after
             # each one take the cores the encoder needs (bench_api.py, 10 unseen tags a request at 8-64 clients,
             # products still in each request: 52-69% of the bare encoder's throughput with them, 65-78% without).
-            # One BLAS thread, then.
+            # One BLAS thread, then (ONNX Runtime searches when it is installed; numpy only without it).
             from threadpoolctl import threadpool_limits
 
             threadpool_limits(limits=1, user_api="blas")
-            self._batcher = MicroBatcher(encoder, max_wait=self.settings.batch_wait_ms / 1000)
+            # One worker per core when each model run takes one (`uts serve` sets UTS_ENCODER_THREADS=1).
+            cores = os.cpu_count() or 1
+            workers = self.settings.encoder_workers or max(1, cores // getattr(encoder, "threads", cores))
+            self._batcher = MicroBatcher(encoder, max_wait=self.settings.batch_wait_ms / 1000, workers=workers)
         return self._batcher
 
     def warm(self) -> None:

@@ -23,6 +23,13 @@ class ApiSettings(BaseSettings):
     batch_wait_ms: float = Field(
         default=2.0, ge=0, description="How long the encoder waits to join concurrent requests into one batch."
     )
+    encoder_workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Encoder runs made at once, each on its own batch; default: the cores over the threads of one "
+        "run (UTS_ENCODER_THREADS, which `uts serve` sets to 1).",
+    )
     embed: bool = Field(default=True, description="Load the sentence encoder; off: lexical resolving only.")
     threads: int = Field(
         default=128,

@@ -71,6 +71,9 @@ def serve(
         os.environ["UTS_API_CORS_ORIGINS"] = json.dumps(cors)
     if no_embed:
         os.environ["UTS_API_EMBED"] = "false"
+    # Each encoder run on one thread, one encoder worker per core (uts_api.service): request threads that take a
+    # core for a moment then delay one run instead of stalling a run spread over every core.
+    os.environ.setdefault("UTS_ENCODER_THREADS", "1")
     console.print(f"serving {store!r} on http://{host}:{port} (API docs at /docs) with {workers} worker(s)")
     uvicorn.run(
         "uts_api.app:app_from_env",
