@@ -71,7 +71,8 @@ def released(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
 
 def test_the_release_is_immutable_and_a_repeat_is_a_no_op(released: tuple[SqlStore, Path, list[str]]) -> None:
     store, output, _ = released
-    assert [r.version for r in store.releases()] == ["1.1.0", "1.2.0"]
+    # 1.0.0 is the earlier release the bundled source records (releases/1.0.0/release.toml)
+    assert [r.version for r in store.releases()] == ["1.0.0", "1.1.0", "1.2.0"]
     info, created = store.release("1.3.0", notes="again")
     assert not created
     assert info.version == "1.2.0"

@@ -261,3 +261,100 @@ def test_a_failed_publish_leaves_no_release(sqlite_url: str) -> None:
     with pytest.raises(OSError, match="disk full"):
         store.release("0.2.0", notes="x", publish=publish)
     assert [r.version for r in store.releases()] == ["0.0.1"]
+
+
+# ---- the release history a source records ----------------------------------------------------------------
+
+
+def test_a_database_filled_from_the_source_holds_every_recorded_release(sqlite_url: str) -> None:
+    """releases/1.0.0/ keeps the first release's source beside the 1.1.0 one: a fresh database gets both, each
+    with the date, notes and content hash its release.toml records, so `uts diff 1.0.0 1.1.0` works anywhere."""
+    from uts.store.releases import content_hash, read_record
+    from uts.store.sql import SqlStore as Store
+
+    store = Store(sqlite_url)
+    info = store.load_source(bundled_root())
+    assert info.version == "1.1.0"
+    assert [(r.version, str(r.date)) for r in store.releases()] == [("1.0.0", "2026-11-29"), ("1.1.0", "2026-12-07")]
+    for version in ("1.0.0", "1.1.0"):
+        record = read_record(REPO / "releases" / version / "release.toml")
+        notes, digest, revision = store.release_notes(version)
+        assert (notes, digest) == (record.notes, record.content_hash)
+        assert content_hash(store.load(version)) == digest
+        assert revision == (1 if version == "1.1.0" else 0)  # 1.0.0 came before this working copy
+    assert store.release_texts("1.0.0")["ontology/terms.tsv"] == (REPO / "releases/1.0.0/ontology/terms.tsv").read_text(
+        encoding="utf-8"
+    )
+    old, new = store.load("1.0.0"), store.load("1.1.0")
+    talking = old.lookup("talking")
+    assert talking.status.value == "active"
+    assert new.current(talking.id).id == "UTS:0000003"
+
+
+def _copy_source(root: Path, target: Path) -> Path:
+    import shutil
+
+    for part in ("ontology", "mappings"):
+        shutil.copytree(root / part, target / part)
+    return target
+
+
+def test_a_source_with_unreleased_changes_loads_as_a_working_copy_beside_its_releases(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    import shutil
+
+    source = _copy_source(REPO, tmp_path / "src")
+    shutil.copytree(REPO / "releases/1.0.0", source / "releases/1.0.0")
+    (source / "releases/1.1.0").mkdir(parents=True)
+    for part in ("ontology", "mappings", "release.toml"):
+        copy = shutil.copytree if part != "release.toml" else shutil.copyfile
+        copy(REPO / "releases/1.1.0" / part, source / "releases/1.1.0" / part)
+    labels = source / "ontology" / "labels.tsv"
+    unreleased = apply_edits(load_ontology(source), [label("UTS:0000360", "doggo-zz")]).ontology
+    from uts.ontology.lint import canonical_texts
+    from uts.ontology.source import SourceLayout
+
+    for path, text_ in canonical_texts(unreleased, SourceLayout(source)).items():
+        Path(path).write_text(text_, encoding="utf-8")
+    assert "doggo-zz" in labels.read_text(encoding="utf-8")
+    store = SqlStore(sqlite_url)
+    store.load_source(source)
+    assert [r.version for r in store.releases()] == ["1.0.0", "1.1.0"]
+    assert store.load().lookup("doggo-zz").id == "UTS:0000360"  # the working copy holds the change
+    with pytest.raises(Exception, match="doggo-zz"):
+        store.load("1.1.0").lookup("doggo-zz")  # release 1.1.0 stays as it was released
+
+
+def test_a_recorded_release_whose_files_changed_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    from uts.errors import SourceError
+
+    source = _copy_source(REPO, tmp_path / "src")
+    old = source / "releases/1.0.0"
+    shutil.copytree(REPO / "releases/1.0.0", old)
+    terms = old / "ontology" / "terms.tsv"
+    terms.write_text(
+        terms.read_text(encoding="utf-8").replace("a man's or boy's voice", "a man's voice", 1), encoding="utf-8"
+    )
+    with pytest.raises(SourceError, match="content hash"):
+        SqlStore(sqlite_url).load_source(source)
+    assert SqlStore(sqlite_url).is_empty()  # nothing half-loaded
+
+
+def test_a_release_folder_carries_its_record(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from uts.export.release import write_release
+    from uts.store.releases import content_hash, read_record, source_texts
+
+    ontology = load_ontology(RESOURCES / "tiny")
+    texts = source_texts(ontology)
+    write_release(
+        texts, "0.0.2", tmp_path / "r", notes='Merged "motor" into engine\nand more', date=dt.date(2026, 12, 8)
+    )
+    record = read_record(tmp_path / "r" / "release.toml")
+    assert record.notes == 'Merged "motor" into engine\nand more'
+    assert str(record.date) == "2026-12-08"
+    assert record.content_hash == content_hash(ontology)

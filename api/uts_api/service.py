@@ -228,13 +228,14 @@ class Service:
         found = self._artefacts.get(version)
         if found is not None and found.is_dir():
             return found
-        _, content_hash, _ = self.store.release_notes(version)
+        notes, content_hash, _ = self.store.release_notes(version)
+        date = next((r.date for r in self.store.releases() if r.version == version), None)
         base = Path(self.settings.artefact_dir) if self.settings.artefact_dir else get_settings().cache_dir / "releases"
         folder = base / f"{version}-{content_hash[:16]}"
         with self._lock:
             if not folder.is_dir():
                 try:
-                    write_release(self.store.release_texts(version), version, folder)
+                    write_release(self.store.release_texts(version), version, folder, notes=notes, date=date)
                 except (UsageError, StorageError):
                     if not folder.is_dir():  # else another process wrote the same release first
                         raise

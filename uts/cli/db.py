@@ -16,6 +16,7 @@ from uts.errors import UsageError
 
 if TYPE_CHECKING:
     from uts.ontology import Ontology
+    from uts.store.base import ReleaseInfo
     from uts.store.sql import SqlStore
 
 app = typer.Typer(help="The database working copy: create, fill, write back, list releases.", no_args_is_help=True)
@@ -52,17 +53,19 @@ def upgrade(db: Db = None) -> None:
 
 @app.command()
 def load(db: Db = None, root: Root = None) -> None:
-    """Fill an empty database from a release of the source: the working copy, and that version as a release."""
+    """Fill an empty database from a release of the source: the working copy, that version as a release, and the
+    earlier releases the source records (releases/*/release.toml), so `uts diff` reaches back to them."""
     from uts.ontology.source import bundled_root
     from uts.store.migrate import upgrade as run_upgrade
     from uts.store.sql import SqlStore
 
     url = db_url(db)
     run_upgrade(url)
-    info = SqlStore(url).load_source(root or bundled_root())
-    console.print(
-        f"loaded UTS {info.version} into {escape(url)}: the working copy at revision 1 and release {info.version}"
-    )
+    store = SqlStore(url)
+    info = store.load_source(root or bundled_root())
+    versions = [r.version for r in store.releases()]
+    named = f"release {versions[0]}" if len(versions) == 1 else f"releases {', '.join(versions)}"
+    console.print(f"loaded UTS {info.version} into {escape(url)}: the working copy at revision 1 and {named}")
 
 
 @app.command()
@@ -110,9 +113,9 @@ def release(
     check_output(folder)
     store = open_db(db)
 
-    def publish(info: object, texts: dict[str, str]) -> None:
+    def publish(info: ReleaseInfo, texts: dict[str, str]) -> None:
         remove_leftovers(folder)
-        write_release(texts, version, folder)
+        write_release(texts, version, folder, notes=notes, date=info.date)
 
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -9,6 +9,7 @@ fails or is stopped leaves only the hidden folder, which the next release remove
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from uts.errors import StorageError, UsageError, where
 from uts.ontology.layouts import LAYOUT_DIR, Layout, SlotState, layout_path_level
-from uts.store.releases import ontology_from_texts
+from uts.store.releases import RECORD_FILE, ReleaseRecord, content_hash, ontology_from_texts
 
 ARTEFACTS = ("uts.ttl", "uts.jsonld", "uts.owl", "uts.json")
 
@@ -42,8 +43,11 @@ def check_output(output: Path) -> None:
         raise UsageError(f"{where(output)} exists and is not empty; releases are never overwritten: pick --output")
 
 
-def write_release(texts: Mapping[str, str], version: str, output: Path) -> list[Path]:
-    """Write the release whose source files are ``texts`` into the folder ``output``, whole or not at all."""
+def write_release(
+    texts: Mapping[str, str], version: str, output: Path, *, notes: str | None = None, date: dt.date | None = None
+) -> list[Path]:
+    """Write the release whose source files are ``texts`` into the folder ``output``, whole or not at all; with
+    ``notes``, also its record (``release.toml``), which keeps the release in the project's history."""
     from uts.export import ExportFormat, write_export
 
     output = Path(output)
@@ -62,6 +66,11 @@ def write_release(texts: Mapping[str, str], version: str, output: Path) -> list[
         ):
             write_export(ontology, fmt, staging / name)
         _write_label_files(texts, version, staging / "labels")
+        if notes is not None:
+            record = ReleaseRecord(
+                version=version, date=date or dt.date.today(), notes=notes, content_hash=content_hash(ontology)
+            )
+            (staging / RECORD_FILE).write_text(record.to_toml(), encoding="utf-8")
         for written in staging.rglob("*"):
             if written.is_file():
                 with open(written, "rb") as handle:

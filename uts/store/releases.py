@@ -3,18 +3,27 @@
 Freezing writes every source file (``ontology/*.tsv``, ``ontology/uts.toml``, ``mappings/*.sssom.tsv``) and the
 class-index layout of each level as the release's files; loading a release parses them like a checkout. The
 content hash leaves the version out, so releasing unchanged content again is recognised and refused as a no-op.
+
+A release's folder also carries its record (``release.toml``: version, date, notes, content hash), so a checkout or
+a wheel holds the project's release history: ``releases/1.0.0/`` keeps the source of an earlier release, and a
+database filled from the source gets every earlier release too (``uts diff 1.0.0 1.1.0`` works on a fresh machine).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
+import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from uts.errors import UsageError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from uts.errors import SourceError, UsageError, where
 from uts.ontology.layouts import LAYOUT_DIR, Layout, layout_path_level, layouts_for
 from uts.ontology.lint import canonical_texts
 from uts.ontology.load import raise_for, read_root
@@ -30,6 +39,70 @@ if TYPE_CHECKING:
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _PLACEHOLDER_VERSION = "0.0.0"
+
+
+RELEASES_DIR = "releases"  # below a source root (a checkout, or the package's bundled copy)
+RECORD_FILE = "release.toml"
+
+
+class ReleaseRecord(BaseModel):
+    """What a release folder says of itself, so its history survives outside the database that made it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = Field(description="Semantic version, e.g. '1.0.0'.")
+    date: dt.date = Field(description="The day it was released.")
+    notes: str = Field(description="What the release changes, for its users.")
+    content_hash: str = Field(description="SHA-256 of the source texts with the version left out (content_hash).")
+
+    def to_toml(self) -> str:
+        # JSON string escapes are valid in TOML basic strings; tomllib reads the file back.
+        fields = {"version": self.version, "notes": self.notes, "content_hash": self.content_hash}
+        lines = [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()]
+        lines.insert(1, f"date = {self.date.isoformat()}")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class RecordedRelease:
+    """An earlier (or the current) release found under ``releases/``: its record and the source root holding its
+    ``ontology/`` and ``mappings/``."""
+
+    record: ReleaseRecord
+    root: Path
+
+
+def read_record(path: Path) -> ReleaseRecord:
+    try:
+        return ReleaseRecord.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise SourceError(
+            f"{where(path)}: not a release record ({exc}); it needs version, date, notes and content_hash"
+        ) from None
+
+
+def recorded_releases(root: Path, current: str | None = None) -> list[RecordedRelease]:
+    """The releases recorded under ``root/releases/*/release.toml``, oldest first. A folder without its own
+    ``ontology/`` is the release ``root`` itself holds (version ``current``); any other such folder is an error."""
+    folder = Path(root) / RELEASES_DIR
+    found = []
+    for path in sorted(folder.glob(f"*/{RECORD_FILE}")) if folder.is_dir() else []:
+        record = read_record(path)
+        if record.version != path.parent.name:
+            raise SourceError(
+                f"{where(path)} records release {record.version}; it belongs in releases/{record.version}/"
+            )
+        own = path.parent
+        if (own / "ontology" / "terms.tsv").exists():
+            found.append(RecordedRelease(record, own))
+        elif record.version == current:
+            found.append(RecordedRelease(record, Path(root)))
+        else:
+            raise SourceError(
+                f"{where(path)}: release {record.version} has no ontology/ beside its record, and the source root "
+                f"holds {current}; put the release's source files in {where(own)}"
+            )
+    return sorted(found, key=lambda r: semver_key(r.record.version))
 
 
 def semver_key(version: str) -> tuple[int, ...]:
@@ -145,11 +218,17 @@ def freeze(
 
 
 __all__ = [
+    "RECORD_FILE",
+    "RELEASES_DIR",
+    "RecordedRelease",
+    "ReleaseRecord",
     "check_new_version",
     "content_hash",
     "freeze",
     "newest_layouts",
     "ontology_from_texts",
+    "read_record",
+    "recorded_releases",
     "release_layout",
     "semver_key",
     "source_texts",

@@ -16,16 +16,24 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from uts.errors import ConflictError, SourceError, StorageError, UnknownConceptError, UnknownReleaseError, UsageError
+from uts.errors import (
+    ConflictError,
+    SourceError,
+    StorageError,
+    UnknownConceptError,
+    UnknownReleaseError,
+    UsageError,
+    where,
+)
 from uts.ontology.apply import Applied, apply_edits, prepare_for_edits
 from uts.ontology.edits import Edit, EditAdapter
-from uts.ontology.model import Concept, format_id, id_number
+from uts.ontology.model import Concept, Level, format_id, id_number
 from uts.ontology.ontology import Ontology
 from uts.store import records
 from uts.store.base import ChangeRecord, Commit, ReleaseInfo
@@ -47,6 +55,10 @@ from uts.store.schema import (
     STATE,
     WORD_SENSE,
 )
+
+if TYPE_CHECKING:
+    from uts.ontology.layouts import Layout
+    from uts.store.releases import ReleaseRecord
 
 DEFAULT_URL = "sqlite:///uts.db"
 
@@ -450,15 +462,43 @@ class SqlStore:
             return conn.execute(select(STATE.c.id)).first() is None
 
     def load_source(self, root: Path | str | Ontology) -> ReleaseInfo:
-        """Fill an empty store from a source root (or an Ontology): the working copy, and its version as the
-        first release. A store that holds anything refuses, rather than mixing two sources."""
+        """Fill an empty store from a source root (or an Ontology): the working copy, and its version as a
+        release. The releases the root records (``releases/*/release.toml``, e.g. 1.0.0 beside a 1.1.0 source) are
+        added as they were released, with their own source, date and notes, so diffs and migrations reach back to
+        them; a source that differs from the release its version names is loaded as a working copy with unreleased
+        changes. A store that holds anything refuses, rather than mixing two sources. Returns the newest release."""
         from uts.ontology.layouts import read_layouts
         from uts.ontology.load import load_ontology
-        from uts.store.releases import freeze
+        from uts.store.releases import content_hash, freeze, recorded_releases, semver_key
 
         ontology = root if isinstance(root, Ontology) else load_ontology(root)
+        version = ontology.metadata.version
         # The source's own class-index layouts (a release of UTS carries them), continued for any new concept.
-        layouts = {} if isinstance(root, Ontology) else read_layouts(Path(root), ontology.metadata.version)
+        layouts = {} if isinstance(root, Ontology) else read_layouts(Path(root), version)
+        recorded = [] if isinstance(root, Ontology) else recorded_releases(Path(root), version)
+        newer = [r.record.version for r in recorded if semver_key(r.record.version) > semver_key(version)]
+        if newer:
+            raise UsageError(
+                f"the source is UTS {version} but records the newer release {newer[-1]}; "
+                "load the source of the newest release (its ontology/uts.toml names the version)"
+            )
+        earlier: list[tuple[Ontology, ReleaseRecord, dict[Level, Layout]]] = []
+        own_record: ReleaseRecord | None = None
+        current_hash = content_hash(ontology) if recorded else ""
+        for found in recorded:
+            record = found.record
+            same = record.version == version and record.content_hash == current_hash
+            released = ontology if same else load_ontology(found.root)
+            if not same and content_hash(released) != record.content_hash:
+                raise SourceError(
+                    f"{where(found.root)}: the source of release {record.version} does not match the content hash "
+                    f"its release.toml records; releases never change, so restore the files from version control"
+                )
+            if record.version == version and same:
+                own_record = record
+            else:
+                earlier.append((released, record, read_layouts(found.root, record.version)))
+        unreleased = any(record.version == version for _, record, _ in earlier)
         if not self.is_empty():
             raise UsageError(f"{self!r} already holds a working copy; load into an empty database")
         rows = records.concept_rows(ontology.concepts.values())
@@ -488,12 +528,21 @@ class SqlStore:
                         [{"id": 1, "revision": 1, "next_concept": highest + 1, "metadata_json": meta,
                           "paper_header_json": header}],
                     )  # fmt: skip
-                    info, _ = freeze(
-                        conn, ontology, ontology.metadata.version, notes="loaded from the source", revision=1,
-                        previous=layouts,
-                    )  # fmt: skip
+                    info = None
+                    for released, record, release_layouts in earlier:  # oldest first, before the working copy
+                        info, _ = freeze(
+                            conn, released, record.version, notes=record.notes, revision=0, date=record.date,
+                            previous=release_layouts,
+                        )  # fmt: skip
+                    if not unreleased:
+                        info, _ = freeze(
+                            conn, ontology, version, revision=1, previous=layouts,
+                            notes=own_record.notes if own_record else "loaded from the source",
+                            date=own_record.date if own_record else None,
+                        )  # fmt: skip
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot fill {self!r}: {exc}") from None
+        assert info is not None  # the source's version is recorded or released here
         return info
 
     def releases(self) -> list[ReleaseInfo]:
