@@ -359,6 +359,26 @@ def test_captions_beat_both_baselines(ontology: Ontology, embedded: Resolver) ->
     assert check.negated_as_tags == 0
 
 
+def test_an_earlier_release_is_scored_on_this_release_s_yardstick(ontology: Ontology, lexical: Resolver) -> None:
+    """uts eval resolver --compare: 1.0.0's tags are carried to 1.1.0 (talking, merged into speech, counts as
+    speech), and a release carried to itself scores exactly as its own resolver."""
+    data_dir = REPO.parent / "shared" / "data"
+    if not (data_dir / "gama_audioset" / "captions_dev.json").exists():
+        pytest.skip("the shared data is not beside the repository")
+    data = ev.load_caption_data(ontology, data_dir, limit=300)
+    itself, dropped = ev.score_carried(lexical, data, ontology)
+    own = ev.score_predictions("own", data, {y: r.ids for y, r in zip(data.captions, lexical.resolve_texts(list(
+        data.captions.values())), strict=True)}, ontology)  # fmt: skip
+    assert (itself.tp, itself.fp, itself.fn, dropped) == (own.tp, own.fp, own.fn, 0)
+    older = Resolver(load_ontology(REPO / "releases" / "1.0.0"), embed=False)
+    talking = older.resolve_text("a man talking").ids
+    assert talking != ["UTS:0000003"]  # in 1.0.0 talking was a concept of its own
+    carried, dropped = ev.score_carried(older, data, ontology)
+    assert dropped == 0  # every 1.0.0 concept still stands for one of 1.1.0 (IDs are never removed)
+    assert carried.system == "resolver of UTS 1.0.0, tags carried to 1.1.0"
+    assert carried.tp + carried.fn == own.tp + own.fn  # the same gold
+
+
 def test_normalised_keys_of_published_tags_are_unique_targets(ontology: Ontology, lexical: Resolver) -> None:
     """No published string is shadowed by another concept's label: the resolver and the paper agree."""
     words = lexical.lexical_index.words

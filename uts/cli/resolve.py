@@ -253,6 +253,14 @@ def eval_resolver(
         ),
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            help="Source root of another release (e.g. releases/1.0.0): its resolver's caption tags, carried to "
+            "this release's concepts through merges and replacements, scored beside this one on the same gold.",
+        ),
+    ] = None,
     root: Root = None,
 ) -> None:
     """Lossless check, raw-tag variants per kind, and captions vs AudioSet labels beside two baselines."""
@@ -311,7 +319,19 @@ def eval_resolver(
     scores, check = ev.score_captions(
         resolver, captions, k=top_k_baseline, progress=lambda s: err.print(f"[dim]{s}[/]")
     )
+    dropped = None
+    if compare is not None:
+        err.print(f"[dim]the resolver of the release at {compare}[/]")
+        other = _resolver(compare, level, False, no_embed, backend)
+        carried, dropped = ev.score_carried(other, captions, resolver.ontology)
+        scores.append(carried)
     figures["captions"] = _report_captions(captions, scores, check)
+    if dropped is not None:
+        console.print(
+            f"carried: {dropped} tags of the other release name no concept of this one (a newer concept) and "
+            "are left out; merged and replaced concepts count as their target"
+        )
+        figures["captions"]["carried_dropped"] = dropped
     if json_out is not None:
         write_atomic(json_out, (json.dumps(figures, indent=2, allow_nan=False) + "\n").encode("utf-8"))
 

@@ -551,6 +551,29 @@ def score_captions(
     return scores, check
 
 
+def score_carried(other: Resolver, data: CaptionData, ontology: Ontology) -> tuple[SystemScore, int]:
+    """Another release's resolver scored on this release's yardstick: its tags carried to ``ontology``'s concepts
+    (merged and replaced ones to their target), then scored like this release's own. A merge changes what the
+    AudioSet labels can call right or wrong (``talking`` merged into ``speech`` makes every caption that says
+    someone talks count, in clips with no Speech label), so only this compares the two resolvers, not the two
+    graphs. Returns the score and how many returned tags name no concept of ``ontology`` (left out)."""
+    version = other.ontology.metadata.version
+    results = other.resolve_texts(list(data.captions.values()))
+    carried: dict[str, set[str]] = {}
+    dropped = 0
+    for ytid, result in zip(data.captions, results, strict=True):
+        tags: set[str] = set()
+        for concept_id in result.ids:
+            concept = ontology.current(concept_id) if concept_id in ontology.concepts else None
+            if concept is None:
+                dropped += 1
+            else:
+                tags.add(concept.id)
+        carried[ytid] = tags
+    system = f"resolver of UTS {version}, tags carried to {ontology.metadata.version}"
+    return score_predictions(system, data, carried, ontology), dropped
+
+
 # ---- event recall ---------------------------------------------------------------------------------------
 
 
