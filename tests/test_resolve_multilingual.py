@@ -193,3 +193,17 @@ def test_blind_non_english_tags_of_level_800_concepts_resolve(bundled: Ontology)
     shown = ", ".join(f"{s.lang} {s.accuracy:.1%}" for s in scores)
     # The misses are left out of the message: curators keep the set blind (`uts eval resolver` lists them).
     assert total.accuracy >= 0.94, f"{total.correct}/{total.total} right ({shown})"
+
+
+def test_a_fresh_blind_set_measures_what_the_tuned_one_no_longer_can(bundled: Ontology) -> None:
+    """The set above tuned the translations; multilingual_test.tsv was written blind afterwards (47 other level-800
+    concepts, 354 tags) and is never tuned on. UTS 1.1.0 gets 85.0% of it (301 of 354; the target of 95% is not
+    met): mostly neighbouring concepts (Erzählung is narration, the set wants narrative; moteur is engine) and words
+    no translation file has yet. This holds the floor."""
+    tags = ev.read_multilingual(bundled, ev.MULTILINGUAL_TEST_FILE)
+    assert len(tags) == 354
+    assert {t.expected for t in tags}.isdisjoint(
+        {t.expected for t in ev.read_multilingual(bundled, ev.MULTILINGUAL_FILE)}
+    )
+    total = ev.overall(ev.score_multilingual(Resolver(bundled, embed=False), tags))
+    assert total.accuracy >= 0.84, f"{total.correct}/{total.total} right"

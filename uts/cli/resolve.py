@@ -248,8 +248,8 @@ def eval_resolver(
         Path | None,
         typer.Option(
             "--multilingual",
-            help="The multilingual tag set (lang, tag, concept_id, concept_label); default "
-            "tests/data/multilingual_tags.tsv of the checkout uts runs from, skipped when there is none.",
+            help="A multilingual tag set (lang, tag, concept_id, concept_label); default: the checkout's "
+            "tests/data/multilingual_tags.tsv (dev) and multilingual_test.tsv (blind test), skipped when absent.",
         ),
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
@@ -309,12 +309,14 @@ def eval_resolver(
     figures["variants"] = _report_variants(
         ev.score_variants(resolver, ev.read_variants(resolver.ontology)), show_errors
     )
-    tag_set = multilingual or ev.MULTILINGUAL_FILE
-    if multilingual is not None or tag_set.exists():
-        by_language = ev.score_multilingual(resolver, ev.read_multilingual(resolver.ontology, tag_set))
-        figures["multilingual"] = _report_multilingual(by_language, show_errors)
-    else:
-        console.print(f"multilingual tags: no set at {tag_set} (a checkout has one); skipped")
+    tag_sets = {"": multilingual} if multilingual is not None else ev.MULTILINGUAL_SETS
+    for split, tag_set in tag_sets.items():
+        if multilingual is not None or tag_set.exists():
+            by_language = ev.score_multilingual(resolver, ev.read_multilingual(resolver.ontology, tag_set))
+            key = f"multilingual_{split}" if split else "multilingual"
+            figures[key] = _report_multilingual(by_language, show_errors, split, tag_set)
+        else:
+            console.print(f"multilingual tags: no set at {tag_set} (a checkout has one); skipped")
     captions = ev.load_caption_data(resolver.ontology, folder, captions_limit)
     scores, check = ev.score_captions(
         resolver, captions, k=top_k_baseline, progress=lambda s: err.print(f"[dim]{s}[/]")
@@ -427,10 +429,11 @@ def _report_variants(scores: list[Any], show_errors: int) -> list[dict[str, Any]
     return [{"kind": s.kind, "split": s.split, "total": s.total, "correct": s.correct} for s in scores]
 
 
-def _report_multilingual(scores: list[Any], show_errors: int) -> list[dict[str, Any]]:
+def _report_multilingual(scores: list[Any], show_errors: int, split: str, path: Path) -> list[dict[str, Any]]:
     from uts.resolve.evaluate import overall
 
-    table = Table(title="multilingual raw tags: top-1 accuracy per language", title_justify="left")
+    which = f" ({split}: {path.name})" if split else f" ({path.name})"
+    table = Table(title=f"multilingual raw tags{which}: top-1 accuracy per language", title_justify="left")
     for column in ("language", "tags", "right", "abstained", "accuracy"):
         table.add_column(column, justify="right")
     for s in [*scores, overall(scores)]:

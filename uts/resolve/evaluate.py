@@ -35,8 +35,11 @@ from uts.resolve.resolver import Resolver
 from uts.resolve.text import tokenize
 
 VARIANTS_FILE = Path(__file__).with_name("variants.tsv")
-# In a checkout only (the package does not ship its tests): the blind multilingual tag set.
+# In a checkout only (the package does not ship its tests): the multilingual tag sets. The first was written blind,
+# then used to tune the translations (dev); the second was written blind afterwards and is never tuned on (test).
 MULTILINGUAL_FILE = bundled_root() / "tests" / "data" / "multilingual_tags.tsv"
+MULTILINGUAL_TEST_FILE = bundled_root() / "tests" / "data" / "multilingual_test.tsv"
+MULTILINGUAL_SETS = {"dev": MULTILINGUAL_FILE, "test": MULTILINGUAL_TEST_FILE}
 MULTILINGUAL_COLUMNS = ("lang", "tag", "concept_id", "concept_label")
 KINDS = ("orthographic", "inflection", "synonym", "typo", "hyponym", "negated", "nonsense")
 SPLITS = ("dev", "test")
