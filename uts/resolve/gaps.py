@@ -298,13 +298,11 @@ def _resolve(resolver: Resolver, texts: Sequence[str], tally: GapTally) -> int:
 def _uncovered(resolver: Resolver, text: str, tally: GapTally) -> int:
     """The lexical resolver never looks at the words no label covers; read them as its embedding stage would."""
     text = nfc(text)
-    tokens = tokenize(text)
-    spotter = resolver._spotter  # the resolver's own, so the phrases are exactly those it would embed
-    runs = spotter.uncovered(tokens, spotter.spot(tokens, text).covered)
-    for a, b in runs:
-        tally.add(text[tokens.starts[a] : tokens.ends[b]], text)
-    tally.captions_with_gaps += bool(runs)
-    return len(runs)
+    phrases = resolver.uncovered_phrases(text)
+    for phrase in phrases:
+        tally.add(phrase, text)
+    tally.captions_with_gaps += bool(phrases)
+    return len(phrases)
 
 
 __all__ = ["TSV_COLUMNS", "GapMining", "GapTally", "PhraseGap", "gap_key", "lemma", "mine_files", "mine_gaps"]

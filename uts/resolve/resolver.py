@@ -604,6 +604,14 @@ class Resolver:
         text = nfc(text)
         return self._spotter.spot(tokenize(text), text).mentions
 
+    def uncovered_phrases(self, text: str) -> list[str]:
+        """The runs of content words no label or event word covers, exactly as the embedding stage reads them
+        (what gap mining counts when the encoder is not asked)."""
+        text = nfc(text)
+        tokens = tokenize(text)
+        runs = self._spotter.uncovered(tokens, self._spotter.spot(tokens, text).covered)
+        return [text[tokens.starts[a] : tokens.ends[b]] for a, b in runs]
+
     def _aggregate(self, mentions: list[Mention]) -> tuple[list[Match], list[Abstention]]:
         """One match per (reported concept, polarity, imitation): a long caption names the same things many times.
 
