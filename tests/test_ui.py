@@ -256,6 +256,23 @@ def test_gap_becomes_a_proposal(page: Page, api_server: Server, api_keys: Keys) 
     expect(page.locator("main ol")).to_contain_text("zorblewhump")
 
 
+def test_a_gap_in_another_language_becomes_a_label_in_that_language(page: Page, api_server: Server,
+                                                                    api_keys: Keys) -> None:  # fmt: skip
+    with api_server.client() as client:
+        answer = client.post("/v1/resolve", json={"tags": [["hundegebell-xq"]], "embed": False})
+        assert answer.status_code == 200, answer.text
+    sign_in(page, api_keys.annotator)
+    page.goto("/gaps?kind=tag")
+    row = page.locator("table.gaps tbody tr").filter(has_text="hundegebell-xq")
+    row.get_by_label("Concept to add it to").fill("dog")  # it has a preferred German label, so an alt one can join
+    row.get_by_label("Language of the label (en, de, es, ...)").fill("de")
+    row.get_by_role("button", name="Add as label of…").click()
+    page.wait_for_url(re.compile(r"/proposals/\d+$"))
+    expect(page.locator("main ol")).to_contain_text("add_label")
+    expect(page.locator("main ol")).to_contain_text("hundegebell-xq")
+    expect(page.locator("main ol")).to_contain_text("lang: de")
+
+
 def test_annotator_cannot_accept_through_the_ui_or_a_crafted_request(page: Page, api_server: Server,
                                                                       api_keys: Keys) -> None:  # fmt: skip
     with api_server.client(api_keys.annotator) as client:

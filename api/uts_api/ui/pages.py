@@ -587,7 +587,10 @@ def propose_gap(
     concept: Annotated[str, Form(max_length=200)] = "",
     scope: Annotated[str, Form(max_length=16)] = "alt",
     facet: Annotated[str, Form(max_length=64)] = "",
+    lang: Annotated[str, Form(max_length=8)] = "en",
 ) -> Response:
+    """A gap made into a proposal: a new concept, or a label of a named concept in the language the gap is in (a
+    German tag the resolver met is a German label)."""
     svc = _svc(request)
     who = require(request, svc, csrf)
     ontology = svc.working().ontology
@@ -600,7 +603,7 @@ def propose_gap(
     made = propose_gap_of(
         svc.store, who, svc.latest_release(), cast(GapKind, kind), text, concept_id=target,
         scope=_choice(LabelScope, scope, "label kind"), broader=(ontology.facet(facet).root,) if facet else (),
-        facets=(facet,) if facet else (),
+        facets=(facet,) if facet else (), lang=lang.strip().lower() or "en",
     )  # fmt: skip
     return RedirectResponse(f"/proposals/{made.id}", status_code=303)
 
