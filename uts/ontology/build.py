@@ -112,24 +112,13 @@ class _Assembly:
 
     def synonyms(self, concepts: dict[str, Concept]) -> dict[str, list[Synonym]]:
         synonyms: dict[str, list[Synonym]] = defaultdict(list)
-        file = self.files["labels"]
-        for line, concept_id, synonym in self.sources.labels:
-            if concept_id not in concepts:
-                self.problems.append(
-                    Problem(
-                        file,
-                        line,
-                        f"label {synonym.label!r} belongs to unknown concept {concept_id}",
-                        "use the ID of an existing concept in terms.tsv",
-                    )
-                )
-                continue
-            synonyms[concept_id].append(synonym)
-            self.records[(LABEL, label_key(concept_id, synonym.label))] = (file, line)
+        english = self.files["labels"]
+        rows = [(english, line, concept_id, synonym) for line, concept_id, synonym in self.sources.labels]
         # Labels in other languages follow the English ones, language by language (the order the files sort in).
         names: dict[Path, str] = {}
         for path, line, concept_id, synonym in self.sources.translations:
-            file = names.get(path) or names.setdefault(path, where(path))
+            rows.append((names.get(path) or names.setdefault(path, where(path)), line, concept_id, synonym))
+        for file, line, concept_id, synonym in rows:
             if concept_id not in concepts:
                 self.problems.append(
                     Problem(
