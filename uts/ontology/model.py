@@ -294,8 +294,12 @@ class WordSense(BaseModel):
     A caption's "metal clanging" is the material, "a metal band" the genre; "an engine running" names no UTS
     concept at all. Senses are curated data (``ontology/senses.tsv``), read by the resolver wherever a word of
     running text would name a concept: a cue word next to the form (``before``, ``after``) or in its clause
-    (``context``) decides first, then whether the caption speaks of music (``domain``), then the sense marked
-    ``default``. A sense without a concept yields no tag.
+    (``context``) decides first, then whether the clause speaks of music (``domain``), then the sense marked
+    ``default``. A word said twice in one caption keeps one sense unless a cue within three words of a mention
+    says otherwise: a mention that refers back ("the hum returns") takes its earlier mention's sense, one decided
+    only by a cue far off in its clause takes the sense the near cues of its other mentions agree on, and no sense
+    of one ``domain`` crosses into a clause of the other (``uts.resolve.senses`` gives the rule and why). A sense
+    without a concept yields no tag.
     """
 
     model_config = ConfigDict(frozen=True)

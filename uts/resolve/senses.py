@@ -6,6 +6,34 @@ running" the running footsteps. The senses and their cues are curated data (``on
 (up to three words before or after the form, or anywhere in its clause), then the clause's domain (does it
 speak of music?), then, only when a resolver sets ``sense_margin``, the encoder's reading of the words around the
 form against each sense's definition, then the default sense.
+
+Each mention is read alone first (:meth:`SenseTable.choose`); then the mentions of one word in one caption are read
+together (:func:`one_sense_per_caption`; "one sense per discourse", Gale, Church & Yarowsky 1992), because a
+caption that says a word twice mostly means one thing by it: "a soft annoying hum plays followed by a kid talking
+and the hum returns" is one hum, though a kid talks in the second one's clause. The rule, strongest evidence first:
+
+1. A mention decided by a cue within ``NEAR`` words keeps its sense: a word's neighbours say more about it than its
+   caption does ("one sense per collocation", Yarowsky 1993), and a caption may well use a word in two senses ("a
+   metal band plays and metal clangs"). So does a mention followed by "of": "the hum of a distant engine" names
+   its source in its own words, however far off they reach.
+2. A mention that refers back takes the sense of the nearest earlier mention of the word: a determiner right
+   before it ("the hum", "this", "another"; not "that", mostly a relative pronoun in captions: "a device that
+   hums"), or a word of repetition up to ``NEAR`` words from it in its clause ("hums again", "the hum returns",
+   "continues to hum").
+3. A mention decided by a cue far off in its clause (more than ``NEAR`` words away), or by the encoder, takes the
+   sense the near cues of the word's other mentions agree on: a far cue in a clause joined by "and" mostly belongs
+   to another source of it ("humming of an engine with a man speaking and distant humming").
+
+Neither 2 nor 3 carries a sense of one domain into a clause of the other ("a rock band plays, a stone falls and the
+rock lands" keeps the stone). A mention decided by its clause's domain or by the default takes another's sense only
+by referring back: captions pair music with other sources ("a rock band plays while rocks tumble"), and a word
+repeated with no evidence of its own is as often a word about another source, an adjective taking its sense from
+the noun it qualifies ("high powered and high frequency humming"). The word lists of 1 and 2 are in the resolver's
+lexicon (``sense_own_source``, ``sense_back_reference``, ``sense_repetition``).
+
+Two forms whose senses name the same concepts are one word here ("hum", "humming"). Everything a caption's reading
+needs lives in the :class:`SenseMention` list its spotter builds and drops: the table and the spotter are read-only
+once built, so one resolver serves many threads.
 """
 
 from __future__ import annotations
@@ -43,15 +71,60 @@ class SenseForm:
     context: dict[str, int]
     domains: dict[SenseDomain, int]
     default: int
+    word: frozenset[tuple[str, str | None]]  # its senses (slug, concept): forms with the same senses are one word
+
+    def index(self, sense: str) -> int | None:
+        """The index of the sense with this slug, if the form has one."""
+        return next((n for n, s in enumerate(self.senses) if s.sense == sense), None)
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """The sense picked for one mention, and what picked it (``cue``, ``domain``, ``embedding``, ``default``)."""
+    """The sense picked for one mention, and what picked it: ``cue`` (a cue within ``NEAR`` words), ``clause`` (a
+    cue further off in its clause), ``domain``, ``embedding``, ``default``, or ``caption`` (another mention of the
+    word in the caption, by :func:`one_sense_per_caption`)."""
 
     concept: str | None
     sense: str
     by: str
+
+
+@dataclass(frozen=True, slots=True)
+class SenseMention:
+    """One mention of an ambiguous word in a caption: its token ``i``, its clause (tokens ``start`` to ``end``,
+    exclusive), whether that clause speaks of music, and the sense its own context selects."""
+
+    entry: SenseForm
+    i: int
+    start: int
+    end: int
+    music: bool
+    choice: Choice
+
+
+@dataclass(frozen=True, slots=True)
+class SenseLinks:
+    """The words that tie a repeated mention to the word's other mentions in a caption (from the resolver's lexicon):
+    a word of ``own_source`` right after it unties it ("the hum of an engine"); a ``back_reference`` right before it
+    ("the hum") or a word of ``repetition`` up to ``NEAR`` words from it in its clause ("hums again") makes it refer
+    back to the word's earlier mention."""
+
+    back_reference: frozenset[str] = frozenset()
+    repetition: frozenset[str] = frozenset()
+    own_source: frozenset[str] = frozenset()
+
+    def own(self, keys: Sequence[str], m: SenseMention) -> bool:
+        """Whether mention ``m`` of the caption whose tokens are ``keys`` names its source in its own words."""
+        return m.i + 1 < m.end and keys[m.i + 1] in self.own_source
+
+    def refers_back(self, keys: Sequence[str], m: SenseMention) -> bool:
+        """Whether mention ``m`` of the caption whose tokens are ``keys`` refers back to an earlier one."""
+        i = m.i
+        if i - 1 >= m.start and keys[i - 1] in self.back_reference:
+            return True
+        return any(
+            j != i and keys[j] in self.repetition for j in range(max(m.start, i - NEAR), min(m.end, i + NEAR + 1))
+        )
 
 
 class SenseTable:
@@ -122,9 +195,10 @@ class SenseTable:
                 if j != i and keys[j] in entry.context:
                     found.setdefault((abs(j - i), 1), set()).add(entry.context[keys[j]])
         if found:
-            senses = found[min(found)]
+            nearest = min(found)
+            senses = found[nearest]
             if len(senses) == 1:
-                return self._choice(entry, next(iter(senses)), "cue")
+                return self._choice(entry, next(iter(senses)), "cue" if nearest[0] <= NEAR else "clause")
         domain = entry.domains.get(SenseDomain.MUSIC if music else SenseDomain.OTHER)
         if domain is not None:
             return self._choice(entry, domain, "domain")
@@ -138,6 +212,58 @@ class SenseTable:
     @staticmethod
     def _choice(entry: SenseForm, index: int, by: str) -> Choice:
         return Choice(entry.concepts[index], entry.senses[index].sense, by)
+
+
+def one_sense_per_caption(keys: Sequence[str], mentions: Sequence[SenseMention], links: SenseLinks) -> list[Choice]:
+    """The sense of each mention (in the order given) once the mentions of one word in one caption, whose tokens
+    are ``keys``, are read together; the module docstring gives the rule and why. A pure function of its arguments:
+    the caller's list is the caption's whole state.
+
+    >>> from uts import load_ontology
+    >>> from uts.resolve.index import lexical_index
+    >>> from uts.resolve.text import tokenize
+    >>> onto = load_ontology()
+    >>> table = SenseTable(onto, lexical_index(onto))
+    >>> keys = tokenize("a woman hums, then the humming stops").keys
+    >>> def alone(i: int) -> SenseMention:
+    ...     entry, (start, end) = table.forms[keys[i]], sense_clause(keys, i, frozenset())
+    ...     return SenseMention(entry, i, start, end, False, table.choose(entry, keys, i, start, end, music=False))
+    >>> read = [alone(2), alone(6)]  # "hums", "humming"
+    >>> [(m.choice.sense, m.choice.by) for m in read]
+    [('vocal', 'cue'), ('machine', 'default')]
+    >>> [c.sense for c in one_sense_per_caption(keys, read, SenseLinks(back_reference=frozenset({"the"})))]
+    ['vocal', 'vocal']
+    """
+    out = [m.choice for m in mentions]
+    words: dict[frozenset[tuple[str, str | None]], list[int]] = {}
+    for n, m in enumerate(mentions):
+        words.setdefault(m.entry.word, []).append(n)
+    for group in words.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda n: mentions[n].i)
+        near = {mentions[n].choice.sense for n in group if mentions[n].choice.by == "cue"}
+        agreed = next(iter(near)) if len(near) == 1 else None
+        for k, n in enumerate(group):
+            m = mentions[n]
+            if m.choice.by == "cue" or links.own(keys, m):
+                continue
+            if k > 0 and links.refers_back(keys, m):
+                sense: str | None = out[group[k - 1]].sense  # the nearest earlier mention, as already settled
+            elif m.choice.by in ("clause", "embedding"):
+                sense = agreed
+            else:
+                continue
+            index = m.entry.index(sense) if sense is not None and sense != m.choice.sense else None
+            if index is not None and _fits(m.entry.senses[index], m.music):
+                out[n] = SenseTable._choice(m.entry, index, "caption")
+    return out
+
+
+def _fits(sense: WordSense, music: bool) -> bool:
+    """Whether a sense may be read in a clause that does (or does not) speak of music: a sense tied to one domain
+    never crosses into a clause of the other."""
+    return sense.domain is None or sense.domain == (SenseDomain.MUSIC if music else SenseDomain.OTHER)
 
 
 def _entry(ontology: Ontology, form: str, senses: list[WordSense]) -> SenseForm:
@@ -157,8 +283,9 @@ def _entry(ontology: Ontology, form: str, senses: list[WordSense]) -> SenseForm:
         glosses.append(sense.gloss or (current.definition or current.label if current is not None else sense.sense))
     default = next((n for n, s in enumerate(senses) if s.default), 0)
     domains = {s.domain: n for n, s in enumerate(senses) if s.domain is not None}
+    word = frozenset((s.sense, c) for s, c in zip(senses, concepts, strict=True))
     return SenseForm(form, tuple(senses), tuple(concepts), tuple(glosses), cues("before"), cues("after"),
-                     cues("context"), domains, default)  # fmt: skip
+                     cues("context"), domains, default, word)  # fmt: skip
 
 
 class EmbeddingChooser:
@@ -233,7 +360,10 @@ __all__ = [
     "Chooser",
     "EmbeddingChooser",
     "SenseForm",
+    "SenseLinks",
+    "SenseMention",
     "SenseTable",
+    "one_sense_per_caption",
     "sense_clause",
     "sense_table",
 ]

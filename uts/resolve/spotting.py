@@ -18,7 +18,15 @@ from uts.lexical import normalise
 from uts.resolve.events import EVENT_SCORE, EventWords
 from uts.resolve.index import UNSPACED, Hit, LexicalIndex
 from uts.resolve.model import Method
-from uts.resolve.senses import Chooser, SenseForm, SenseTable, sense_clause
+from uts.resolve.senses import (
+    Chooser,
+    SenseForm,
+    SenseLinks,
+    SenseMention,
+    SenseTable,
+    one_sense_per_caption,
+    sense_clause,
+)
 from uts.resolve.text import Lexicon, Scopes, Tokens, cue_scopes
 
 HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -92,6 +100,8 @@ class Spotter:
         self.senses = senses
         self.chooser = chooser  # the encoder's reading of an ambiguous word that no cue decides
         self.sense_bounds = lexicon.sense_clause_end  # words past which no cue counts
+        # What ties a repeated ambiguous word to its other mentions ("the hum returns"), or unties it ("the hum of").
+        self.sense_links = SenseLinks(lexicon.sense_back_reference, lexicon.sense_repetition, lexicon.sense_own_source)
         # Words that are never evidence on their own and never start an encoder phrase.
         self.skip = lexicon.stopwords | lexicon.cue_words | lexicon.caption_framing
         # Concepts a single caption word is no evidence of: the framing words ("the audio depicts a setting").
@@ -198,21 +208,28 @@ class Spotter:
     def _senses(
         self, tokens: Tokens, mentions: list[Mention], pending: list[tuple[int, int, SenseForm]]
     ) -> list[Mention]:
-        """Each ambiguous word's mention in the sense its context selects; those of a sense naming no concept
-        go ("an engine running" names the engine alone)."""
+        """Each ambiguous word's mention in the sense its context selects, then one sense per caption for a word
+        said twice ("a hum plays ... and the hum returns"); those of a sense naming no concept go ("an engine
+        running" names the engine alone).
+
+        The caption's state is local to this call (the ``read`` list): the spotter is shared between threads."""
         assert self.senses is not None
         ambiguous = {m for m, _, _ in pending}
         music_ids = self.senses.music
         # Where the unambiguous mentions of music are ("Music plays, then metal clanks": none near the metal).
         music_at = [tokens.starts.index(m.start) for n, m in enumerate(mentions)
                     if n not in ambiguous and m.concept in music_ids]  # fmt: skip
-        dropped: set[int] = set()
         keys = tokens.keys
-        for m, i, entry in pending:
+        read: list[SenseMention] = []  # each mention read alone, in the order of ``pending``
+        for _, i, entry in pending:
             start, end = sense_clause(keys, i, self.sense_bounds)
             music = any(start <= j < end for j in music_at)
             choice = self.senses.choose(entry, keys, i, start, end, music=music, texts=tokens.texts,
                                         chooser=self.chooser, function_words=self.lexicon.stopwords)  # fmt: skip
+            read.append(SenseMention(entry, i, start, end, music, choice))
+        choices = one_sense_per_caption(keys, read, self.sense_links) if len(read) > 1 else [r.choice for r in read]
+        dropped: set[int] = set()
+        for (m, _, _), choice in zip(pending, choices, strict=True):
             if choice.concept is None:
                 dropped.add(m)
             else:

@@ -87,6 +87,12 @@ class Lexicon:
     caption_framing: frozenset[str]
     sense_clause_end: frozenset[str]
     stopwords: frozenset[str]
+    sense_own_source: frozenset[str] = frozenset()
+    """Words after an ambiguous word that make it name its source in its own words ("the hum of an engine")."""
+    sense_back_reference: frozenset[str] = frozenset()
+    """Words right before a repeated ambiguous word that make it refer back to its earlier mention ("the hum")."""
+    sense_repetition: frozenset[str] = frozenset()
+    """Words near a repeated ambiguous word that make it refer back to its earlier mention ("hums again")."""
     weak_heads: frozenset[str] = frozenset()
     """Labels of generic sound nouns that give way as a raw tag's head to what qualifies them ("engine noise")."""
     events: tuple[tuple[tuple[str, ...], str], ...] = ()
@@ -163,6 +169,9 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         caption_framing=words("caption_framing"),
         sense_clause_end=words("sense_clause_end"),
         stopwords=words("stopwords"),
+        sense_own_source=words("sense_own_source"),
+        sense_back_reference=words("sense_back_reference"),
+        sense_repetition=words("sense_repetition"),
         weak_heads=words("weak_heads"),
         events=events,
     )
