@@ -12,7 +12,10 @@ start, so a stalled server cannot hide its queue; errors counted):
    concurrencies.
 5. Encoder-bound: POST /v1/resolve of 10 distinct made-up two-word tags (each needs the encoder), closed loop at
    several concurrencies, in tags/s, beside the bare batch encoder (batch 256) on the same kind of strings in
-   this process. Target: >= 80% of the bare encoder at the highest concurrency.
+   this process. Target: >= 80% of the bare encoder at the highest concurrency. Each row also gives the CPU
+   seconds per 1,000 tags of the server process, of this client and of the bare encoder: other work on the machine
+   moves them less than throughput, which follows whatever share of the cores is left (they still rise by up to
+   a third when another process keeps the cores busy: every instruction runs slower then).
 6. In-process cost of the same work (library calls, no HTTP): concept lookup, autocomplete, resolve of 10 tags,
    resolve of one caption.
 
@@ -210,7 +213,7 @@ def start_server(db_url: str, log: Path) -> Any:
     return serve(db_url, log)
 
 
-async def run_http(server_url: str, args: argparse.Namespace, inputs: dict[str, Any]) -> None:
+async def run_http(server_url: str, args: argparse.Namespace, inputs: dict[str, Any], server_pid: int) -> None:
     address = urlsplit(server_url)
     client = Loopback(address.hostname or "127.0.0.1", address.port or 80)
     try:
@@ -258,12 +261,20 @@ async def run_http(server_url: str, args: argparse.Namespace, inputs: dict[str, 
         runs.append((8, 60, args.encoder_requests // 6))  # a pipeline that sends 60 tags a request (64 at most)
         for concurrency, per_request, count in runs if "encoder" in args.only else []:
             # The bare encoder is measured right before each run (the CPUs of a shared machine drift).
-            bare = bare_encoder_rate(made_up_tags(2048, random.Random(SEED + concurrency)))
+            strings = made_up_tags(2048, random.Random(SEED + concurrency))
+            bare_cpu = time.process_time()
+            bare = bare_encoder_rate(strings)
+            bare_cpu = (time.process_time() - bare_cpu) / len(strings) * 1000
+            server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
             done, took, latencies, errors = await closed_loop(resolve_unseen, concurrency, count)
-            tags_per_s = done * per_request / took
+            tags = done * per_request
+            server_cpu = (cpu_seconds(server_pid) - server_cpu) / tags * 1000
+            client_cpu = (time.process_time() - client_cpu) / tags * 1000
+            tags_per_s = tags / took
             share = tags_per_s / bare
             row(f"POST /v1/resolve ({per_request} unseen tags)", f"c={concurrency}", done, took, latencies, errors,
-                f"{tags_per_s:,.0f} tags/s = {share:.0%} of the bare encoder ({bare:,.0f} tags/s)")  # fmt: skip
+                f"{tags_per_s:,.0f} tags/s = {share:.0%} of the bare encoder ({bare:,.0f} tags/s); CPU s per 1,000 "
+                f"tags: server {server_cpu:.2f}, client {client_cpu:.2f}, bare encoder {bare_cpu:.2f}")  # fmt: skip
     finally:
         await client.close()
 
@@ -294,6 +305,16 @@ def in_process(inputs: dict[str, Any]) -> None:
     timed("autocomplete (LabelSearch.search, 10 hits)", 2000, lambda n: search.search(prefixes[n % len(prefixes)]))
     timed("resolve_tags (10 raw tags)", 2000, lambda n: resolver.resolve_tags(tag_lists[n % len(tag_lists)]))
     timed("resolve_text (400-word caption)", 50, lambda n: resolver.resolve_text(captions[n % len(captions)]))
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (user and system, every thread), from /proc; NaN where there is none. CPU per
+    request moves less than throughput when other work shares the cores."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bare_encoder_rate(strings: list[str]) -> float:
@@ -349,7 +370,7 @@ def main() -> None:
         with start_server(url, folder / "server.log") as server:
             gc.collect()
             gc.freeze()  # the inputs live for the whole run: keep the client's collections short
-            asyncio.run(run_http(server.url, args, inputs))
+            asyncio.run(run_http(server.url, args, inputs, server.process.pid))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if "in-process" in args.only:

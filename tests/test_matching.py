@@ -47,6 +47,50 @@ def test_fuzzy_catches_typos_but_not_near_miss_words(ontology: Ontology) -> None
     assert fuzzy.match("bark") == []  # short words never match fuzzily
 
 
+def test_the_typo_screen_never_changes_an_answer(ontology: Ontology) -> None:
+    """An ASCII word is first checked against the labels that could be its typo's (English ones, and those in other
+    languages that share its first three letters); the answers are those of a scan of the whole pool."""
+    import random
+
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    screened = FuzzyMatcher(ontology)
+    unscreened = FuzzyMatcher(ontology)
+    unscreened._screen = lambda key, edits: unscreened._pool(key[:1], len(key), edits)  # type: ignore[method-assign]
+    rng = random.Random(7)
+    keys = sorted(screened._keys)
+    words = ["saxophonne", "gutiar", "revert", "hunde", "chitarre", "perkussion", "bafokuti", "agressive"]
+    for _ in range(3000):  # labels with one or two edits, and made-up words
+        key = rng.choice(keys)
+        for _ in range(rng.choice([1, 2])):
+            at = rng.randrange(len(key))
+            key = key[:at] + rng.choice("abcdeilnorstuäé") + key[at + 1 :]
+        words += [key, "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(3, 6)))]
+    assert [screened.typo(w) for w in words] == [unscreened.typo(w) for w in words]
+    assert sum(screened.typo(w) is not None for w in words) > 500
+    # the screen holds every key of the pool that can be a hit
+    for word in words[:500]:
+        pool = screened._pool(word[:1], len(word), 1)
+        screen = set(screened._screen(word, 1))
+        near = [hit for hit, _, _ in process.extract(word, pool, scorer=OSA.distance, score_cutoff=1, limit=None)]
+        assert all(h in screen for h in near if h not in screened._lang or h[:3] == word[:3])
+
+
+def test_frequent_english_reads_wordfreq_as_wordfreq_does() -> None:
+    import random
+
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    from uts.matching.fuzzy import KNOWN_WORD_ZIPF, is_frequent_english
+
+    rng = random.Random(3)
+    listed = sorted(get_frequency_dict("en"))
+    words = [*rng.sample(listed, 20000), "postcode", "Postcode", "gutiar", "rock'n'roll", "mp3", "naïve", "über"]
+    words += ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    assert [is_frequent_english(w) for w in words] == [zipf_frequency(w, "en") >= KNOWN_WORD_ZIPF for w in words]
+
+
 def test_embedding_neighbours_and_cache(ontology: Ontology, tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers", reason="embedding matching needs the 'embed' extra")
     from uts.matching.embedding import EmbeddingIndex

@@ -8,7 +8,7 @@ letters beyond ASCII ("Übersteuerung") is never corrected into an English look-
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -31,11 +31,39 @@ def is_known_word(word: str) -> bool:
     "thumpy"), or frequent enough in English text (words too new for the dictionaries: "postcode")."""
     if len(word) > LONGEST_WORD:
         return False
-    if is_dictionary_word(word):
-        return True
+    return is_dictionary_word(word) or is_frequent_english(word)
+
+
+def is_frequent_english(word: str) -> bool:
+    """Whether ``word`` reaches ``KNOWN_WORD_ZIPF`` in wordfreq's English list: ``zipf_frequency(word, "en") >=
+    KNOWN_WORD_ZIPF``, read straight from the list for a word of ASCII lower-case letters (one token to wordfreq,
+    whose frequency is its list entry's), which skips wordfreq's tokenizer: most of the cost of an unknown word.
+
+    >>> is_frequent_english("postcode"), is_frequent_english("gutiar"), is_frequent_english("Postcode")
+    (True, False, True)
+    """
+    if word.isascii() and word.isalpha() and word.islower():
+        frequencies, known = _english_frequencies()
+        frequency = frequencies.get(word)
+        return frequency is not None and frequency in known
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF
+
+
+@cache
+def _english_frequencies() -> tuple[dict[str, float], frozenset[float]]:
+    """wordfreq's English list (word -> frequency), and the frequencies at which a word is known: each of the few
+    hundred values the list takes, asked of wordfreq once through a word that has it."""
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    frequencies = get_frequency_dict("en")
+    examples: dict[float, str] = {}
+    for word, frequency in frequencies.items():
+        if frequency not in examples and word.isascii() and word.isalpha() and word.islower():
+            examples[frequency] = word
+    known = frozenset(f for f, word in examples.items() if zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF)
+    return frequencies, known
 
 
 def max_typo_edits(key: str) -> int:
@@ -90,6 +118,7 @@ class FuzzyMatcher:
         for key in self._keys:
             self._by_shape.setdefault((key[:1], len(key)), []).append(key)
         self._pools: dict[tuple[str, int, int], list[str]] = {}
+        self._screens: dict[tuple[str, int, int], tuple[list[str], dict[str, list[str]]]] = {}
 
     def _cutoff_for(self, key: str) -> float:
         if len(key) <= 5:
@@ -117,6 +146,24 @@ class FuzzyMatcher:
             self._pools[shape] = [k for n in lengths for k in self._by_shape.get((first, n), ())]
         return self._pools[shape]
 
+    def _screen(self, key: str, edits: int) -> list[str]:
+        """The keys of ``key``'s pool that can be its typo's label when ``key`` is ASCII: every English key, and the
+        keys in other languages that start with its first three letters (:func:`same_stem` needs that much)."""
+        shape = (key[:1], len(key), edits)
+        screen = self._screens.get(shape)
+        if screen is None:
+            english: list[str] = []
+            others: dict[str, list[str]] = {}
+            for k in self._pool(*shape):
+                if k in self._lang:
+                    others.setdefault(k[:3], []).append(k)
+                else:
+                    english.append(k)
+            screen = self._screens[shape] = (english, others)
+        english, others = screen
+        same_start = others.get(key[:3])
+        return english + same_start if same_start else english
+
     def typo(self, text: str, rank: Mapping[str, tuple[int, int, str]] | None = None) -> Candidate | None:
         """The label ``text`` is a misspelling of, or ``None``.
 
@@ -136,8 +183,16 @@ class FuzzyMatcher:
         words = text.split()
         if not words or all(is_known_word(w.casefold()) for w in words):
             return None
-        found = process.extract(key, pool, scorer=OSA.distance, score_cutoff=edits, limit=10)
         beyond_ascii = not key.isascii()
+        if not beyond_ascii:
+            # Most words that reach this point are no typo: when no label that could be the typo's lies within the
+            # edits, the answer is None without scanning the whole pool, of which labels in other languages are
+            # about half and cannot qualify unless they share the word's first letters. When one does, the pool is
+            # scanned as it always was, so the answer never depends on the screen.
+            near = process.extract(key, self._screen(key, edits), scorer=OSA.distance, score_cutoff=edits, limit=None)
+            if not any(hit != key and (hit not in self._lang or same_stem(key, hit)) for hit, _, _ in near):
+                return None
+        found = process.extract(key, pool, scorer=OSA.distance, score_cutoff=edits, limit=10)
         hits = [
             (hit, int(distance))
             for hit, distance, _ in found

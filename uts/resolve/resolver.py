@@ -50,6 +50,7 @@ _HEDGE_PREFIX = re.compile(r"^(?:possibly|possible|maybe|perhaps|probably|likely
 _NEG_SUFFIXES = ("none", "absent", "missing", "free")
 _LOADING = threading.Lock()
 MAX_TAG_WORDS = 32  # the most words a raw tag's phrase stage reads
+TYPO_CACHE = 65_536  # typo answers of words kept (most are "none": a word that is no label's misspelling)
 # A modifier inside a multiword tag scores below its head, and each step further from it lower again: "soft
 # female vocal" is surely a vocal, and it is female and soft less surely than it is a vocal.
 MODIFIER_FACTOR = 0.9
@@ -124,6 +125,9 @@ class Resolver:
         # ("female vocalist") is that label alone. Its words take the sense the tag gives them ("metal clanging").
         tag_spotter = Spotter(self.lexical_index, self.lexicon, self._lookup, nested=False, events=self._events,
                               senses=sense_table(self.ontology))  # fmt: skip
+        # A word's typo answer is a pure function of the word too; a one-word tag no label matches asks it twice
+        # (the whole tag, then its one word in the phrase stage), and an unknown word costs a scan of the labels.
+        self._typo: Callable[[str], Candidate | None] = lru_cache(maxsize=min(size, TYPO_CACHE))(self._find_typo)
         self._phrases = PhraseReader(tag_spotter, self.lexicon, self._lookup, self._typo)
         self._tags: LRUCache[str, TagAnswer] = LRUCache(size)
         self._embed_cache = embed_cache if embed_cache is not None else EmbeddingCache(size)
@@ -198,7 +202,7 @@ class Resolver:
         """Whether ``text`` shares a word stem with the concept's labels or definition (function words aside)."""
         return self.meaning.shares(word_stems(text, self._spotter.skip), concept_id)
 
-    def _typo(self, text: str) -> Candidate | None:
+    def _find_typo(self, text: str) -> Candidate | None:
         return self.fuzzy.typo(text, self.lexical_index.ranks)
 
     def _word(self, key: str) -> Hit | None:
@@ -538,9 +542,10 @@ class Resolver:
         One search runs, past the caches and counters: it readies the vectors for searching, and the encoder
         session allocates its buffers on its first run.
         """
-        from uts.matching.fuzzy import is_known_word
+        from uts.matching.fuzzy import is_frequent_english, is_known_word
 
         is_known_word("warm")
+        is_frequent_english("warm")  # wordfreq's list too, which a word no dictionary lists is looked up in
         if self.embed:
             from uts.matching.embedding import encode
 

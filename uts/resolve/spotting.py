@@ -136,11 +136,9 @@ class Spotter:
         rare loanwords too ("tambor" is in Webster's, yet a Spanish caption's drum)."""
         if not key.isascii() or self.index.language(key) is None:
             return False
-        from wordfreq import zipf_frequency
+        from uts.matching.fuzzy import is_frequent_english
 
-        from uts.matching.fuzzy import KNOWN_WORD_ZIPF
-
-        return zipf_frequency(key, "en") >= KNOWN_WORD_ZIPF
+        return is_frequent_english(key)
 
     def spot(self, tokens: Tokens, text: str) -> Spotted:
         """Every label and event word in the tokens of ``text``, longest match first."""
