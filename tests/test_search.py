@@ -56,3 +56,25 @@ def test_nothing_for_nothing_and_bounded_work(search: LabelSearch) -> None:
     started = time.perf_counter()
     search.search("z" * 100_000)  # cut to a bounded length before any matching
     assert time.perf_counter() - started < 5  # a hang guard, not a speed target
+
+
+def test_the_typo_scan_of_one_length_band_finds_what_a_full_scan_finds(search: LabelSearch) -> None:
+    """Only keys within [0.6, 5/3] of the query's length can reach fuzz.ratio 75, so scanning that band alone
+    must give a full scan's answers, in its order (best first, ties in entry order)."""
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from uts.ontology.search import FUZZY_CUTOFF
+
+    rng = random.Random(7)
+    for script in (True, False):
+        band = search._scripts[script]
+        pool = sorted(zip(band.positions, band.keys, strict=True))  # entry order, as a full scan reads them
+        for key in rng.sample(band.keys, 150):
+            at = rng.randrange(len(key))
+            for query in (key[:at] + key[at + 1 :], key[:at] + "e" + key[at + 1 :], key[: max(2, at)]):
+                full = process.extract(query, [k for _, k in pool], scorer=fuzz.ratio, limit=40,
+                                       score_cutoff=FUZZY_CUTOFF)  # fmt: skip
+                expected = [(score, pool[index][0]) for _, score, index in full]
+                assert band.near(query, 40, FUZZY_CUTOFF) == expected, query
