@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from uts.errors import ConflictError, UsageError
+from uts.errors import ConflictError, UnknownTagError, UsageError
 from uts.ontology.apply import apply_edits
 from uts.ontology.edits import AddLabel, SetField
 from uts.ontology.layouts import Layout, layouts_for, read_layouts
@@ -322,7 +322,7 @@ def test_a_source_with_unreleased_changes_loads_as_a_working_copy_beside_its_rel
     store.load_source(source)
     assert [r.version for r in store.releases()] == ["1.0.0", "1.1.0"]
     assert store.load().lookup("doggo-zz").id == "UTS:0000360"  # the working copy holds the change
-    with pytest.raises(Exception, match="doggo-zz"):
+    with pytest.raises(UnknownTagError, match="doggo-zz"):
         store.load("1.1.0").lookup("doggo-zz")  # release 1.1.0 stays as it was released
 
 

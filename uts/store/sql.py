@@ -494,7 +494,7 @@ class SqlStore:
                     f"{where(found.root)}: the source of release {record.version} does not match the content hash "
                     f"its release.toml records; releases never change, so restore the files from version control"
                 )
-            if record.version == version and same:
+            if same:
                 own_record = record
             else:
                 earlier.append((released, record, read_layouts(found.root, record.version)))
