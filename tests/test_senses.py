@@ -269,9 +269,10 @@ def sense_scores(lexical: Resolver) -> dict[str, se.SenseScore]:
 
 
 def test_the_sense_set_has_both_splits_and_controls(sense_scores: dict[str, se.SenseScore]) -> None:
-    assert sense_scores["dev"].cases >= 900
-    assert sense_scores["test"].cases >= 200
-    assert sense_scores["test"].controls >= 30
+    # The sixth draw (the test split) is smaller than the fifth: only 33 forms had captions left to draw.
+    assert sense_scores["dev"].cases >= 1400
+    assert sense_scores["test"].cases >= 150
+    assert sense_scores["test"].controls >= 15
 
 
 def test_wrong_sense_tags_are_at_most_two_percent_on_the_test_split(sense_scores: dict[str, se.SenseScore]) -> None:
@@ -280,14 +281,12 @@ def test_wrong_sense_tags_are_at_most_two_percent_on_the_test_split(sense_scores
 
 
 def test_controls_keep_their_common_sense(sense_scores: dict[str, se.SenseScore]) -> None:
-    # The acceptance asks for every one. Dev (which now holds the earlier test draws, seen after tuning) has every
-    # control right since one sense per caption ("a soft annoying hum ... and the hum returns" refers back to the
-    # first hum). The fresh test draw, annotated blind to the resolver, has 29 of 31: "microphone noise buzzes"
-    # (the electrical sense of buzz is missed) and "a few young men talk and there is a continuous hum" (the
-    # machine's hum read as a person's, from "men" in its clause). The target is not met; this holds the floor.
-    assert sense_scores["dev"].controls_right == sense_scores["dev"].controls, sense_scores["dev"].errors
-    test = sense_scores["test"]
-    assert test.controls - test.controls_right <= 2, test.errors
+    # The acceptance asks for every one, on both splits. Dev holds the fifth draw, whose two misses ("microphone
+    # noise buzzes", "young men talk and there is a continuous hum") were fixed in the curated cues (microphone and
+    # static for the electrical buzz; "there" opens a clause); the sixth draw was annotated after that, blind.
+    for split in ("dev", "test"):
+        score = sense_scores[split]
+        assert score.controls_right == score.controls, score.errors
 
 
 def test_a_merge_re_points_the_senses_that_named_the_merged_concept(tmp_path: Path, ontology: Ontology) -> None:
