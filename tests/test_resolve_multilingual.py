@@ -96,12 +96,41 @@ def test_labels_written_without_their_accents_or_with_them(resolver: Resolver) -
 
 
 def test_the_typo_stage_corrects_inflections_but_never_into_an_english_look_alike(resolver: Resolver) -> None:
-    plural = match(resolver, "Trommeln")  # German plural of a German label
-    assert (plural.label, plural.method, plural.lang) == ("drum", "fuzzy", "de")
+    plural = match(resolver, "Trommeln")  # German plural of a German label (its Snowball stem, before any typo)
+    assert (plural.label, plural.method, plural.lang) == ("drum", "inflection", "de")
     assert isinstance(resolver.resolve_tag("Trommler"), Abstention)  # a drummer is another word
     assert isinstance(resolver.resolve_tag("drüms"), Abstention)  # no English 'drums' for a word with an umlaut
     english_typo = match(resolver, "drumss")
     assert (english_typo.label, english_typo.method, english_typo.lang) == ("drum", "fuzzy", None)
+
+
+@pytest.mark.parametrize(
+    ("tag", "label", "lang"),
+    [
+        ("ladrando", "bark", "es"),  # the gerund of the alt label 'ladrar'
+        ("Hunde", "dog", "de"),  # a German plural English rules do not make
+        ("Trommeln", "drum", "de"),
+        ("狗叫声", "bark", "zh"),  # the sound of a dog's bark: the label and the suffix 声
+        ("鼓声", "drum", "zh"),
+    ],
+)
+def test_inflected_tags_in_other_languages_reach_their_labels_by_stem_or_suffix(
+    resolver: Resolver, tag: str, label: str, lang: str
+) -> None:
+    found = match(resolver, tag)
+    assert (found.label, found.method, found.score, found.lang) == (label, "inflection", 0.95, lang)
+
+
+def test_the_stem_stage_never_reads_english_words_or_a_stem_two_concepts_share(tiny: Ontology) -> None:
+    assert isinstance(Resolver(tiny, embed=False).resolve_tag("Trommler"), Abstention)  # a drummer: another stem
+    # 'barking' is English: the stem stage leaves it to the English rules, whatever Spanish would make of it.
+    assert match(Resolver(tiny, embed=False), "barking").lang is None
+    edits = [
+        AddLabel(concept_id=DOG, label="ladra", scope="alt", lang="es", author=A),  # stem "ladr", as "ladrar"
+    ]
+    shared = Resolver(apply_edits(tiny, edits).ontology, embed=False)
+    assert "ladr" not in shared.lexical_index.stem_tables["es"]
+    assert isinstance(shared.resolve_tag("ladrando"), Abstention)
 
 
 def test_english_inflection_reaches_labels_in_other_languages_only_as_plurals(resolver: Resolver) -> None:
@@ -114,7 +143,7 @@ def test_captions_in_chinese_and_japanese_are_read_character_by_character(resolv
     assert tokenize("狗在叫，高保真。").texts == ["狗", "在", "叫", "，", "高", "保", "真", "。"]
     result = resolver.resolve_text("狗在叫，高保真录音。")
     assert [(m.label, m.text, m.lang) for m in result.tags] == [("dog", "狗", "zh"), ("high-fidelity", "高保真", "zh")]
-    phrase = match(resolver, "鼓声")  # a drum's sound: a tag that holds a label
+    phrase = match(resolver, "大鼓")  # a big drum: a tag that holds a label
     assert (phrase.label, phrase.method) == ("drum", "phrase")
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from uts.lexical import base_forms, normalise, plurals, singulars, unaccented
+from uts.lexical.stemming import SNOWBALL, cjk_bases, stem_key
 from uts.ontology.model import rank_key
 from uts.ontology.ontology import Ontology
 from uts.resolve.model import Method
@@ -33,6 +34,7 @@ Hit = tuple[str, Method, float]
 INFLECTION_SCORE = 0.97  # "sirens" is surely a siren, but the spelling differs
 NARROWER_SCORE = 0.9  # "poodle" is surely a dog, but the answer is less specific than the input
 ACCENT_SCORE = 0.97  # "musica" is surely "música", but the spelling differs
+STEM_SCORE = 0.95  # "motores" is most likely "motor", but a stem may join two words a language keeps apart
 _SPLIT = re.compile(r"[\s_\-\u00b7\u30fb]+")
 # Scripts written without spaces between words: each character is a token (``uts.resolve.text.tokenize``).
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
@@ -69,6 +71,7 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._fuzzy: FuzzyMatcher | None = None
         self._meaning: MeaningCues | None = None
+        self._stems: dict[str, dict[str, str]] | None = None
         self._language = lru_cache(maxsize=65536)(self._language_of_key)
 
     def lookup(self, key: str, *, english: bool = False) -> Hit | None:
@@ -117,6 +120,46 @@ class LexicalIndex:
                 continue
             return label, (words[label], "fuzzy", ACCENT_SCORE)
         return None
+
+    def stemmed(self, text: str) -> tuple[str, Hit] | None:
+        """A tag that is no label, read as an inflected form of a label in another language: its words' Snowball
+        stems against the stems of each language's labels ("baixas frequências" for "baixa frequência"), or, in
+        Chinese and Japanese, the tag without a suffix such as "声" or "の音" ("雨声" for "雨"). Only a stem that
+        names one concept in every language it is found in counts; a tag of English words never reaches here.
+
+        Returns the label key matched and the hit (method ``inflection``), like :meth:`_find`.
+        """
+        key = normalise(text)
+        if not key or (key.isascii() and all(_english_word(normalise(w)) for w in _SPLIT.split(text) if w)):
+            return None
+        if UNSPACED.search(key):
+            for base in cjk_bases(key):
+                concept_id = self.words.get(base)
+                if concept_id is not None and base in self.lang_of:
+                    return base, (concept_id, "inflection", STEM_SCORE)
+            return None
+        words = [w for w in _SPLIT.split(text) if w]
+        found: dict[str, str] = {}  # concept -> label key
+        for lang, table in self.stem_tables.items():
+            label = table.get(stem_key(words, lang))
+            if label is not None:
+                found.setdefault(self.words[label], label)
+        if len(found) != 1:
+            return None
+        concept_id, label = next(iter(found.items()))
+        return label, (concept_id, "inflection", STEM_SCORE)
+
+    @property
+    def stem_tables(self) -> Mapping[str, Mapping[str, str]]:
+        """Per language with a stemmer: the stem key of each label in it -> the label's key, for the stems that
+        name one concept (made on first use: most tags never need it)."""
+        tables = self._stems
+        if tables is None:
+            with self._lock:
+                if self._stems is None:
+                    self._stems = _stem_tables(self._alive(), self.words)
+                tables = self._stems
+        return tables
 
     def language(self, text: str) -> str | None:
         """The language of the label that ``text`` (a tag, or the words of a caption that named a concept)
@@ -170,6 +213,25 @@ def _english_word(key: str) -> bool:
     from uts.matching.fuzzy import is_known_word
 
     return is_known_word(key)
+
+
+def _stem_tables(ontology: Ontology, words: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """:attr:`LexicalIndex.stem_tables` (a stem two concepts share in one language is left out)."""
+    held: dict[str, dict[str, str | None]] = {lang: {} for lang in SNOWBALL}
+    for concept in ontology.concepts.values():
+        for synonym in concept.translations:
+            table = held.get(synonym.lang)
+            key = normalise(synonym.label)
+            if table is None or key not in words:
+                continue
+            stem = stem_key([w for w in _SPLIT.split(synonym.label) if w], synonym.lang)
+            if not stem:
+                continue
+            if stem not in table:
+                table[stem] = key
+            elif (other := table[stem]) is not None and words[other] != words[key]:
+                table[stem] = None
+    return {lang: {s: k for s, k in table.items() if k is not None} for lang, table in held.items()}
 
 
 def _unaccented(words: Mapping[str, str]) -> dict[str, str]:
@@ -292,6 +354,7 @@ __all__ = [
     "ACCENT_SCORE",
     "INFLECTION_SCORE",
     "NARROWER_SCORE",
+    "STEM_SCORE",
     "UNSPACED",
     "Hit",
     "LexicalIndex",
