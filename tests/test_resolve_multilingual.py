@@ -133,6 +133,24 @@ def test_the_stem_stage_never_reads_english_words_or_a_stem_two_concepts_share(t
     assert isinstance(shared.resolve_tag("ladrando"), Abstention)
 
 
+def test_a_key_two_other_languages_give_different_concepts_goes_to_the_one_more_languages_give_it(
+    tiny: Ontology,
+) -> None:
+    edits = [
+        AddLabel(concept_id=DOG, label="tambo", scope="alt", lang="es", author=A),
+        AddLabel(concept_id=DRUM, label="tamburo", scope="pref", lang="it", author=A),
+        AddLabel(concept_id=DRUM, label="tambo", scope="alt", lang="it", author=A),
+        AddLabel(concept_id=DRUM, label="tambor", scope="pref", lang="pt", author=A),
+        AddLabel(concept_id=DRUM, label="tambo", scope="alt", lang="pt", author=A),
+    ]
+    hit = apply_edits(tiny, edits).ontology.labels.find("tambo")
+    assert hit is not None
+    assert hit.concept_id == DRUM  # two languages against one, though "es" sorts first
+    alone = apply_edits(tiny, edits[:3]).ontology.labels.find("tambo")
+    assert alone is not None
+    assert (alone.concept_id, alone.lang) == (DOG, "es")  # a tie: the first language code
+
+
 def test_english_inflection_reaches_labels_in_other_languages_only_as_plurals(resolver: Resolver) -> None:
     assert match(resolver, "Durs").label == "drum"  # a plural
     assert isinstance(resolver.resolve_tag("during"), Abstention)  # no -ing form of German 'Dur'

@@ -5,9 +5,10 @@ a label means the same concept everywhere. An active concept wins a key over a d
 a deprecated concept holds still answers, with the active concept that replaces it in ``current``.
 
 Labels in other languages are in it too, below every English label: a Spanish, French or Chinese label answers
-only where no English label of any concept has its key ("chat" stays talk, not the French cat). Between them a
-preferred label beats an alternative, which beats a narrower term and a hidden label, and then the language
-whose code sorts first.
+only where no English label of any concept has its key ("chat" stays talk, not the French cat). Between them the
+concept that more languages give the key wins (Spanish, Italian and Portuguese "motor" outvote one language's
+other reading), then a preferred label beats an alternative, which beats a narrower term and a hidden label, and
+then the language whose code sorts first.
 """
 
 from __future__ import annotations
@@ -79,8 +80,17 @@ class LabelIndex(Mapping[str, LabelHit]):
         # Labels in other languages take only the keys no English label has; among themselves the weakest go
         # first, so that a stronger holder of the same key replaces them (see the module's docstring).
         translated = [(c, s) for c in concepts.values() for s in c.translations]
+        languages: dict[tuple[str, str | None], set[str]] = {}  # (key, active concept) -> languages giving it
+        for concept, synonym in translated:
+            languages.setdefault((normalise(synonym.label), current[concept.id]), set()).add(synonym.lang)
         translated.sort(key=lambda pair: pair[1].lang, reverse=True)
-        translated.sort(key=lambda pair: (pair[0].status is Status.ACTIVE, _TRANSLATION_STRENGTH[pair[1].scope]))
+        translated.sort(
+            key=lambda pair: (
+                pair[0].status is Status.ACTIVE,
+                len(languages[(normalise(pair[1].label), current[pair[0].id])]),
+                _TRANSLATION_STRENGTH[pair[1].scope],
+            )
+        )
         others: dict[str, LabelHit] = {}
         for concept, synonym in translated:
             key = normalise(synonym.label)
