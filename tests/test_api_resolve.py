@@ -50,6 +50,17 @@ def test_answers_are_the_library_s_on_the_same_release(api_server: Server, uts_c
     assert any(m["label"] == "music" for m in body["texts"][0]["negated"])  # "no music"
 
 
+def test_the_tags_language_read_first_when_the_request_gives_it(api_server: Server) -> None:
+    with api_server.client() as http:
+        unknown = http.post("/v1/resolve", json={"tags": [["chat", "Hund"]]}).json()["tags"][0]["tags"]
+        french = http.post("/v1/resolve", json={"tags": [["chat", "Hund"]], "lang": "fr"}).json()["tags"][0]["tags"]
+        bad = http.post("/v1/resolve", json={"tags": [["chat"]], "lang": "xx"})
+    assert [m["label"] for m in unknown] == ["conversation", "dog"]  # English 'chat' wins a tag of unknown language
+    assert [(m["label"], m.get("lang")) for m in french] == [("cat", "fr"), ("dog", "de")]
+    assert bad.status_code == 422, bad.text
+    assert "no UTS label is in the language 'xx'" in bad.text
+
+
 def test_options_top_k_threshold_and_no_rollup(api_server: Server) -> None:
     with api_server.client() as http:
         top = http.post("/v1/resolve", json={"texts": TEXTS[1:], "top_k": 2}).json()["texts"][0]

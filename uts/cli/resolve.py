@@ -81,6 +81,14 @@ def resolve(
     min_score: Annotated[
         float, typer.Option("--min-score", min=0.0, max=1.0, help="Keep tags scoring at least this.")
     ] = 0.0,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="With --tags: the language the tags are written in (de, es, fr, it, ja, pt, ru, zh); its labels "
+            "come before any English reading (French 'chat' is the cat).",
+        ),
+    ] = None,
     no_rollup: NoRollup = False,
     no_embed: NoEmbed = False,
     backend: BackendOpt = "auto",
@@ -91,12 +99,14 @@ def resolve(
         raise UsageError('give a caption (uts resolve "a dog barks") or --input FILE.jsonl, not both and not neither')
     if format not in ("table", "tsv", "json"):
         raise UsageError(f"--format {format!r}: choose table, tsv or json")
+    if lang is not None and (input is not None or not tags):
+        raise UsageError("--lang reads raw tags (--tags) given on the command line; a JSONL stream has no language yet")
     resolver = _resolver(root, level, no_rollup, no_embed, backend)
     if input is None:
         assert text is not None
         if tags:
             result = resolver.resolve_tags(
-                [t.strip() for t in text.split(",") if t.strip()], top_k=top_k, min_score=min_score
+                [t.strip() for t in text.split(",") if t.strip()], top_k=top_k, min_score=min_score, lang=lang
             )
         else:
             result = resolver.resolve_text(text, top_k=top_k, min_score=min_score)
@@ -249,7 +259,7 @@ def eval_resolver(
         typer.Option(
             "--multilingual",
             help="A multilingual tag set (lang, tag, concept_id, concept_label); default: the checkout's "
-            "tests/data/multilingual_tags.tsv (dev) and multilingual_test.tsv (blind test), skipped when absent.",
+            "tests/data/multilingual_1.tsv to _3.tsv (dev) and multilingual_4.tsv (blind test), skipped when absent.",
         ),
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,
@@ -312,9 +322,11 @@ def eval_resolver(
     tag_sets = {"": multilingual} if multilingual is not None else ev.MULTILINGUAL_SETS
     for split, tag_set in tag_sets.items():
         if multilingual is not None or tag_set.exists():
-            by_language = ev.score_multilingual(resolver, ev.read_multilingual(resolver.ontology, tag_set))
+            tags = ev.read_multilingual(resolver.ontology, tag_set)
+            by_language = ev.score_multilingual(resolver, tags)
+            hinted = ev.score_multilingual(resolver, tags, hint=True)
             key = f"multilingual_{split}" if split else "multilingual"
-            figures[key] = _report_multilingual(by_language, show_errors, split, tag_set)
+            figures[key] = _report_multilingual(by_language, hinted, show_errors, split, tag_set)
         else:
             console.print(f"multilingual tags: no set at {tag_set} (a checkout has one); skipped")
     captions = ev.load_caption_data(resolver.ontology, folder, captions_limit)
@@ -429,20 +441,26 @@ def _report_variants(scores: list[Any], show_errors: int) -> list[dict[str, Any]
     return [{"kind": s.kind, "split": s.split, "total": s.total, "correct": s.correct} for s in scores]
 
 
-def _report_multilingual(scores: list[Any], show_errors: int, split: str, path: Path) -> list[dict[str, Any]]:
+def _report_multilingual(
+    scores: list[Any], hinted: list[Any], show_errors: int, split: str, path: Path
+) -> list[dict[str, Any]]:
+    """Accuracy per language of tags of unknown language, and of the same tags with their language given."""
     from uts.resolve.evaluate import overall
 
     which = f" ({split}: {path.name})" if split else f" ({path.name})"
     table = Table(title=f"multilingual raw tags{which}: top-1 accuracy per language", title_justify="left")
-    for column in ("language", "tags", "right", "abstained", "accuracy"):
+    for column in ("language", "tags", "right", "abstained", "accuracy", "language given"):
         table.add_column(column, justify="right")
-    for s in [*scores, overall(scores)]:
-        table.add_row(s.lang, str(s.total), str(s.correct), str(s.abstained), f"{s.accuracy:.3f}")
+    for s, h in zip([*scores, overall(scores)], [*hinted, overall(hinted)], strict=True):
+        table.add_row(s.lang, str(s.total), str(s.correct), str(s.abstained), f"{s.accuracy:.3f}", f"{h.accuracy:.3f}")
     console.print(table)
     for s in scores:
         for error in s.errors[:show_errors]:
             console.print(f"  {s.lang}: {escape(error)}")
-    return [{"lang": s.lang, "total": s.total, "correct": s.correct, "abstained": s.abstained} for s in scores]
+    return [
+        {"lang": s.lang, "total": s.total, "correct": s.correct, "abstained": s.abstained, "correct_given": h.correct}
+        for s, h in zip(scores, hinted, strict=True)
+    ]
 
 
 def _report_captions(data: Any, scores: list[Any], check: Any) -> dict[str, Any]:

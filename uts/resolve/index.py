@@ -14,6 +14,7 @@ import re
 import threading
 import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ INFLECTION_SCORE = 0.97  # "sirens" is surely a siren, but the spelling differs
 NARROWER_SCORE = 0.9  # "poodle" is surely a dog, but the answer is less specific than the input
 ACCENT_SCORE = 0.97  # "musica" is surely "música", but the spelling differs
 STEM_SCORE = 0.95  # "motores" is most likely "motor", but a stem may join two words a language keeps apart
+FOREIGN_MARGIN = 0.5  # how much more (Zipf) a language must use an English word for its label to win a tag
 _SPLIT = re.compile(r"[\s_\-\u00b7\u30fb]+")
 # Scripts written without spaces between words: each character is a token (``uts.resolve.text.tokenize``).
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
@@ -72,6 +74,7 @@ class LexicalIndex:
         self._fuzzy: FuzzyMatcher | None = None
         self._meaning: MeaningCues | None = None
         self._stems: dict[str, dict[str, str]] | None = None
+        self._languages: dict[str, _Language] | None = None
         self._language = lru_cache(maxsize=65536)(self._language_of_key)
 
     def lookup(self, key: str, *, english: bool = False) -> Hit | None:
@@ -85,13 +88,18 @@ class LexicalIndex:
         """:meth:`lookup`, and the label key that matched.
 
         English inflection reaches a label in another language only as a plural ("perros" for "perro"), never by
-        a verb ending ("during" is no form of German "Dur"); and an English word reaches one only as written, not
-        without its accents ("manner" is no German "Männer").
+        a verb ending ("during" is no form of German "Dur"); an English word reaches one only as written, not
+        without its accents ("manner" is no German "Männer"), and only when that language uses the word clearly
+        more than English does ("off" is no Spanish "off", the voiceover; see :func:`_reads_as_english`).
         """
         words, narrower, lang_of = self.words, self.narrower, self.lang_of
         foreign = lang_of if english else {}
         concept_id = words.get(key)
-        if concept_id is not None and key not in foreign:
+        if (
+            concept_id is not None
+            and key not in foreign
+            and not (key in lang_of and _reads_as_english(key, lang_of[key]))
+        ):
             return key, (concept_id, "narrower", NARROWER_SCORE) if key in narrower else (concept_id, "exact", 1.0)
         forms = base_forms(key)
         plural_of: list[str] | None = None
@@ -101,7 +109,7 @@ class LexicalIndex:
                 continue
             if form in lang_of:
                 plural_of = singulars(key) if plural_of is None else plural_of
-                if form not in plural_of:
+                if form not in plural_of or _reads_as_english(key, lang_of[form]):
                     continue
             if form in narrower:
                 return form, (concept_id, "narrower", NARROWER_SCORE)
@@ -148,6 +156,46 @@ class LexicalIndex:
             return None
         concept_id, label = next(iter(found.items()))
         return label, (concept_id, "inflection", STEM_SCORE)
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages other than English that labels are given in."""
+        return frozenset(self._language_tables())
+
+    def in_language(self, text: str, lang: str) -> Hit | None:
+        """A tag read as a tag in ``lang`` (a caller that knows its tagger's language says so): the key among that
+        language's labels (``exact``), without accents (``fuzzy``, ACCENT_SCORE), by stem or CJK suffix
+        (``inflection``, STEM_SCORE). English labels and other languages' labels do not compete here, so French
+        "chat" is the cat and German "Hall" reverb. ``None``: no label of ``lang`` fits."""
+        table = self._language_tables().get(lang)
+        key = normalise(text)
+        if table is None or not key:
+            return None
+        concept_id = table.words.get(key)
+        if concept_id is not None:
+            return concept_id, "exact", 1.0
+        concept_id = table.words.get(table.unaccented.get(unaccented(key), ""))
+        if concept_id is not None:
+            return concept_id, "fuzzy", ACCENT_SCORE
+        if UNSPACED.search(key):
+            for base in cjk_bases(key):
+                concept_id = table.words.get(base)
+                if concept_id is not None:
+                    return concept_id, "inflection", STEM_SCORE
+        elif lang in SNOWBALL:
+            concept_id = table.stems.get(stem_key([w for w in _SPLIT.split(text) if w], lang))
+            if concept_id is not None:
+                return concept_id, "inflection", STEM_SCORE
+        return None
+
+    def _language_tables(self) -> dict[str, _Language]:
+        tables = self._languages
+        if tables is None:
+            with self._lock:
+                if self._languages is None:
+                    self._languages = _language_tables(self._alive())
+                tables = self._languages
+        return tables
 
     @property
     def stem_tables(self) -> Mapping[str, Mapping[str, str]]:
@@ -206,6 +254,18 @@ class LexicalIndex:
         return ontology
 
 
+def _reads_as_english(key: str, lang: str) -> bool:
+    """Whether a tag of unknown language that is an English word and also a label in ``lang`` is the English word:
+    unless that language uses it clearly more (wordfreq's Zipf frequency higher by ``FOREIGN_MARGIN``), it is.
+    "off", "can", "rings", "series" and "real" in an English tagger's output are no Spanish or Italian labels;
+    "voce", "cadre" and "alt" are (a caller that knows the tag's language says so: ``Resolver(..., lang=)``)."""
+    if lang not in SNOWBALL or not _english_word(key):
+        return False  # a Latin-letter label in Chinese or Japanese is a loan its taggers write ("HQ", "DJ")
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(key, lang) < zipf_frequency(key, "en") + FOREIGN_MARGIN
+
+
 def _english_word(key: str) -> bool:
     """Whether an ASCII key is an English word in its own right (the English word list loads on first use)."""
     if not key.isascii():
@@ -213,6 +273,42 @@ def _english_word(key: str) -> bool:
     from uts.matching.fuzzy import is_known_word
 
     return is_known_word(key)
+
+
+@dataclass(frozen=True, slots=True)
+class _Language:
+    """One language's labels on their own: key, unaccented key and stem key -> the active concept."""
+
+    words: dict[str, str]
+    unaccented: dict[str, str]  # unaccented key -> the key, where that names one concept
+    stems: dict[str, str]
+
+
+def _language_tables(ontology: Ontology) -> dict[str, _Language]:
+    """:meth:`LexicalIndex.in_language`'s tables (a stem or unaccented key two concepts share is left out)."""
+    words: dict[str, dict[str, str]] = {}
+    stems: dict[str, dict[str, str | None]] = {}
+    for concept in ontology.concepts.values():
+        if not concept.is_active:
+            continue
+        for synonym in concept.translations:
+            key = normalise(synonym.label)
+            if not key:
+                continue
+            words.setdefault(synonym.lang, {})[key] = concept.id
+            if synonym.lang in SNOWBALL and not UNSPACED.search(key):
+                stem = stem_key([w for w in _SPLIT.split(synonym.label) if w], synonym.lang)
+                held = stems.setdefault(synonym.lang, {})
+                if stem and held.setdefault(stem, concept.id) != concept.id:
+                    held[stem] = None
+    return {
+        lang: _Language(
+            table,
+            _unaccented(table),
+            {s: c for s, c in stems.get(lang, {}).items() if c is not None},
+        )
+        for lang, table in words.items()
+    }
 
 
 def _stem_tables(ontology: Ontology, words: Mapping[str, str]) -> dict[str, dict[str, str]]:

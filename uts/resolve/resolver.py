@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
+from uts.errors import UsageError
 from uts.lexical import nfc, normalise
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
@@ -292,14 +293,17 @@ class Resolver:
 
     # ---- raw tags -------------------------------------------------------------------------------------
 
-    def resolve_tag(self, tag: str) -> Match | Abstention:
-        """One raw tag to the concept it is about (a multiword tag's head), or an abstention that says why."""
-        return head(self.resolve_tag_concepts(tag))
+    def resolve_tag(self, tag: str, *, lang: str | None = None) -> Match | Abstention:
+        """One raw tag to the concept it is about (a multiword tag's head), or an abstention that says why.
+        ``lang``: the tagger's language, when the caller knows it (see :meth:`resolve_each_concepts`)."""
+        return head(self.resolve_tag_concepts(tag, lang=lang))
 
-    def resolve_tag_concepts(self, tag: str) -> TagAnswer:
+    def resolve_tag_concepts(self, tag: str, *, lang: str | None = None) -> TagAnswer:
         """One raw tag to every concept it names, each with its span in the tag: one match, an abstention, or,
         for a multiword tag naming several concepts, their matches, the head first ("soft female vocal": vocal,
         then female and soft, which name vocal in ``modifies``)."""
+        if lang is not None:
+            return self.resolve_each_concepts([tag], lang=lang)[0]
         cached = self._tags.get(tag)
         if cached is not None:
             return cached
@@ -309,10 +313,13 @@ class Resolver:
         self._tags.put(tag, result)
         return result
 
-    def resolve_tags(self, tags: Sequence[str], *, top_k: int | None = None, min_score: float = 0.0) -> Resolution:
+    def resolve_tags(
+        self, tags: Sequence[str], *, top_k: int | None = None, min_score: float = 0.0, lang: str | None = None
+    ) -> Resolution:
         """Raw tags (as an LLM tagger emits them) to ranked concepts: every concept each tag names (a multiword
-        tag's modifiers too, ranked below its head); tags naming one concept are merged."""
-        answers = self.resolve_each_concepts(tags)
+        tag's modifiers too, ranked below its head); tags naming one concept are merged. ``lang``: the tagger's
+        language, when the caller knows it (see :meth:`resolve_each_concepts`)."""
+        answers = self.resolve_each_concepts(tags, lang=lang)
         matches: list[Match] = []
         abstained: list[Abstention] = []
         for answer in answers:
@@ -324,19 +331,58 @@ class Resolver:
                 abstained.append(answer)
         return rank(matches, abstained, top_k, min_score)
 
-    def prefetch_tags(self, tags: Iterable[str]) -> None:
+    def prefetch_tags(self, tags: Iterable[str], *, lang: str | None = None) -> None:
         """Resolve many raw tags ahead (one encoder batch for all that need it); later calls hit the cache."""
-        self.resolve_each_concepts(list(dict.fromkeys(tags)))
+        self.resolve_each_concepts(list(dict.fromkeys(tags)), lang=lang)
 
-    def resolve_each(self, tags: Sequence[str]) -> list[Match | Abstention]:
+    def resolve_each(self, tags: Sequence[str], *, lang: str | None = None) -> list[Match | Abstention]:
         """Each raw tag's own answer (a multiword tag's head), in order, unmerged; the tags that need the encoder
         go in one batch."""
-        return [head(answer) for answer in self.resolve_each_concepts(tags)]
+        return [head(answer) for answer in self.resolve_each_concepts(tags, lang=lang)]
 
-    def resolve_each_concepts(self, tags: Sequence[str]) -> list[TagAnswer]:
-        """Each raw tag's every concept (:meth:`resolve_tag_concepts`), in order, unmerged; one encoder batch."""
+    def resolve_each_concepts(self, tags: Sequence[str], *, lang: str | None = None) -> list[TagAnswer]:
+        """Each raw tag's every concept (:meth:`resolve_tag_concepts`), in order, unmerged; one encoder batch.
+
+        ``lang`` (ISO 639-1, e.g. ``"fr"``): the language the tagger writes in, when the caller knows it. A tag
+        that is a label of that language (or an inflected or unaccented form of one) takes that label's concept
+        before any English reading: French "chat" is the cat, German "Hall" reverb. Other tags are read as without
+        it. ``"en"`` or ``None``: no hint. A language no label is given in is a :class:`UsageError`.
+        """
+        hint = self._hint(lang)
+        if hint is not None:
+            answers: list[TagAnswer | None] = [self._in_language(tag, hint) for tag in tags]
+            rest = [tag for tag, answer in zip(tags, answers, strict=True) if answer is None]
+            if rest:
+                others = iter(self.resolve_each_concepts(rest))
+                answers = [answer if answer is not None else next(others) for answer in answers]
+            return cast("list[TagAnswer]", answers)
         out, missing = self._tags.get_many(tags)
         return self._answer(tags, out) if missing else cast("list[TagAnswer]", out)
+
+    def _hint(self, lang: str | None) -> str | None:
+        """The language hint as a code the labels use; ``None`` for none or English."""
+        if lang is None:
+            return None
+        code = lang.strip().lower()
+        if code == "en":
+            return None
+        known = self.lexical_index.languages
+        if code not in known:
+            raise UsageError(
+                f"no UTS label is in the language {lang!r}; give one of {', '.join(sorted(known))}, "
+                "or leave the language out (English, or not known)"
+            )
+        return code
+
+    def _in_language(self, tag: str, lang: str) -> Match | Abstention | None:
+        """A raw tag as a label of ``lang`` (:meth:`LexicalIndex.in_language`), or ``None`` when it is none."""
+        tag = nfc(tag)
+        stripped = tag.strip()
+        hit = self.lexical_index.in_language(stripped, lang) if stripped else None
+        if hit is None:
+            return None
+        start = tag.find(stripped)
+        return self._report(hit, start, start + len(stripped), tag, lang=lang)
 
     def _answer(self, tags: Sequence[str], out: list[TagAnswer | None]) -> list[TagAnswer]:
         """Fill the slots of ``out`` the tag cache left empty (``None``), and remember the new answers."""

@@ -45,6 +45,13 @@ class ResolveRequest(BaseModel):
     release: str | None = Field(
         default=None, max_length=32, description="The release to resolve against; default the newest."
     )
+    lang: str | None = Field(
+        default=None,
+        max_length=8,
+        description="The language the raw tags are written in (ISO 639-1: de, es, fr, it, ja, pt, ru, zh), when the "
+        "tagger's language is known: a tag that is a label of that language takes its concept before any English "
+        "reading (French 'chat' is the cat). None or 'en': tags of English or unknown language.",
+    )
 
 
 class ResolveResponse(BaseModel):
@@ -89,9 +96,9 @@ def resolve(body: ResolveRequest, svc: Svc) -> Response:
     tag_results: list[Resolution] = []
     if body.tags:
         if len(body.tags) > 1:  # one encoder call (through the micro-batcher) for every tag that needs it
-            resolver.prefetch_tags(t for tags in body.tags for t in tags)
+            resolver.prefetch_tags((t for tags in body.tags for t in tags), lang=body.lang)
         for tags in body.tags:
-            result = resolver.resolve_tags(tags, top_k=body.top_k, min_score=body.threshold)
+            result = resolver.resolve_tags(tags, top_k=body.top_k, min_score=body.threshold, lang=body.lang)
             tag_results.append(result)
             for a in result.abstained:
                 if _is_gap(a):
