@@ -37,6 +37,7 @@ NARROWER_SCORE = 0.9  # "poodle" is surely a dog, but the answer is less specifi
 ACCENT_SCORE = 0.97  # "musica" is surely "música", but the spelling differs
 STEM_SCORE = 0.95  # "motores" is most likely "motor", but a stem may join two words a language keeps apart
 FOREIGN_MARGIN = 0.5  # how much more (Zipf) a language must use an English word for its label to win a tag
+HEAD = 4  # letters of a stem the stem stage's prefilter compares with the start of a tag
 _SPLIT = re.compile(r"[\s_\-\u00b7\u30fb]+")
 # Scripts written without spaces between words: each character is a token (``uts.resolve.text.tokenize``).
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
@@ -73,7 +74,7 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._fuzzy: FuzzyMatcher | None = None
         self._meaning: MeaningCues | None = None
-        self._stems: dict[str, dict[str, str]] | None = None
+        self._stems: tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]] | None = None
         self._languages: dict[str, _Language] | None = None
         self._language = lru_cache(maxsize=65536)(self._language_of_key)
 
@@ -147,8 +148,16 @@ class LexicalIndex:
                     return base, (concept_id, "inflection", STEM_SCORE)
             return None
         words = [w for w in _SPLIT.split(text) if w]
+        # A Snowball stem is (almost always) a prefix of its word: only the languages with a label whose first stem
+        # begins like the tag's first word are stemmed (a word no label begins like costs a few set lookups, not six
+        # stemmers).
+        first = unaccented(normalise(words[0]))
+        tables, heads = self._stem_data()
         found: dict[str, str] = {}  # concept -> label key
-        for lang, table in self.stem_tables.items():
+        for lang, table in tables.items():
+            held = heads[lang]
+            if first[:HEAD] not in held and not any(first[:n] in held for n in range(1, HEAD)):
+                continue
             label = table.get(stem_key(words, lang))
             if label is not None:
                 found.setdefault(self.words[label], label)
@@ -197,17 +206,28 @@ class LexicalIndex:
                 tables = self._languages
         return tables
 
+    def warm(self) -> None:
+        """Build the stem tables and load wordfreq's lists of the stemmed languages now, not on a first query."""
+        from wordfreq import zipf_frequency
+
+        self._stem_data()
+        for lang in SNOWBALL:
+            zipf_frequency("warm", lang)
+
     @property
     def stem_tables(self) -> Mapping[str, Mapping[str, str]]:
         """Per language with a stemmer: the stem key of each label in it -> the label's key, for the stems that
         name one concept (made on first use: most tags never need it)."""
-        tables = self._stems
-        if tables is None:
+        return self._stem_data()[0]
+
+    def _stem_data(self) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]]:
+        data = self._stems
+        if data is None:
             with self._lock:
                 if self._stems is None:
                     self._stems = _stem_tables(self._alive(), self.words)
-                tables = self._stems
-        return tables
+                data = self._stems
+        return data
 
     def language(self, text: str) -> str | None:
         """The language of the label that ``text`` (a tag, or the words of a caption that named a concept)
@@ -254,6 +274,7 @@ class LexicalIndex:
         return ontology
 
 
+@lru_cache(maxsize=65536)
 def _reads_as_english(key: str, lang: str) -> bool:
     """Whether a tag of unknown language that is an English word and also a label in ``lang`` is the English word:
     unless that language uses it clearly more (wordfreq's Zipf frequency higher by ``FOREIGN_MARGIN``), it is.
@@ -311,23 +332,30 @@ def _language_tables(ontology: Ontology) -> dict[str, _Language]:
     }
 
 
-def _stem_tables(ontology: Ontology, words: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """:attr:`LexicalIndex.stem_tables` (a stem two concepts share in one language is left out)."""
+def _stem_tables(
+    ontology: Ontology, words: Mapping[str, str]
+) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]]:
+    """:attr:`LexicalIndex.stem_tables` (a stem two concepts share in one language is left out), and per language
+    the first ``HEAD`` letters of each label's first stem, the stem stage's prefilter."""
     held: dict[str, dict[str, str | None]] = {lang: {} for lang in SNOWBALL}
+    heads: dict[str, set[str]] = {lang: set() for lang in SNOWBALL}
     for concept in ontology.concepts.values():
         for synonym in concept.translations:
             table = held.get(synonym.lang)
             key = normalise(synonym.label)
             if table is None or key not in words:
                 continue
-            stem = stem_key([w for w in _SPLIT.split(synonym.label) if w], synonym.lang)
+            parts = [w for w in _SPLIT.split(synonym.label) if w]
+            stem = stem_key(parts, synonym.lang)
             if not stem:
                 continue
+            heads[synonym.lang].add(stem_key(parts[:1], synonym.lang)[:HEAD])
             if stem not in table:
                 table[stem] = key
             elif (other := table[stem]) is not None and words[other] != words[key]:
                 table[stem] = None
-    return {lang: {s: k for s, k in table.items() if k is not None} for lang, table in held.items()}
+    tables = {lang: {s: k for s, k in table.items() if k is not None} for lang, table in held.items()}
+    return tables, {lang: frozenset(h) for lang, h in heads.items()}
 
 
 def _unaccented(words: Mapping[str, str]) -> dict[str, str]:

@@ -587,7 +587,7 @@ class Resolver:
     def warm(self) -> None:
         """Load the encoder, the concept vectors, the English word list and the stems of the labels in other
         languages now rather than on the first query that needs them (the word list alone took the first unknown
-        tag of a server from 20 to about 250 ms; the stems take about a second).
+        tag of a server from 20 to about 250 ms; the stems and the other languages' word lists about a second).
 
         One search runs, past the caches and counters: it readies the vectors for searching, and the encoder
         session allocates its buffers on its first run.
@@ -596,7 +596,7 @@ class Resolver:
 
         is_known_word("warm")
         is_frequent_english("warm")  # wordfreq's list too, which a word no dictionary lists is looked up in
-        self.lexical_index.stem_tables  # noqa: B018 - built on first use
+        self.lexical_index.warm()  # the stems of other languages' labels, their word frequencies
         if self.embed:
             from uts.matching.embedding import encode
 
