@@ -29,7 +29,8 @@ from uts.ontology.ontology import Ontology
 from uts.resolve.cache import Answer, CacheInfo, Counters, EmbeddingCache, LRUCache, ResolverStats
 from uts.resolve.config import Calibration, ResolverConfig, ResolverOptions, configure
 from uts.resolve.events import EventWords
-from uts.resolve.index import Hit, LexicalIndex, embedding_index, lexical_index
+from uts.lexical.stemming import cjk_bases
+from uts.resolve.index import UNSPACED, Hit, LexicalIndex, embedding_index, lexical_index
 from uts.resolve.meaning import MeaningCues, word_stems
 from uts.resolve.model import Abstention, Match, Method, Resolution
 from uts.resolve.phrases import Part, PhraseReader
@@ -468,7 +469,11 @@ class Resolver:
         # A tagger's tag is a few words; past MAX_TAG_WORDS it is no tag, and spotting labels in it would cost time
         # in proportion to its length: the encoder (which reads a bounded prefix) answers instead.
         if len(text.split(maxsplit=MAX_TAG_WORDS)) <= MAX_TAG_WORDS:
-            parts = self._phrases.read(text)
+            # A Chinese or Japanese tag ending in "sound" ("木头敲击声", the sound of knocking on wood) is about what
+            # comes before it: read without the suffix, the last label there is the head, not 声 (voice).
+            bases = cjk_bases(normalise(text)) if UNSPACED.search(text) else ()
+            read = text[: len(text) - (len(normalise(text)) - len(bases[0]))] if bases else text
+            parts = self._phrases.read(read) or (self._phrases.read(text) if bases else [])
             if parts:
                 return self._phrase_answer(parts, text, start, tag)
         if not self.embed:

@@ -10,7 +10,7 @@ encoder sees, in runs of at most three.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -243,13 +243,15 @@ class Spotter:
         no evidence (a framing word); None for no label at all."""
         keys = tokens.keys
         key = keys[i]
+        if _inside_katakana_word(keys, i, 1) and self.first_len.get(key, 0) < 2:
+            return None  # no katakana label starts inside a katakana word ("ハッピー" holds no "ピー", beep)
         longest = min(self.first_len.get(key, 0), clause_end - i)
         if longest > 1:
             phrases, event_phrases = self.index.phrases, self.events.phrases
             for size in range(longest, 1, -1):
                 words = tuple(keys[i : i + size])
                 hit = phrases.get(words)
-                if hit is not None:
+                if hit is not None and not _inside_katakana_word(keys, i, size):
                     return hit, size, False
                 concept = event_phrases.get(words)
                 if concept is not None:
@@ -258,11 +260,13 @@ class Spotter:
         if key in skip:
             return None
         lookalike = self.lookalike
-        if i + 1 < clause_end and keys[i + 1] not in skip:
+        if i + 1 < clause_end and keys[i + 1] not in skip and not _inside_katakana_word(keys, i, 2):
             joined = key + keys[i + 1]
             concept_id = self.index.words.get(joined)
             if concept_id is not None and (lookalike is None or not lookalike(joined)):
                 return (concept_id, "exact", 1.0), 2, False
+        if _inside_katakana_word(keys, i, 1):
+            return None
         hit = self.lookup(key) if lookalike is None else self.in_text(key)
         if hit is not None and hit[0] in self.not_evidence:
             return None, 1, False  # "sounds", "settings": framing words in another form
@@ -333,5 +337,17 @@ class Spotter:
             flush()
         return out
 
+
+
+def _katakana(key: str) -> bool:
+    return len(key) == 1 and "\u30a0" <= key <= "\u30ff"
+
+
+def _inside_katakana_word(keys: Sequence[str], i: int, size: int) -> bool:
+    """Whether tokens ``i`` to ``i + size`` are katakana characters (a Japanese word written in katakana is one
+    run of them) with more katakana before or after: a label matched there is part of a longer word."""
+    if not all(_katakana(k) for k in keys[i : i + size]):
+        return False
+    return (i > 0 and _katakana(keys[i - 1])) or (i + size < len(keys) and _katakana(keys[i + size]))
 
 __all__ = ["HAS_LETTER", "Mention", "Spotted", "Spotter", "clause_ends"]
