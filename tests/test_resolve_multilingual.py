@@ -161,6 +161,19 @@ def test_an_english_word_in_a_tag_of_unknown_language_reads_as_english(tiny: Ont
     assert resolver.resolve_tag("ciudad").id == DRUM
 
 
+def test_chinese_and_japanese_tags_name_what_sounds_and_whole_katakana_words(tiny: Ontology) -> None:
+    edits = [
+        AddLabel(concept_id=BARK, label="声", scope="alt", lang="zh", author=A),  # a sound, a voice
+        AddLabel(concept_id=BARK, label="ワン", scope="pref", lang="ja", author=A),
+        AddLabel(concept_id=HIFI, label="ピー", scope="pref", lang="ja", author=A),
+    ]
+    resolver = Resolver(apply_edits(tiny, edits).ontology, embed=False)
+    assert resolver.resolve_tag_concepts("大鼓声").label == "drum"  # one concept, not 声: the drum makes it
+    assert resolver.resolve_tag("ピー").label == "high-fidelity"
+    assert isinstance(resolver.resolve_tag("ハッピー"), Abstention)  # no ピー inside a longer katakana word
+    assert [m.label for m in resolver.resolve_text("ワンワン、ピー。").tags] == ["high-fidelity"]  # ワンワン is no ワン
+
+
 def test_a_key_two_other_languages_give_different_concepts_goes_to_the_one_more_languages_give_it(
     tiny: Ontology,
 ) -> None:
