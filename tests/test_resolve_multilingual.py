@@ -174,6 +174,24 @@ def test_chinese_and_japanese_tags_name_what_sounds_and_whole_katakana_words(tin
     assert [m.label for m in resolver.resolve_text("ワンワン、ピー。").tags] == ["high-fidelity"]  # ワンワン is no ワン
 
 
+def test_romance_phrases_put_their_head_first_and_elided_articles_split_off(tiny: Ontology) -> None:
+    edits = [
+        AddLabel(concept_id=HIFI, label="fuerte", scope="alt", lang="es", author=A),
+        AddLabel(concept_id=DOG, label="chien", scope="pref", lang="fr", author=A),
+        AddLabel(concept_id=BARK, label="aboiement", scope="pref", lang="fr", author=A),
+    ]
+    resolver = Resolver(apply_edits(tiny, edits).ontology, embed=False)
+    answer = resolver.resolve_tag_concepts("tambor fuerte")
+    assert isinstance(answer, tuple)
+    assert [m.label for m in answer] == ["drum", "high-fidelity"]  # Spanish: the noun first
+    english = resolver.resolve_tag_concepts("hi-fi drum")
+    assert isinstance(english, tuple)
+    assert [m.label for m in english] == ["drum", "high-fidelity"]  # English: the noun last
+    elided = resolver.resolve_tag_concepts("aboiement d'animal")
+    assert isinstance(elided, tuple)
+    assert [m.label for m in elided] == ["bark", "animal"]  # d' split off: the noun reads as itself
+
+
 def test_a_key_two_other_languages_give_different_concepts_goes_to_the_one_more_languages_give_it(
     tiny: Ontology,
 ) -> None:

@@ -99,7 +99,7 @@ class LexicalIndex:
         if (
             concept_id is not None
             and key not in foreign
-            and not (key in lang_of and _reads_as_english(key, lang_of[key]))
+            and not (key in lang_of and reads_as_english(key, lang_of[key]))
         ):
             return key, (concept_id, "narrower", NARROWER_SCORE) if key in narrower else (concept_id, "exact", 1.0)
         forms = base_forms(key)
@@ -110,7 +110,7 @@ class LexicalIndex:
                 continue
             if form in lang_of:
                 plural_of = singulars(key) if plural_of is None else plural_of
-                if form not in plural_of or _reads_as_english(key, lang_of[form]):
+                if form not in plural_of or reads_as_english(key, lang_of[form]):
                     continue
             if form in narrower:
                 return form, (concept_id, "narrower", NARROWER_SCORE)
@@ -275,7 +275,7 @@ class LexicalIndex:
 
 
 @lru_cache(maxsize=65536)
-def _reads_as_english(key: str, lang: str) -> bool:
+def reads_as_english(key: str, lang: str) -> bool:
     """Whether a tag of unknown language that is an English word and also a label in ``lang`` is the English word:
     unless that language uses it clearly more (wordfreq's Zipf frequency higher by ``FOREIGN_MARGIN``), it is.
     "off", "can", "rings", "series" and "real" in an English tagger's output are no Spanish or Italian labels;
@@ -485,4 +485,5 @@ __all__ = [
     "embedding_index",
     "label_words",
     "lexical_index",
+    "reads_as_english",
 ]

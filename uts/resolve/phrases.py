@@ -26,6 +26,9 @@ LIKENESS_SUFFIXES = ("like", "ish", "esque")
 LIKENESS_WORD = "like"  # as a word of its own after what it likens: "bell like tone"
 # Words that join coordinated parts of a tag, each with its own head: "guitar and piano".
 COORDINATORS = frozenset({"and", "or", "plus", "nor"})
+# Languages whose noun phrases put the noun first ("alerte sonore", "voz clara"): a tag with a label in one of them
+# and none in another language but English takes its first label as head, not its last.
+HEAD_FIRST = frozenset({"es", "fr", "it", "pt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class PhraseReader:
         self.prepositions = lexicon.noun_phrase_end | {"of"}
         words = spotter.index.words
         self.weak_heads = frozenset(words[k] for k in lexicon.weak_heads if k in words)
+        self._language = spotter.index.language
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
         """The tag's tokens with ``X-like`` split in two (unless ``X-like`` is itself a label, as "bell-like"),
@@ -144,7 +148,13 @@ class PhraseReader:
         if len(pool) > 1 and weak:  # "engine noise": the engine is what the tag is about
             pool = [m for m in pool if m.concept not in weak]
             pool = pool or before or candidates
-        head = max(pool, key=lambda m: (last_token[m.end], m.end - m.start))
+        languages = {self._language(m.text) for m in pool} if len(pool) > 1 else set()
+        if languages & HEAD_FIRST and languages <= HEAD_FIRST | {None}:
+            # Spanish, French, Italian and Portuguese put the noun first: "alerte sonore" is an alert, "piano
+            # triste" a piano (a label spelled as in English, "piano", says no language of its own).
+            head = min(pool, key=lambda m: (index[m.start], -(m.end - m.start)))
+        else:
+            head = max(pool, key=lambda m: (last_token[m.end], m.end - m.start))
         # Nearest first: the words before the head right to left, then those after it left to right.
         order = sorted(
             (m for m in mentions if m is not head),

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from uts.errors import UsageError
 from uts.lexical import nfc, normalise
+from uts.lexical.stemming import cjk_bases
 from uts.ontology.model import Level
 from uts.ontology.ontology import Ontology
 from uts.resolve.cache import Answer, CacheInfo, Counters, EmbeddingCache, LRUCache, ResolverStats
 from uts.resolve.config import Calibration, ResolverConfig, ResolverOptions, configure
 from uts.resolve.events import EventWords
-from uts.lexical.stemming import cjk_bases
 from uts.resolve.index import UNSPACED, Hit, LexicalIndex, embedding_index, lexical_index
 from uts.resolve.meaning import MeaningCues, word_stems
 from uts.resolve.model import Abstention, Match, Method, Resolution

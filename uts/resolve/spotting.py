@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from uts.lexical import normalise
+from uts.lexical.stemming import SNOWBALL
 from uts.resolve.events import EVENT_SCORE, EventWords
-from uts.resolve.index import UNSPACED, Hit, LexicalIndex
+from uts.resolve.index import UNSPACED, Hit, LexicalIndex, reads_as_english
 from uts.resolve.model import Method
 from uts.resolve.senses import (
     Chooser,
@@ -133,12 +134,14 @@ class Spotter:
 
     def _english_lookalike(self, key: str) -> bool:
         """A common English word ("piece"): frequency decides, not the dictionaries of the typo guard, which list
-        rare loanwords too ("tambor" is in Webster's, yet a Spanish caption's drum)."""
-        if not key.isascii() or self.index.language(key) is None:
+        rare loanwords too ("tambor" is in Webster's, yet a Spanish caption's drum); and a word the label's language
+        uses clearly more than English does is that language's ("eau", "porte": :func:`reads_as_english`)."""
+        lang = self.index.language(key) if key.isascii() else None
+        if lang is None:
             return False
         from uts.matching.fuzzy import is_frequent_english
 
-        return is_frequent_english(key)
+        return is_frequent_english(key) and (lang not in SNOWBALL or reads_as_english(key, lang))
 
     def spot(self, tokens: Tokens, text: str) -> Spotted:
         """Every label and event word in the tokens of ``text``, longest match first."""
@@ -338,7 +341,6 @@ class Spotter:
         return out
 
 
-
 def _katakana(key: str) -> bool:
     return len(key) == 1 and "\u30a0" <= key <= "\u30ff"
 
@@ -349,5 +351,6 @@ def _inside_katakana_word(keys: Sequence[str], i: int, size: int) -> bool:
     if not all(_katakana(k) for k in keys[i : i + size]):
         return False
     return (i > 0 and _katakana(keys[i - 1])) or (i + size < len(keys) and _katakana(keys[i + size]))
+
 
 __all__ = ["HAS_LETTER", "Mention", "Spotted", "Spotter", "clause_ends"]

@@ -27,6 +27,12 @@ _TOKEN = re.compile(
     rf"[^\W_{_UNSPACED}]+(?:['\u2019\-_][^\W_{_UNSPACED}]+)*|[{_UNSPACED}]|[{re.escape(_CLAUSE_PUNCT)}]"
 )
 _PUNCT = frozenset(_CLAUSE_PUNCT)
+# The elided articles and prepositions of French and Italian before a word starting with a vowel or h ("d'oiseau",
+# "l'eau", "dell'acqua", "un'eco"): split off, so the word reads as itself. English contractions ("don't", "it's")
+# have their apostrophe late in the word and never match.
+_ELISION = re.compile(
+    r"(c|d|j|l|m|n|s|t|qu|dall|dell|nell|sull|all|quell|un)['\u2019](?=[aeiouhàâéèêëîïôöûùüœæy])", re.IGNORECASE
+)
 
 
 @dataclass(slots=True)
@@ -49,8 +55,17 @@ def tokenize(text: str) -> Tokens:
     ['No', 'hi-fi', 'drums', ',', 'possibly', 'a', "dog's", 'bark', '.']
     >>> tokenize("狗在叫，下雨了。").texts
     ['狗', '在', '叫', '，', '下', '雨', '了', '。']
+    >>> tokenize("bruit d'oiseau, l'eau, it's").texts
+    ['bruit', 'd', 'oiseau', ',', 'l', 'eau', ',', "it's"]
     """
-    spans = [m.span() for m in _TOKEN.finditer(text)]
+    spans = []
+    for m in _TOKEN.finditer(text):
+        a, b = m.span()
+        elided = _ELISION.match(text, a, b)
+        if elided is not None:  # French and Italian "d'oiseau", "l'acqua": the article, then the word
+            spans.append((a, elided.end(1)))
+            a = elided.end()
+        spans.append((a, b))
     texts = [text[a:b] for a, b in spans]
     keys = ["" if w in _PUNCT else normalise(w) for w in texts]
     return Tokens(texts, keys, [a for a, _ in spans], [b for _, b in spans])
