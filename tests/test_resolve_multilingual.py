@@ -289,12 +289,13 @@ def bundled() -> Ontology:
 
 # Accuracy of each multilingual set, lexical stages only (the encoder reads English), and with each tag's language
 # given. Issue 15, item 7 asks for 95% of a set written blind to the curated labels. Each set was the blind test
-# until a curation pass read its misses; these floors hold the figures of the translations as they are. Set 3 (850
-# tags for 98 other concepts, written blind) got 92.2% (93.9% with the language given) on the pass that set 2 tuned:
-# the target was not met on it. Without the language, an English word that English uses more than the tag's
-# language reads as English ("lent", "sec", "unique" in French): English taggers' "off", "can" and "rings" must not
-# become Spanish labels.
-FLOORS = {"dev-1": (0.975, 0.98), "dev-2": (0.965, 0.975), "dev-3": (0.92, 0.935)}
+# until a curation pass read its misses; these floors hold the figures of the translations as they are. The test
+# split (set 4: 1,900 tags for 197 other concepts, written blind and scored once, after the last curation pass) gets
+# 91.1%, 92.1% with the language given (93.9% and 94.9% counting a parent, child or sibling of the concept): the
+# target is not met. Its misses are neighbouring concepts (scraping for grinding, hum for low-frequency hum, male for
+# man, voice for vocal). Without the language, an English word that English uses more than the tag's language reads
+# as English ("lent", "sec", "unique" in French): English taggers' "off", "can" and "rings" must not become Spanish.
+FLOORS = {"dev-1": (0.975, 0.985), "dev-2": (0.965, 0.975), "dev-3": (0.95, 0.965), "test": (0.905, 0.915)}
 
 
 @pytest.mark.parametrize("split", sorted(FLOORS))
