@@ -135,7 +135,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture(scope="module")
 def api_db(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> str:
-    """A SQLite file holding the bundled UTS release as working copy and release 1.1.0 (one per test module)."""
+    """A SQLite file holding the bundled UTS release as working copy and its releases (one per test module)."""
     from uts.ontology.source import bundled_root
     from uts.store.sql import SqlStore
 

@@ -39,7 +39,7 @@ def test_answers_are_the_library_s_on_the_same_release(api_server: Server, uts_c
         answer = http.post("/v1/resolve", json={"tags": TAGS, "texts": TEXTS, "level": "1k"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert body["release"] == "1.1.0"
+    assert body["release"] == "1.1.1"
     assert body["level"] == "1k"
     expected_tags = [adapter.dump_python(library.resolve_tags(t), mode="json") for t in TAGS]
     expected_texts = [adapter.dump_python(r, mode="json") for r in library.resolve_texts(TEXTS)]
@@ -126,7 +126,7 @@ def test_gaps_are_counted_and_become_proposals(api_server: Server, api_keys: Key
             "/v1/gaps/proposals", json={"kind": "tag", "text": "glorpish thrum", "action": "new_concept"}
         )
     gap = next(g for g in gaps["gaps"] if g["key"] == "glorpish thrum")
-    assert gaps["release"] == "1.1.0"
+    assert gaps["release"] == "1.1.1"
     assert gap["count"] >= 3
     assert "Glorpish Thrum, dog" in gap["examples"]
     assert all(g["key"] != "dog" for g in gaps["gaps"])  # what resolved is no gap

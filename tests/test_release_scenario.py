@@ -1,5 +1,5 @@
 """A scripted release of the real UTS: merge, split, relabel, move and deprecate in the database working copy,
-release 1.2.0, then check the diff, a labelled JSONL migrated across, and the 1.1.0 class indices mapped to 1.2.0.
+release 1.2.0, then check the diff, a labelled JSONL migrated across, and the 1.1.1 class indices mapped to 1.2.0.
 """
 
 from __future__ import annotations
@@ -71,15 +71,15 @@ def released(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
 
 def test_the_release_is_immutable_and_a_repeat_is_a_no_op(released: tuple[SqlStore, Path, list[str]]) -> None:
     store, output, _ = released
-    # 1.0.0 is the earlier release the bundled source records (releases/1.0.0/release.toml)
-    assert [r.version for r in store.releases()] == ["1.0.0", "1.1.0", "1.2.0"]
+    # 1.0.0 and 1.1.0 are the earlier releases the bundled source records (releases/*/release.toml)
+    assert [r.version for r in store.releases()] == ["1.0.0", "1.1.0", "1.1.1", "1.2.0"]
     info, created = store.release("1.3.0", notes="again")
     assert not created
     assert info.version == "1.2.0"
     with pytest.raises(Exception, match="exists and never changes"):
         store.release("1.2.0", notes="rewrite")
     assert store.load("1.2.0").metadata.version == "1.2.0"
-    assert store.load("1.1.0").get(MOTOR).is_active
+    assert store.load("1.1.1").get(MOTOR).is_active
     for name in ("uts.ttl", "uts.owl", "uts.jsonld", "uts.json", "ontology/terms.tsv", "mappings/audioset.sssom.tsv",
                  "ontology/layouts/label_3k.tsv", "labels/label_3k.json", "labels/label_3k.mask.json",
                  "ontology/translations/nl.tsv"):  # fmt: skip
@@ -94,7 +94,7 @@ def test_the_release_is_immutable_and_a_repeat_is_a_no_op(released: tuple[SqlSto
 
 def test_the_diff_names_every_change(released: tuple[SqlStore, Path, list[str]]) -> None:
     store, _, (crowd, background) = released
-    result = diffs.diff(store.load("1.1.0"), store.load("1.2.0"))
+    result = diffs.diff(store.load("1.1.1"), store.load("1.2.0"))
     assert [c.id for c in result.of(diffs.Kind.ADDED)] == [crowd, background]
     merged = result.of(diffs.Kind.MERGED)
     assert [(c.id, c.targets) for c in merged] == [(MOTOR, (ENGINE,))]
@@ -103,7 +103,7 @@ def test_the_diff_names_every_change(released: tuple[SqlStore, Path, list[str]])
     assert [(c.id, c.old, c.new) for c in result.of(diffs.Kind.RELABELLED)] == [(DOG, "dog", "domestic dog")]
     (dog_labels,) = [c for c in result.labels if c.id == DOG]
     assert dog_labels.added == ("dog (alt)", "hond@nl (pref)")
-    old = store.load("1.1.0")
+    old = store.load("1.1.1")
     carried_along = {c.id for c in old.narrower(MOTOR)} | {c.id for c in old.narrower(CHATTER)}  # moved with them
     assert {c.id for c in result.of(diffs.Kind.MOVED)} == {CHIRP} | carried_along
     assert [(c.id, c.targets) for c in result.of(diffs.Kind.DEPRECATED)] == [(YAWN, (VOCAL,))]
@@ -117,11 +117,11 @@ def test_the_diff_names_every_change(released: tuple[SqlStore, Path, list[str]])
     assert counts["added"] == 2
     text = diffs.to_text(result)
     assert text.startswith(
-        f"UTS 1.1.0 -> 1.2.0: 2 added, 1 deprecated, 1 merged, 1 split, 1 relabelled, {1 + len(carried_along)} moved"
+        f"UTS 1.1.1 -> 1.2.0: 2 added, 1 deprecated, 1 merged, 1 split, 1 relabelled, {1 + len(carried_along)} moved"
     )
     assert f"{MOTOR} motor -> {ENGINE} (engine)" in text
     markdown = diffs.to_markdown(result)
-    assert "## UTS 1.2.0 (changes since 1.1.0)" in markdown
+    assert "## UTS 1.2.0 (changes since 1.1.1)" in markdown
     assert "| merged | 1 |" in markdown
     assert json.loads(diffs.to_json(result))["summary"]["split"] == 1
 
@@ -140,7 +140,7 @@ def test_a_labelled_jsonl_migrates(released: tuple[SqlStore, Path, list[str]], t
     lines.insert(3, "{not json")
     source.write_text("\n".join(lines) + "\n")
     output = tmp_path / "clips.1.2.0.jsonl"
-    report = migrate_labels(store.load("1.1.0"), store.load("1.2.0"), source, output)
+    report = migrate_labels(store.load("1.1.1"), store.load("1.2.0"), source, output)
     got = [json.loads(line) for line in output.read_text().splitlines()]
     assert [r["labels"] for r in got] == [
         ["engine", "rain"],  # merged into engine, which the row already had: once
@@ -165,7 +165,7 @@ def test_a_labelled_jsonl_migrates(released: tuple[SqlStore, Path, list[str]], t
 
 def test_class_indices_map_from_1_0_0_and_from_the_paper(released: tuple[SqlStore, Path, list[str]]) -> None:
     store, _, (crowd, background) = released
-    old, new = release_layout(store, "1.1.0", Level.L3K), release_layout(store, "1.2.0", Level.L3K)
+    old, new = release_layout(store, "1.1.1", Level.L3K), release_layout(store, "1.2.0", Level.L3K)
     # Old slots never move; the concept the split's heir is appends; nothing else is added to the level.
     assert [s.concept_id for s in new.slots[: len(old)]] == layout_ids(old)
     assert [s.concept_id for s in new.slots[len(old) :]] == [crowd]
@@ -189,9 +189,9 @@ def test_class_indices_map_from_1_0_0_and_from_the_paper(released: tuple[SqlStor
     active = sum(s.state is SlotState.ACTIVE for s in old.slots)  # aliases and masked slots of earlier releases aside
     assert sum(m.outcome is Outcome.SAME for m in moves) == active - 2
     # The paper's own indices: 3,000 published tags, several per concept.
-    paper = migration_table(paper_ids(store.load("1.1.0"), Level.L3K), new, store.load("1.2.0"))
+    paper = migration_table(paper_ids(store.load("1.1.1"), Level.L3K), new, store.load("1.2.0"))
     assert len(paper) == 3000
-    motor_tags = [t.index for t in store.load("1.1.0").level_tags(Level.L3K) if t.concept_id == MOTOR]
+    motor_tags = [t.index for t in store.load("1.1.1").level_tags(Level.L3K) if t.concept_id == MOTOR]
     assert motor_tags
     assert all(paper[i].new_index == engine for i in motor_tags)
     # A classifier head follows: merged rows are averaged, new classes start at zero and are flagged.

@@ -267,21 +267,26 @@ def test_a_failed_publish_leaves_no_release(sqlite_url: str) -> None:
 
 
 def test_a_database_filled_from_the_source_holds_every_recorded_release(sqlite_url: str) -> None:
-    """releases/1.0.0/ keeps the first release's source beside the 1.1.0 one: a fresh database gets both, each
-    with the date, notes and content hash its release.toml records, so `uts diff 1.0.0 1.1.0` works anywhere."""
+    """releases/1.0.0/ and releases/1.1.0/ keep the earlier releases' sources beside the 1.1.1 one: a fresh database
+    gets all three, each with the date, notes and content hash its release.toml records, so `uts diff 1.0.0 1.1.0`
+    works anywhere."""
     from uts.store.releases import content_hash, read_record
     from uts.store.sql import SqlStore as Store
 
     store = Store(sqlite_url)
     info = store.load_source(bundled_root())
-    assert info.version == "1.1.0"
-    assert [(r.version, str(r.date)) for r in store.releases()] == [("1.0.0", "2026-11-29"), ("1.1.0", "2026-12-07")]
-    for version in ("1.0.0", "1.1.0"):
+    assert info.version == "1.1.1"
+    assert [(r.version, str(r.date)) for r in store.releases()] == [
+        ("1.0.0", "2026-11-29"),
+        ("1.1.0", "2026-12-07"),
+        ("1.1.1", "2026-12-07"),
+    ]
+    for version in ("1.0.0", "1.1.0", "1.1.1"):
         record = read_record(REPO / "releases" / version / "release.toml")
         notes, digest, revision = store.release_notes(version)
         assert (notes, digest) == (record.notes, record.content_hash)
         assert content_hash(store.load(version)) == digest
-        assert revision == (1 if version == "1.1.0" else 0)  # 1.0.0 came before this working copy
+        assert revision == (1 if version == "1.1.1" else 0)  # 1.0.0 and 1.1.0 came before this working copy
     assert store.release_texts("1.0.0")["ontology/terms.tsv"] == (REPO / "releases/1.0.0/ontology/terms.tsv").read_text(
         encoding="utf-8"
     )
@@ -306,10 +311,11 @@ def test_a_source_with_unreleased_changes_loads_as_a_working_copy_beside_its_rel
 
     source = _copy_source(REPO, tmp_path / "src")
     shutil.copytree(REPO / "releases/1.0.0", source / "releases/1.0.0")
-    (source / "releases/1.1.0").mkdir(parents=True)
-    for part in ("ontology", "mappings", "release.toml"):
-        copy = shutil.copytree if part != "release.toml" else shutil.copyfile
-        copy(REPO / "releases/1.1.0" / part, source / "releases/1.1.0" / part)
+    for version in ("1.1.0", "1.1.1"):
+        (source / "releases" / version).mkdir(parents=True)
+        for part in ("ontology", "mappings", "release.toml"):
+            copy = shutil.copytree if part != "release.toml" else shutil.copyfile
+            copy(REPO / "releases" / version / part, source / "releases" / version / part)
     labels = source / "ontology" / "labels.tsv"
     unreleased = apply_edits(load_ontology(source), [label("UTS:0000360", "doggo-zz")]).ontology
     from uts.ontology.lint import canonical_texts
@@ -320,10 +326,10 @@ def test_a_source_with_unreleased_changes_loads_as_a_working_copy_beside_its_rel
     assert "doggo-zz" in labels.read_text(encoding="utf-8")
     store = SqlStore(sqlite_url)
     store.load_source(source)
-    assert [r.version for r in store.releases()] == ["1.0.0", "1.1.0"]
+    assert [r.version for r in store.releases()] == ["1.0.0", "1.1.0", "1.1.1"]
     assert store.load().lookup("doggo-zz").id == "UTS:0000360"  # the working copy holds the change
     with pytest.raises(UnknownTagError, match="doggo-zz"):
-        store.load("1.1.0").lookup("doggo-zz")  # release 1.1.0 stays as it was released
+        store.load("1.1.1").lookup("doggo-zz")  # release 1.1.1 stays as it was released
 
 
 def test_a_recorded_release_whose_files_changed_is_refused(sqlite_url: str, tmp_path: Path) -> None:
