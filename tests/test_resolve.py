@@ -360,7 +360,7 @@ def test_captions_beat_both_baselines(ontology: Ontology, embedded: Resolver) ->
 
 
 def test_an_earlier_release_is_scored_on_this_release_s_yardstick(ontology: Ontology, lexical: Resolver) -> None:
-    """uts eval resolver --compare: 1.0.0's tags are carried to 1.1.0 (talking, merged into speech, counts as
+    """uts eval resolver --compare: 1.0.0's tags are carried to 1.1.1 (talking, merged into speech, counts as
     speech), and a release carried to itself scores exactly as its own resolver."""
     data_dir = REPO.parent / "shared" / "data"
     if not (data_dir / "gama_audioset" / "captions_dev.json").exists():
@@ -374,8 +374,8 @@ def test_an_earlier_release_is_scored_on_this_release_s_yardstick(ontology: Onto
     talking = older.resolve_text("a man talking").ids
     assert talking != ["UTS:0000003"]  # in 1.0.0 talking was a concept of its own
     carried, dropped = ev.score_carried(older, data, ontology)
-    assert dropped == 0  # every 1.0.0 concept still stands for one of 1.1.0 (IDs are never removed)
-    assert carried.system == "resolver of UTS 1.0.0, tags carried to 1.1.0"
+    assert dropped == 0  # every 1.0.0 concept still stands for one of 1.1.1 (IDs are never removed)
+    assert carried.system == "resolver of UTS 1.0.0, tags carried to 1.1.1"
     assert carried.tp + carried.fn == own.tp + own.fn  # the same gold
 
 

@@ -74,7 +74,7 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._fuzzy: FuzzyMatcher | None = None
         self._meaning: MeaningCues | None = None
-        self._stems: tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]] | None = None
+        self._stems: tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]] | None = None  # tables, heads
         self._languages: dict[str, _Language] | None = None
         self._language = lru_cache(maxsize=65536)(self._language_of_key)
 
@@ -139,7 +139,7 @@ class LexicalIndex:
         Returns the label key matched and the hit (method ``inflection``), like :meth:`_find`.
         """
         key = normalise(text)
-        if not key or (key.isascii() and all(_english_word(normalise(w)) for w in _SPLIT.split(text) if w)):
+        if not key:
             return None
         if UNSPACED.search(key):
             for base in cjk_bases(key):
@@ -149,16 +149,18 @@ class LexicalIndex:
             return None
         words = [w for w in _SPLIT.split(text) if w]
         # A Snowball stem is (almost always) a prefix of its word: only the languages with a label whose first stem
-        # begins like the tag's first word are stemmed (a word no label begins like costs a few set lookups, not six
+        # begins like the tag's first word are stemmed (a word no label begins like costs four dict lookups, not six
         # stemmers).
         first = unaccented(normalise(words[0]))
         tables, heads = self._stem_data()
+        langs: set[str] = set()
+        for n in range(min(HEAD, len(first)), 0, -1):
+            langs.update(heads.get(first[:n], ()))
+        if not langs or (key.isascii() and all(_english_word(normalise(w)) for w in words)):
+            return None
         found: dict[str, str] = {}  # concept -> label key
-        for lang, table in tables.items():
-            held = heads[lang]
-            if first[:HEAD] not in held and not any(first[:n] in held for n in range(1, HEAD)):
-                continue
-            label = table.get(stem_key(words, lang))
+        for lang in langs:
+            label = tables[lang].get(stem_key(words, lang))
             if label is not None:
                 found.setdefault(self.words[label], label)
         if len(found) != 1:
@@ -335,8 +337,9 @@ def _language_tables(ontology: Ontology) -> dict[str, _Language]:
 def _stem_tables(
     ontology: Ontology, words: Mapping[str, str]
 ) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]]:
-    """:attr:`LexicalIndex.stem_tables` (a stem two concepts share in one language is left out), and per language
-    the first ``HEAD`` letters of each label's first stem, the stem stage's prefilter."""
+    """:attr:`LexicalIndex.stem_tables` (a stem two concepts share in one language is left out), and the stem
+    stage's prefilter: the first ``HEAD`` letters of each label's first stem (the whole stem when shorter) -> the
+    languages of the labels."""
     held: dict[str, dict[str, str | None]] = {lang: {} for lang in SNOWBALL}
     heads: dict[str, set[str]] = {lang: set() for lang in SNOWBALL}
     for concept in ontology.concepts.values():
@@ -355,7 +358,11 @@ def _stem_tables(
             elif (other := table[stem]) is not None and words[other] != words[key]:
                 table[stem] = None
     tables = {lang: {s: k for s, k in table.items() if k is not None} for lang, table in held.items()}
-    return tables, {lang: frozenset(h) for lang, h in heads.items()}
+    by_head: dict[str, set[str]] = {}
+    for lang, prefixes in heads.items():
+        for prefix in prefixes:
+            by_head.setdefault(prefix, set()).add(lang)
+    return tables, {prefix: frozenset(langs) for prefix, langs in by_head.items()}
 
 
 def _unaccented(words: Mapping[str, str]) -> dict[str, str]:
