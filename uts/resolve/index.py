@@ -91,7 +91,7 @@ class LexicalIndex:
         English inflection reaches a label in another language only as a plural ("perros" for "perro"), never by
         a verb ending ("during" is no form of German "Dur"); an English word reaches one only as written, not
         without its accents ("manner" is no German "Männer"), and only when that language uses the word clearly
-        more than English does ("off" is no Spanish "off", the voiceover; see :func:`_reads_as_english`).
+        more than English does ("off" is no Spanish "off", the voiceover; see :func:`reads_as_english`).
         """
         words, narrower, lang_of = self.words, self.narrower, self.lang_of
         foreign = lang_of if english else {}
@@ -281,7 +281,7 @@ def reads_as_english(key: str, lang: str) -> bool:
     """Whether a tag of unknown language that is an English word and also a label in ``lang`` is the English word:
     unless that language uses it clearly more (wordfreq's Zipf frequency higher by ``FOREIGN_MARGIN``), it is.
     "off", "can", "rings", "series" and "real" in an English tagger's output are no Spanish or Italian labels;
-    "voce", "cadre" and "alt" are (a caller that knows the tag's language says so: ``Resolver(..., lang=)``)."""
+    "voce", "cadre" and "alt" are (a caller that knows the tag's language says so: ``resolve_tags(..., lang=)``)."""
     if lang not in SNOWBALL or not _english_word(key):
         return False  # a Latin-letter label in Chinese or Japanese is a loan its taggers write ("HQ", "DJ")
     from wordfreq import zipf_frequency
