@@ -221,6 +221,10 @@ def test_fifty_concurrent_writers_on_one_concept_lose_nothing(api_server: Server
     """Each writer accepts its own proposal with the ETag it read; exactly one per revision wins, the others get
     409, re-read and retry: in the end every edit is in, once, each at its own revision."""
     writers = 50
+    earlier = _propose(api_server, api_keys.annotator, [_label("hound before the crowd")])
+    with api_server.client(api_keys.reviewer) as http:  # one edit of the concept older than the crowd's
+        first = http.post(f"/v1/proposals/{earlier['id']}/accept", headers={"If-Match": _etag(http)})
+    assert first.status_code == 200, first.text
     proposals = [_propose(api_server, api_keys.annotator, [_label(f"crowd hound {n}")]) for n in range(writers)]
     conflicts = [0] * writers
 
