@@ -279,7 +279,7 @@ def test_a_database_filled_from_the_source_holds_every_recorded_release(sqlite_u
     assert [(r.version, str(r.date)) for r in store.releases()] == [
         ("1.0.0", "2026-11-29"),
         ("1.1.0", "2026-12-07"),
-        ("1.1.1", "2026-12-07"),
+        ("1.1.1", "2026-12-08"),
     ]
     for version in ("1.0.0", "1.1.0", "1.1.1"):
         record = read_record(REPO / "releases" / version / "release.toml")
