@@ -264,6 +264,8 @@ def test_a_gap_in_another_language_becomes_a_label_in_that_language(page: Page, 
     sign_in(page, api_keys.annotator)
     page.goto("/gaps?kind=tag")
     row = page.locator("table.gaps tbody tr").filter(has_text="hundegewinsel-qx")
+    accessible(page)
+    snapshot(page, "gaps-language")
     row.get_by_label("Concept to add it to").fill("dog")  # it has a preferred German label, so an alt one can join
     row.get_by_label("Language of the label (en, de, es, ...)").fill("de")
     row.get_by_role("button", name="Add as label of…").click()

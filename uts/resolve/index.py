@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from uts.lexical import base_forms, normalise, plurals, singulars, unaccented
 from uts.lexical.stemming import SNOWBALL, cjk_bases, stem_key
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from uts.matching.fuzzy import FuzzyMatcher
     from uts.resolve.meaning import MeaningCues
 
+_T = TypeVar("_T")
 Hit = tuple[str, Method, float]
 """A label match: ``(concept, method, score)``, the concept active."""
 
@@ -74,8 +75,7 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._fuzzy: FuzzyMatcher | None = None
         self._meaning: MeaningCues | None = None
-        self._stems: tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]] | None = None  # tables, heads
-        self._languages: dict[str, _Language] | None = None
+        self._languages: _Languages | None = None
         self._language = lru_cache(maxsize=65536)(self._language_of_key)
 
     def lookup(self, key: str, *, english: bool = False) -> Hit | None:
@@ -152,15 +152,15 @@ class LexicalIndex:
         # begins like the tag's first word are stemmed (a word no label begins like costs four dict lookups, not six
         # stemmers).
         first = unaccented(normalise(words[0]))
-        tables, heads = self._stem_data()
+        languages = self._language_tables()
         langs: set[str] = set()
         for n in range(min(HEAD, len(first)), 0, -1):
-            langs.update(heads.get(first[:n], ()))
+            langs.update(languages.heads.get(first[:n], ()))
         if not langs or (key.isascii() and all(_english_word(normalise(w)) for w in words)):
             return None
         found: dict[str, str] = {}  # concept -> label key
         for lang in langs:
-            label = tables[lang].get(stem_key(words, lang))
+            label = languages.tables[lang].stems.get(stem_key(words, lang))
             if label is not None:
                 found.setdefault(self.words[label], label)
         if len(found) != 1:
@@ -171,14 +171,14 @@ class LexicalIndex:
     @property
     def languages(self) -> frozenset[str]:
         """The languages other than English that labels are given in."""
-        return frozenset(self._language_tables())
+        return frozenset(self._language_tables().tables)
 
     def in_language(self, text: str, lang: str) -> Hit | None:
         """A tag read as a tag in ``lang`` (a caller that knows its tagger's language says so): the key among that
         language's labels (``exact``), without accents (``fuzzy``, ACCENT_SCORE), by stem or CJK suffix
         (``inflection``, STEM_SCORE). English labels and other languages' labels do not compete here, so French
         "chat" is the cat and German "Hall" reverb. ``None``: no label of ``lang`` fits."""
-        table = self._language_tables().get(lang)
+        table = self._language_tables().tables.get(lang)
         key = normalise(text)
         if table is None or not key:
             return None
@@ -194,25 +194,20 @@ class LexicalIndex:
                 if concept_id is not None:
                     return concept_id, "inflection", STEM_SCORE
         elif lang in SNOWBALL:
-            concept_id = table.stems.get(stem_key([w for w in _SPLIT.split(text) if w], lang))
-            if concept_id is not None:
-                return concept_id, "inflection", STEM_SCORE
+            label = table.stems.get(stem_key([w for w in _SPLIT.split(text) if w], lang))
+            if label is not None:
+                return table.words[label], "inflection", STEM_SCORE
         return None
 
-    def _language_tables(self) -> dict[str, _Language]:
-        tables = self._languages
-        if tables is None:
-            with self._lock:
-                if self._languages is None:
-                    self._languages = _language_tables(self._alive())
-                tables = self._languages
-        return tables
+    def _language_tables(self) -> _Languages:
+        return self._once("_languages", lambda: _language_tables(self._alive()))
 
     def warm(self) -> None:
-        """Build the stem tables and load wordfreq's lists of the stemmed languages now, not on a first query."""
+        """Build the tables of other languages' labels (their stems too) and load wordfreq's lists of the stemmed
+        languages now, not on a first query."""
         from wordfreq import zipf_frequency
 
-        self._stem_data()
+        self._language_tables()
         for lang in SNOWBALL:
             zipf_frequency("warm", lang)
 
@@ -220,16 +215,7 @@ class LexicalIndex:
     def stem_tables(self) -> Mapping[str, Mapping[str, str]]:
         """Per language with a stemmer: the stem key of each label in it -> the label's key, for the stems that
         name one concept (made on first use: most tags never need it)."""
-        return self._stem_data()[0]
-
-    def _stem_data(self) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]]:
-        data = self._stems
-        if data is None:
-            with self._lock:
-                if self._stems is None:
-                    self._stems = _stem_tables(self._alive(), self.words)
-                data = self._stems
-        return data
+        return {lang: t.stems for lang, t in self._language_tables().tables.items() if lang in SNOWBALL}
 
     def language(self, text: str) -> str | None:
         """The language of the label that ``text`` (a tag, or the words of a caption that named a concept)
@@ -245,29 +231,28 @@ class LexicalIndex:
     @property
     def fuzzy(self) -> FuzzyMatcher:
         """The typo matcher over the same labels, built on first use (it is not needed for most inputs)."""
-        matcher = self._fuzzy
-        if matcher is None:
-            with self._lock:
-                if self._fuzzy is None:
-                    from uts.matching.fuzzy import FuzzyMatcher
+        from uts.matching.fuzzy import FuzzyMatcher
 
-                    self._fuzzy = FuzzyMatcher(self._alive())
-                matcher = self._fuzzy
-        return matcher
+        return self._once("_fuzzy", lambda: FuzzyMatcher(self._alive()))
 
     @property
     def meaning(self) -> MeaningCues:
         """The word stems of each concept's labels and definition, for the embedding stage's guard (made on
         first use; each concept's stems on first need)."""
-        cues = self._meaning
-        if cues is None:
-            with self._lock:
-                if self._meaning is None:
-                    from uts.resolve.meaning import MeaningCues
+        from uts.resolve.meaning import MeaningCues
 
-                    self._meaning = MeaningCues(self._alive())
-                cues = self._meaning
-        return cues
+        return self._once("_meaning", lambda: MeaningCues(self._alive()))
+
+    def _once(self, name: str, build: Callable[[], _T]) -> _T:
+        """The table held in attribute ``name``, built by ``build`` on first use (once, whatever the threads)."""
+        value: _T | None = getattr(self, name)
+        if value is None:
+            with self._lock:
+                value = getattr(self, name)
+                if value is None:
+                    value = build()
+                    setattr(self, name, value)
+        return value
 
     def _alive(self) -> Ontology:
         ontology = self._ontology()
@@ -300,17 +285,28 @@ def _english_word(key: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Language:
-    """One language's labels on their own: key, unaccented key and stem key -> the active concept."""
+    """One language's labels on their own: key -> the active concept; unaccented key and stem key -> the key."""
 
     words: dict[str, str]
     unaccented: dict[str, str]  # unaccented key -> the key, where that names one concept
-    stems: dict[str, str]
+    stems: dict[str, str]  # stem key -> a label key, where the stem names one concept (stemmed languages only)
 
 
-def _language_tables(ontology: Ontology) -> dict[str, _Language]:
-    """:meth:`LexicalIndex.in_language`'s tables (a stem or unaccented key two concepts share is left out)."""
+@dataclass(frozen=True, slots=True)
+class _Languages:
+    """Every other language's :class:`_Language`, and the stem stage's prefilter: the first ``HEAD`` letters of
+    each label's first stem (the whole stem when shorter) -> the languages of those labels."""
+
+    tables: dict[str, _Language]
+    heads: dict[str, frozenset[str]]
+
+
+def _language_tables(ontology: Ontology) -> _Languages:
+    """:meth:`LexicalIndex.in_language`'s and :meth:`LexicalIndex.stemmed`'s tables, in one pass over the labels
+    (a stem or unaccented key two concepts share in one language is left out)."""
     words: dict[str, dict[str, str]] = {}
     stems: dict[str, dict[str, str | None]] = {}
+    heads: dict[str, set[str]] = {}
     for concept in ontology.concepts.values():
         if not concept.is_active:
             continue
@@ -318,51 +314,24 @@ def _language_tables(ontology: Ontology) -> dict[str, _Language]:
             key = normalise(synonym.label)
             if not key:
                 continue
-            words.setdefault(synonym.lang, {})[key] = concept.id
-            if synonym.lang in SNOWBALL and not UNSPACED.search(key):
-                stem = stem_key([w for w in _SPLIT.split(synonym.label) if w], synonym.lang)
-                held = stems.setdefault(synonym.lang, {})
-                if stem and held.setdefault(stem, concept.id) != concept.id:
-                    held[stem] = None
-    return {
-        lang: _Language(
-            table,
-            _unaccented(table),
-            {s: c for s, c in stems.get(lang, {}).items() if c is not None},
-        )
-        for lang, table in words.items()
-    }
-
-
-def _stem_tables(
-    ontology: Ontology, words: Mapping[str, str]
-) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]]:
-    """:attr:`LexicalIndex.stem_tables` (a stem two concepts share in one language is left out), and the stem
-    stage's prefilter: the first ``HEAD`` letters of each label's first stem (the whole stem when shorter) -> the
-    languages of the labels."""
-    held: dict[str, dict[str, str | None]] = {lang: {} for lang in SNOWBALL}
-    heads: dict[str, set[str]] = {lang: set() for lang in SNOWBALL}
-    for concept in ontology.concepts.values():
-        for synonym in concept.translations:
-            table = held.get(synonym.lang)
-            key = normalise(synonym.label)
-            if table is None or key not in words:
+            lang = synonym.lang
+            words.setdefault(lang, {})[key] = concept.id
+            if lang not in SNOWBALL or UNSPACED.search(key):
                 continue
             parts = [w for w in _SPLIT.split(synonym.label) if w]
-            stem = stem_key(parts, synonym.lang)
+            stem = stem_key(parts, lang)
             if not stem:
                 continue
-            heads[synonym.lang].add(stem_key(parts[:1], synonym.lang)[:HEAD])
-            if stem not in table:
-                table[stem] = key
-            elif (other := table[stem]) is not None and words[other] != words[key]:
-                table[stem] = None
-    tables = {lang: {s: k for s, k in table.items() if k is not None} for lang, table in held.items()}
-    by_head: dict[str, set[str]] = {}
-    for lang, prefixes in heads.items():
-        for prefix in prefixes:
-            by_head.setdefault(prefix, set()).add(lang)
-    return tables, {prefix: frozenset(langs) for prefix, langs in by_head.items()}
+            heads.setdefault(stem_key(parts[:1], lang)[:HEAD], set()).add(lang)
+            held = stems.setdefault(lang, {})
+            other = held.setdefault(stem, key)
+            if other is not None and words[lang][other] != concept.id:
+                held[stem] = None
+    tables = {
+        lang: _Language(table, _unaccented(table), {s: k for s, k in stems.get(lang, {}).items() if k is not None})
+        for lang, table in words.items()
+    }
+    return _Languages(tables, {prefix: frozenset(langs) for prefix, langs in heads.items()})
 
 
 def _unaccented(words: Mapping[str, str]) -> dict[str, str]:

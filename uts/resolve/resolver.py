@@ -471,8 +471,9 @@ class Resolver:
         if len(text.split(maxsplit=MAX_TAG_WORDS)) <= MAX_TAG_WORDS:
             # A Chinese or Japanese tag ending in "sound" ("木头敲击声", the sound of knocking on wood) is about what
             # comes before it: read without the suffix, the last label there is the head, not 声 (voice).
-            bases = cjk_bases(normalise(text)) if UNSPACED.search(text) else ()
-            read = text[: len(text) - (len(normalise(text)) - len(bases[0]))] if bases else text
+            key = normalise(text)
+            bases = cjk_bases(key) if UNSPACED.search(text) else ()
+            read = text[: len(text) - (len(key) - len(bases[0]))] if bases else text  # the suffix cut off
             parts = self._phrases.read(read) or (self._phrases.read(text) if bases else [])
             if parts:
                 return self._phrase_answer(parts, text, start, tag)
