@@ -58,7 +58,7 @@ def stem_key(words: Sequence[str], lang: str) -> str:
     """The key of a label or tag, given as its words, with each word stemmed the way ``lang`` inflects and the
     accents taken off after stemming (so "frequencias" meets "frequências")."""
     stemmer = _stemmer(lang)
-    return "".join(unaccented(stemmer.stemWord(normalise(w))) for w in words if normalise(w))
+    return " ".join(unaccented(stemmer.stemWord(normalise(w))) for w in words if normalise(w))
 
 
 @lru_cache(maxsize=65536)
