@@ -282,6 +282,36 @@ def test_the_multilingual_set_reader_names_each_bad_row(tiny: Ontology, tmp_path
         ev.read_multilingual(tiny, path)
 
 
+def test_a_set_may_name_concepts_a_tag_names_as_well_and_they_are_counted_apart(tiny: Ontology, tmp_path: Path) -> None:
+    path = tmp_path / "tags.tsv"
+    path.write_text(
+        "lang\ttag\tconcept_id\tconcept_label\talso\n"
+        f"es\tperro\t{ANIMAL}\tanimal\t{DOG}\n"  # written for animal; the writer says it names the dog as well
+        f"es\tperros\t{DOG}\tdog\t\n"
+        f"de\tHund\t{ANIMAL}\tanimal\t\n"  # no also: the dog is wrong
+        f"de\tTrommel\t{DRUM}\tdrum\t{DOG}|{BARK}\n",
+        encoding="utf-8",
+    )
+    tags = ev.read_multilingual(tiny, path)
+    assert [t.also for t in tags] == [(DOG,), (), (), (DOG, BARK)]
+    scores = {s.lang: s for s in ev.score_multilingual(Resolver(tiny, embed=False), tags)}
+    assert (scores["es"].correct, scores["es"].also, scores["es"].accuracy_with_also) == (1, 1, 1.0)
+    assert (scores["de"].correct, scores["de"].also, scores["de"].accuracy_with_also) == (1, 0, 0.5)
+    assert scores["es"].errors == ["'perro' (animal; its writer's also: dog) -> dog [exact 1.00]"]
+    total = ev.overall(list(scores.values()))
+    assert (total.accuracy, total.accuracy_with_also) == (2 / 4, 3 / 4)
+    path.write_text(
+        f"lang\ttag\tconcept_id\tconcept_label\talso\nes\tperro\t{DOG}\tdog\t{DOG}|UTS:0000099\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidError) as info:
+        ev.read_multilingual(tiny, path)
+    assert [p.message for p in info.value.problems] == [
+        f"'{DOG}' in also is no other active concept",
+        "'UTS:0000099' in also is no other active concept",
+    ]
+
+
 @pytest.fixture(scope="module")
 def bundled() -> Ontology:
     return load_ontology()

@@ -326,7 +326,7 @@ def eval_resolver(
             by_language = ev.score_multilingual(resolver, tags)
             hinted = ev.score_multilingual(resolver, tags, hint=True)
             key = f"multilingual_{split}" if split else "multilingual"
-            figures[key] = _report_multilingual(by_language, hinted, show_errors, split, tag_set)
+            figures[key] = _report_multilingual(tags, by_language, hinted, show_errors, split, tag_set)
         else:
             console.print(f"multilingual tags: no set at {tag_set} (a checkout has one); skipped")
     captions = ev.load_caption_data(resolver.ontology, folder, captions_limit)
@@ -442,23 +442,41 @@ def _report_variants(scores: list[Any], show_errors: int) -> list[dict[str, Any]
 
 
 def _report_multilingual(
-    scores: list[Any], hinted: list[Any], show_errors: int, split: str, path: Path
+    tags: list[Any], scores: list[Any], hinted: list[Any], show_errors: int, split: str, path: Path
 ) -> list[dict[str, Any]]:
     """Accuracy per language of tags of unknown language, and of the same tags with their language given."""
     from uts.resolve.evaluate import overall
 
     which = f" ({split}: {path.name})" if split else f" ({path.name})"
     table = Table(title=f"multilingual raw tags{which}: top-1 accuracy per language", title_justify="left")
-    for column in ("language", "tags", "right", "abstained", "accuracy", "language given"):
+    also = any(t.also for t in tags)  # the set's writer named concepts a tag names as well
+    columns = ("language", "tags", "right", "abstained", "accuracy", "language given")
+    for column in (*columns, "with also", "given, with also") if also else columns:
         table.add_column(column, justify="right")
     for s, h in zip([*scores, overall(scores)], [*hinted, overall(hinted)], strict=True):
-        table.add_row(s.lang, str(s.total), str(s.correct), str(s.abstained), f"{s.accuracy:.3f}", f"{h.accuracy:.3f}")
+        cells = [s.lang, str(s.total), str(s.correct), str(s.abstained), f"{s.accuracy:.3f}", f"{h.accuracy:.3f}"]
+        if also:
+            cells += [f"{s.accuracy_with_also:.3f}", f"{h.accuracy_with_also:.3f}"]
+        table.add_row(*cells)
     console.print(table)
+    if also:
+        console.print(
+            "accuracy counts the one concept each tag was written for; 'with also' counts as right, too, a concept its "
+            "writer judged the tag to name exactly as well (the set's also column, written blind with the tag)"
+        )
     for s in scores:
         for error in s.errors[:show_errors]:
             console.print(f"  {s.lang}: {escape(error)}")
     return [
-        {"lang": s.lang, "total": s.total, "correct": s.correct, "abstained": s.abstained, "correct_given": h.correct}
+        {
+            "lang": s.lang,
+            "total": s.total,
+            "correct": s.correct,
+            "abstained": s.abstained,
+            "correct_given": h.correct,
+            "also": s.also,
+            "also_given": h.also,
+        }
         for s, h in zip(scores, hinted, strict=True)
     ]
 

@@ -49,6 +49,9 @@ MULTILINGUAL_SETS = {
 }
 MULTILINGUAL_TEST_FILE = MULTILINGUAL_SETS["test"]
 MULTILINGUAL_COLUMNS = ("lang", "tag", "concept_id", "concept_label")
+# A set may add a fifth column: the other concepts its writer judged the tag to name exactly as well, written blind
+# with the tag ("voz" is the voice and the vocal alike). Scores count them apart from the strict top-1 figure.
+MULTILINGUAL_ALSO = "also"
 KINDS = ("orthographic", "inflection", "synonym", "typo", "hyponym", "negated", "nonsense")
 SPLITS = ("dev", "test")
 # Mapping predicates under which a clip labelled with the AudioSet class is also an instance of the UTS
@@ -231,11 +234,12 @@ class LanguageTag:
     lang: str
     tag: str
     expected: str  # the active concept standing for concept_id
+    also: tuple[str, ...] = ()  # concepts the tag names exactly as well, by its writer's judgement
 
 
 def read_multilingual(ontology: Ontology, path: Path = MULTILINGUAL_FILE) -> list[LanguageTag]:
     """The multilingual tag set (``#`` lines are its notes), checked: language codes, known concepts, one row per
-    tag and language, concept labels as the ontology has them."""
+    tag and language, concept labels as the ontology has them, and the IDs of the optional ``also`` column."""
     problems: list[Problem] = []
     try:
         text = path.read_text(encoding="utf-8")
@@ -244,22 +248,35 @@ def read_multilingual(ontology: Ontology, path: Path = MULTILINGUAL_FILE) -> lis
             [Problem(str(path), 0, f"cannot be read ({exc})", "pass the path of the set")]
         ) from None
     rows = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip() and not line.startswith("#")]
-    if not rows or tuple(rows[0][1].split("\t")) != MULTILINGUAL_COLUMNS:
+    header = tuple(rows[0][1].split("\t")) if rows else ()
+    if header not in (MULTILINGUAL_COLUMNS, (*MULTILINGUAL_COLUMNS, MULTILINGUAL_ALSO)):
         found = rows[0] if rows else (1, "")
         problems.append(
-            Problem(str(path), found[0], f"the header is not {' '.join(MULTILINGUAL_COLUMNS)}", "fix the header line")
+            Problem(
+                str(path),
+                found[0],
+                f"the header is not {' '.join(MULTILINGUAL_COLUMNS)} (and, optionally, {MULTILINGUAL_ALSO})",
+                "fix the header line",
+            )
         )
         raise EvaluationDataError(problems)
     out: list[LanguageTag] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows[1:]:
         cells = row.split("\t")
-        if len(cells) != len(MULTILINGUAL_COLUMNS):
+        if len(cells) != len(header):
             problems.append(
-                Problem(str(path), line, f"{len(cells)} cells, not 4", "write lang, tag, concept_id, concept_label")
+                Problem(str(path), line, f"{len(cells)} cells, not {len(header)}", f"write {', '.join(header)}")
             )
             continue
-        lang, tag, concept_id, concept_label = cells
+        lang, tag, concept_id, concept_label = cells[:4]
+        also = tuple(a for a in (cells[4].split("|") if len(cells) > 4 else ()) if a)
+        for other in also:
+            if other == concept_id or other not in ontology.concepts or ontology.current(other) is None:
+                problems.append(
+                    Problem(str(path), line, f"{other!r} in also is no other active concept",
+                            "list IDs of active concepts other than concept_id, separated by |")
+                )  # fmt: skip
         if not LANGUAGE_PATTERN.match(lang) or lang == "en":
             problems.append(
                 Problem(str(path), line, f"{lang!r} is no language other than English", "write its ISO 639-1 code")
@@ -280,7 +297,8 @@ def read_multilingual(ontology: Ontology, path: Path = MULTILINGUAL_FILE) -> lis
         if concept.label != concept_label:
             problems.append(Problem(str(path), line, f"{concept_id} is {concept.label!r}, not {concept_label!r}",
                                     f"write {concept.label!r} as its concept_label"))  # fmt: skip
-        out.append(LanguageTag(line, lang, tag, current.id))
+        currents = tuple(c.id for a in also if a in ontology.concepts and (c := ontology.current(a)) is not None)
+        out.append(LanguageTag(line, lang, tag, current.id, currents))
     if problems:
         raise EvaluationDataError(problems, head=f"{len(problems)} problem(s) in the multilingual set {path}")
     return out
@@ -292,11 +310,16 @@ class LanguageScore:
     total: int = 0
     correct: int = 0
     abstained: int = 0
+    also: int = 0  # wrong by the strict figure, but a concept the writer judged the tag to name as well
     errors: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 0.0
+
+    @property
+    def accuracy_with_also(self) -> float:
+        return (self.correct + self.also) / self.total if self.total else 0.0
 
 
 def score_multilingual(resolver: Resolver, tags: Sequence[LanguageTag], *, hint: bool = False) -> list[LanguageScore]:
@@ -324,6 +347,10 @@ def score_multilingual(resolver: Resolver, tags: Sequence[LanguageTag], *, hint:
             continue
         score.abstained += isinstance(result, Abstention)
         wanted = resolver.ontology.concepts[tag.expected].label
+        also = {t[0] for t in map(resolver.target, tag.also) if t is not None}
+        if isinstance(result, Match) and result.id in also and not result.negated:
+            score.also += 1
+            wanted += f"; its writer's also: {result.label}"
         score.errors.append(f"{tag.tag!r} ({wanted}) -> {_describe(result, resolver.ontology)}")
     return [scores[lang] for lang in sorted(scores)]
 
@@ -335,6 +362,7 @@ def overall(scores: Sequence[LanguageScore]) -> LanguageScore:
         total.total += s.total
         total.correct += s.correct
         total.abstained += s.abstained
+        total.also += s.also
     return total
 
 
