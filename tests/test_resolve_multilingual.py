@@ -320,12 +320,20 @@ def bundled() -> Ontology:
 # Accuracy of each multilingual set, lexical stages only (the encoder reads English), and with each tag's language
 # given. Issue 15, item 7 asks for 95% of a set written blind to the curated labels. Each set was the blind test
 # until a curation pass read its misses; these floors hold the figures of the translations as they are. The test
-# split (set 4: 1,900 tags for 197 other concepts, written blind and scored once, after the last curation pass) gets
-# 91.1%, 92.1% with the language given (93.9% and 94.9% counting a parent, child or sibling of the concept): the
-# target is not met. Its misses are neighbouring concepts (scraping for grinding, hum for low-frequency hum, male for
-# man, voice for vocal). Without the language, an English word that English uses more than the tag's language reads
-# as English ("lent", "sec", "unique" in French): English taggers' "off", "can" and "rings" must not become Spanish.
-FLOORS = {"dev-1": (0.975, 0.985), "dev-2": (0.965, 0.975), "dev-3": (0.95, 0.965), "test": (0.905, 0.915)}
+# split (set 5: 1,696 tags for the 230 level-800 concepts no earlier set has, written blind and scored once, with the
+# curation frozen) gets 95.4% with the language given and 94.0% without: there an English word that English uses more
+# than the tag's language reads as English ("off", "can" and "rings" of English taggers must not become Spanish),
+# and a key two languages share goes to the one more languages give it (Portuguese "palestra" is read as Italian).
+# Counting as right, too, a concept the set's writer judged a tag to name exactly as well (its also column: "cocina"
+# is the kitchen and the cooking), they are 98.3% and 97.2%. Set 4 (dev-4) was the test before: 91.1% and 92.1%.
+FLOORS = {
+    "dev-1": (0.975, 0.985),
+    "dev-2": (0.965, 0.975),
+    "dev-3": (0.95, 0.965),
+    "dev-4": (0.915, 0.925),
+    "test": (0.935, 0.95),
+}
+FLOORS_WITH_ALSO = {"test": (0.97, 0.98)}
 
 
 @pytest.mark.parametrize("split", sorted(FLOORS))
@@ -338,3 +346,8 @@ def test_each_multilingual_set_keeps_its_accuracy(bundled: Ontology, split: str)
     floor, floor_given = FLOORS[split]
     assert unknown.accuracy >= floor, f"{unknown.correct}/{unknown.total} right"
     assert given.accuracy >= floor_given, f"{given.correct}/{given.total} right with the language given"
+    if split in FLOORS_WITH_ALSO:
+        assert any(t.also for t in tags)
+        floor, floor_given = FLOORS_WITH_ALSO[split]
+        assert unknown.accuracy_with_also >= floor
+        assert given.accuracy_with_also >= floor_given

@@ -259,7 +259,7 @@ def eval_resolver(
         typer.Option(
             "--multilingual",
             help="A multilingual tag set (lang, tag, concept_id, concept_label); default: the checkout's "
-            "tests/data/multilingual_1.tsv to _3.tsv (dev) and multilingual_4.tsv (blind test), skipped when absent.",
+            "tests/data/multilingual_1.tsv to _4.tsv (dev) and multilingual_5.tsv (blind test), skipped when absent.",
         ),
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here.")] = None,

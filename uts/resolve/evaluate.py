@@ -45,7 +45,8 @@ MULTILINGUAL_SETS = {
     "dev-1": MULTILINGUAL_FILE,
     "dev-2": MULTILINGUAL_DIR / "multilingual_2.tsv",
     "dev-3": MULTILINGUAL_DIR / "multilingual_3.tsv",
-    "test": MULTILINGUAL_DIR / "multilingual_4.tsv",
+    "dev-4": MULTILINGUAL_DIR / "multilingual_4.tsv",
+    "test": MULTILINGUAL_DIR / "multilingual_5.tsv",
 }
 MULTILINGUAL_TEST_FILE = MULTILINGUAL_SETS["test"]
 MULTILINGUAL_COLUMNS = ("lang", "tag", "concept_id", "concept_label")
