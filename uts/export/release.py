@@ -49,6 +49,7 @@ def write_release(
     """Write the release whose source files are ``texts`` into the folder ``output``, whole or not at all; with
     ``notes``, also its record (``release.toml``), which keeps the release in the project's history."""
     from uts.export import ExportFormat, write_export
+    from uts.export.skos import to_skos_texts
 
     output = Path(output)
     check_output(output)
@@ -61,9 +62,10 @@ def write_release(
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        for name, fmt in zip(
-            ARTEFACTS, (ExportFormat.TURTLE, ExportFormat.JSONLD, ExportFormat.OWL, ExportFormat.JSON), strict=True
-        ):
+        turtle, jsonld = to_skos_texts(ontology)  # one SKOS graph for both
+        for name, text in zip(ARTEFACTS[:2], (turtle, jsonld), strict=True):
+            (staging / name).write_text(text, encoding="utf-8")
+        for name, fmt in zip(ARTEFACTS[2:], (ExportFormat.OWL, ExportFormat.JSON), strict=True):
             write_export(ontology, fmt, staging / name)
         _write_label_files(texts, version, staging / "labels")
         if notes is not None:
