@@ -37,10 +37,7 @@ INFLECTION_SCORE = 0.97  # "sirens" is surely a siren, but the spelling differs
 NARROWER_SCORE = 0.9  # "poodle" is surely a dog, but the answer is less specific than the input
 ACCENT_SCORE = 0.97  # "musica" is surely "música", but the spelling differs
 STEM_SCORE = 0.95  # "motores" is most likely "motor", but a stem may join two words a language keeps apart
-# How much more (Zipf) a language must use an English word for its label to win a tag: 0.2 lets French "parasites"
-# (3.7 in French, 3.5 in English) be static, and no AudioCaps caption word English uses more; 0.1 gives French "air"
-# (the melody) the 302 "air" of AudioCaps' captions.
-FOREIGN_MARGIN = 0.2
+FOREIGN_MARGIN = 0.5  # how much more (Zipf) a language must use an English word for its label to win a tag
 HEAD = 4  # letters of a stem the stem stage's prefilter compares with the start of a tag
 _SPLIT = re.compile(r"[\s_\-\u00b7\u30fb]+")
 # Scripts written without spaces between words: each character is a token (``uts.resolve.text.tokenize``).
