@@ -8,17 +8,13 @@ Run: .venv/bin/python benchmarks/bench_export.py [--repeat N]
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import statistics
-import time
-from collections.abc import Callable, Iterator
+import timeit
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 from unittest import mock
 
 from rdflib import Graph
-from rdflib.plugins.serializers.jsonld import JsonLDSerializer
 
 from uts.export import skos
 from uts.export.owl import to_owl_graph, to_owl_xml
@@ -59,13 +55,7 @@ def baseline(ontology: Ontology) -> tuple[str, str, str]:
 
 def _baseline(ontology: Ontology) -> tuple[str, str, str]:
     turtle = skos.to_skos_graph(ontology).serialize(format="turtle")
-    context: dict[str, Any] = dict(skos.prefixes(ontology.metadata))
-    context["UTS"] = {"@id": ontology.metadata.concept_namespace, "@prefix": True}
-    buffer = io.BytesIO()
-    graph = _sorted_copy(skos.to_skos_graph(ontology))
-    JsonLDSerializer(graph).serialize(buffer, context=context, auto_compact=True)
-    canonical = skos._canonical(json.loads(buffer.getvalue()))
-    jsonld = json.dumps(canonical, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    jsonld = skos.jsonld_of(_sorted_copy(skos.to_skos_graph(ontology)), ontology.metadata)
     owl = _sorted_copy(to_owl_graph(ontology)).serialize(format="xml")
     return turtle, jsonld, owl
 
@@ -73,15 +63,6 @@ def _baseline(ontology: Ontology) -> tuple[str, str, str]:
 def now(ontology: Ontology) -> tuple[str, str, str]:
     turtle, jsonld = skos.to_skos_texts(ontology)
     return turtle, jsonld, to_owl_xml(ontology)
-
-
-def timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def main() -> None:
@@ -94,7 +75,7 @@ def main() -> None:
     print(f"UTS {ontology.metadata.version} source: {len(ontology.concepts)} concepts, {labels} labels")
     print("Turtle + JSON-LD + OWL of one release, seconds (median, min-max):")
     for name, fn in (("before (a graph per format, default store)", baseline), ("now", now)):
-        runs = timed(lambda fn=fn: fn(ontology), args.repeat)  # type: ignore[misc]
+        runs = timeit.repeat(lambda fn=fn: fn(ontology), number=1, repeat=args.repeat)  # type: ignore[misc]
         print(f"  {name:45} {statistics.median(runs):6.2f}  ({min(runs):.2f}-{max(runs):.2f})")
 
 
